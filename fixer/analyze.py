@@ -1,0 +1,643 @@
+"""Syntax tree -> findings with call chains, and the per-statement facts the planner needs.
+
+Analysis runs on the standard library's ``ast`` (fast, exact positions); only files that
+need a rewrite are ever parsed by libcst.  Names are resolved through the file's imports and
+assignments with a small abstract interpretation, never matched as text: a thread pool
+imported as ``Pool`` or a project's own ``Manager`` class is not a process start.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional, Tuple
+
+from fixer.model import ChainStep, Code, Finding
+from fixer.names import iter_runtime_nodes
+from fixer.targets import BY_QUALNAME, CONTEXT_MODULE, NON_REIMPORTING_METHODS, Kind, star_names
+
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+# Abstract values.  Plain tuples keep them hashable and cheap:
+#   ("name", qualname)        a module or an attribute reached through imports
+#   ("context",)              a multiprocessing context object
+#   ("func", name)            a module-level function of this file
+#   ("class", name)           a module-level class of this file
+#   ("method", cls, name)     a method of a module-level class
+#   ("instance", cls)         an instance of a module-level class
+#   ("process", label)        something that starts a process on .start()
+#   ("start", label)          the bound .start of such a thing
+#   ("list", frozenset)       a container of values
+Value = Tuple
+
+_NO_VALUES: frozenset = frozenset()
+
+
+def is_main_guard_test(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` in either operand order (any quote style: same AST)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    left, right = test.left, test.comparators[0]
+
+    def is_name(node: ast.expr) -> bool:
+        return isinstance(node, ast.Name) and node.id == "__name__"
+
+    def is_main(node: ast.expr) -> bool:
+        return isinstance(node, ast.Constant) and node.value == "__main__"
+
+    return (is_name(left) and is_main(right)) or (is_main(left) and is_name(right))
+
+
+def _guards_body(test: ast.expr) -> bool:
+    """True when the body of ``if test:`` only ever runs in the main process."""
+    if is_main_guard_test(test):
+        return True
+    return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(
+        _guards_body(value) for value in test.values
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    """A call that starts processes, sets up the start method, or reaches one of those."""
+
+    kind: str  # "direct" | "setup" | "via"
+    line: int
+    col: int  # 0-based, in characters of the line
+    label: str
+    callee: Optional[Tuple] = None  # for "via": ("func", name) / ("init", cls) / ("method", cls, name)
+
+
+@dataclass
+class _Scope:
+    kind: str  # "module" | "function"
+    bindings: dict = field(default_factory=dict)  # name -> list of sources
+    parent: Optional["_Scope"] = None
+    globals_declared: set = field(default_factory=set)
+    makes_process: Optional[bool] = None
+    region: list = field(default_factory=list)  # nodes whose calls belong to this scope
+
+
+@dataclass
+class StatementFacts:
+    """What the analysis knows about one top-level statement."""
+
+    index: int
+    starts: bool = False  # runs a process start (directly or through calls) when it runs
+    setup: bool = False  # runs set_start_method & co.
+    unsafe_position: str = ""  # the start sits in a decorator, default or class body
+    guard: bool = False  # a top-level `if __name__ == "__main__":`
+    guard_else_starts: bool = False
+
+
+@dataclass
+class ModuleAnalysis:
+    findings: list
+    statements: list  # StatementFacts per top-level statement
+    functions: dict  # name -> FunctionDef (module level)
+    classes: dict  # name -> ClassDef (module level)
+
+
+class _Analyzer:
+    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.functions: dict[str, ast.AST] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.module = _Scope("module")
+        self._chains: dict[Tuple, Optional[tuple]] = {}
+        self._in_progress: set = set()
+        self._eval_stack: set = set()
+        self._process_classes: dict[str, bool] = {}
+        self._function_scopes: dict[int, _Scope] = {}
+
+    # ----- collection -------------------------------------------------------------------
+    def collect_module(self) -> None:
+        for stmt in self.tree.body:
+            self.module.region.append(stmt)
+            self._collect_bindings(stmt, self.module, top=True)
+
+    def _collect_bindings(self, stmt: ast.AST, scope: _Scope, top: bool) -> None:
+        """Record what names the statements of ``scope`` bind, and to which expressions."""
+        stack = [stmt]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, _FUNCS):
+                self._bind(scope, node.name, ("value", ("func", node.name)) if top else ("unknown",))
+                if top:
+                    self.functions.setdefault(node.name, node)
+                continue
+            if isinstance(node, ast.ClassDef):
+                self._bind(scope, node.name, ("value", ("class", node.name)) if top else ("unknown",))
+                if top:
+                    self.classes.setdefault(node.name, node)
+                continue
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._bind_target(scope, target, ("expr", node.value))
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+                self._bind_target(scope, node.target, ("expr", node.value))
+            elif isinstance(node, ast.NamedExpr):
+                self._bind_target(scope, node.target, ("expr", node.value))
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                self._bind_target(scope, node.target, ("iter", node.iter))
+            elif isinstance(node, comprehension_types()):
+                for gen in node.generators:
+                    self._bind_target(scope, gen.target, ("iter", gen.iter))
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                self._bind_target(scope, node.optional_vars, ("expr", node.context_expr))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self._bind(scope, alias.asname, ("value", ("name", alias.name)))
+                    else:
+                        head = alias.name.split(".", 1)[0]
+                        self._bind(scope, head, ("value", ("name", head)))
+            elif isinstance(node, ast.ImportFrom):
+                if node.level == 0 and node.module:
+                    for alias in node.names:
+                        if alias.name == "*":
+                            for local, qual in star_names(node.module).items():
+                                self._bind(scope, local, ("value", ("name", qual)))
+                        else:
+                            self._bind(
+                                scope,
+                                alias.asname or alias.name,
+                                ("value", ("name", f"{node.module}.{alias.name}")),
+                            )
+                else:
+                    for alias in node.names:
+                        if alias.name != "*":
+                            self._bind(scope, alias.asname or alias.name, ("unknown",))
+            elif isinstance(node, ast.Global):
+                scope.globals_declared.update(node.names)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                # procs.append(Process(...)) makes procs a container of processes
+                if (
+                    node.func.attr in ("append", "add", "insert", "extend", "appendleft")
+                    and isinstance(node.func.value, ast.Name)
+                    and node.args
+                ):
+                    arg = node.args[-1]
+                    source = ("iter", arg) if node.func.attr == "extend" else ("expr", arg)
+                    self._bind(scope, node.func.value.id, ("contains", source))
+            elif isinstance(node, ast.If) and top and _guards_body(node.test):
+                pass  # names bound under the guard are still module names; fall through
+            stack.extend(ast.iter_child_nodes(node))
+
+    def _bind_target(self, scope: _Scope, target: ast.AST, source: tuple) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(scope, target.id, source)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._bind_target(scope, elt, ("unknown",))
+        elif isinstance(target, ast.Starred):
+            self._bind_target(scope, target.value, ("unknown",))
+
+    @staticmethod
+    def _bind(scope: _Scope, name: str, source: tuple) -> None:
+        scope.bindings.setdefault(name, []).append(source)
+
+    def function_scope(self, func: ast.AST, owner: Optional[str] = None) -> _Scope:
+        """The scope of a module-level function or method (nested functions folded in)."""
+        key = id(func)
+        if key in self._function_scopes:
+            return self._function_scopes[key]
+        scope = _Scope("function", parent=self.module)
+        args = func.args  # type: ignore[attr-defined]
+        params = [a for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a]
+        for index, arg in enumerate(params):
+            source: tuple = ("unknown",)
+            if owner is not None and index == 0 and arg in (args.posonlyargs + args.args):
+                decorators = {
+                    d.id for d in func.decorator_list if isinstance(d, ast.Name)  # type: ignore[attr-defined]
+                }
+                if "staticmethod" in decorators:
+                    source = ("unknown",)
+                elif "classmethod" in decorators:
+                    source = ("value", ("class", owner))
+                else:
+                    source = ("value", ("instance", owner))
+            self._bind(scope, arg.arg, source)
+        for stmt in func.body:  # type: ignore[attr-defined]
+            scope.region.append(stmt)
+            self._collect_bindings_nested(stmt, scope)
+        self._function_scopes[key] = scope
+        return scope
+
+    def _collect_bindings_nested(self, stmt: ast.AST, scope: _Scope) -> None:
+        # Nested defs and lambdas are folded into the enclosing function (conservative: a
+        # function that builds a process-starting closure almost always calls it).
+        for node in ast.walk(stmt):
+            if isinstance(node, _FUNCS + (ast.Lambda,)):
+                args = node.args
+                for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+                    if arg is not None:
+                        self._bind(scope, arg.arg, ("unknown",))
+        self._collect_bindings_flat(stmt, scope)
+
+    def _collect_bindings_flat(self, stmt: ast.AST, scope: _Scope) -> None:
+        saved_functions, saved_classes = self.functions, self.classes
+        self.functions, self.classes = {}, {}
+        try:
+            for node in [stmt] + [
+                n for n in ast.walk(stmt) if isinstance(n, _FUNCS + (ast.Lambda,)) and n is not stmt
+            ]:
+                body = node.body if isinstance(node, _FUNCS) else []
+                if node is stmt:
+                    self._collect_bindings(stmt, scope, top=False)
+                else:
+                    for inner in body:
+                        self._collect_bindings(inner, scope, top=False)
+        finally:
+            self.functions, self.classes = saved_functions, saved_classes
+
+    # ----- evaluation -------------------------------------------------------------------
+    def lookup(self, name: str, scope: _Scope) -> frozenset:
+        if scope.kind == "function" and name in scope.globals_declared:
+            scope = self.module
+        while scope is not None:
+            if name in scope.bindings:
+                key = (id(scope), name)
+                if key in self._eval_stack:
+                    return _NO_VALUES
+                self._eval_stack.add(key)
+                try:
+                    values: set = set()
+                    for source in scope.bindings[name]:
+                        values |= self._eval_source(source, scope)
+                    return frozenset(values)
+                finally:
+                    self._eval_stack.discard(key)
+            scope = scope.parent  # type: ignore[assignment]
+        return _NO_VALUES
+
+    def _eval_source(self, source: tuple, scope: _Scope) -> frozenset:
+        tag = source[0]
+        if tag == "value":
+            return frozenset([source[1]])
+        if tag == "expr":
+            return self.eval(source[1], scope)
+        if tag == "iter":
+            return self.element_values(self.eval(source[1], scope))
+        if tag == "contains":
+            return frozenset([("list", self._eval_source(source[1], scope))])
+        return _NO_VALUES
+
+    @staticmethod
+    def element_values(values: frozenset) -> frozenset:
+        out: set = set()
+        for value in values:
+            if value[0] == "list":
+                out |= value[1]
+        return frozenset(out)
+
+    def eval(self, node: ast.AST, scope: _Scope) -> frozenset:
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id, scope)
+        if isinstance(node, ast.Attribute):
+            return self._eval_attribute(node, scope)
+        if isinstance(node, ast.Call):
+            return self._eval_call(node, scope)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            inner: set = set()
+            for elt in node.elts:
+                inner |= self.eval(elt.value if isinstance(elt, ast.Starred) else elt, scope)
+            return frozenset([("list", frozenset(inner))])
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return frozenset([("list", self.eval(node.elt, scope))])
+        if isinstance(node, ast.Subscript):
+            return self.element_values(self.eval(node.value, scope))
+        if isinstance(node, ast.NamedExpr):
+            return self.eval(node.value, scope)
+        if isinstance(node, ast.IfExp):
+            return self.eval(node.body, scope) | self.eval(node.orelse, scope)
+        if isinstance(node, ast.BoolOp):
+            out: set = set()
+            for value in node.values:
+                out |= self.eval(value, scope)
+            return frozenset(out)
+        return _NO_VALUES
+
+    def _eval_attribute(self, node: ast.Attribute, scope: _Scope) -> frozenset:
+        out: set = set()
+        for base in self.eval(node.value, scope):
+            tag = base[0]
+            if tag == "name":
+                out.add(("name", f"{base[1]}.{node.attr}"))
+            elif tag == "context":
+                out.add(("name", f"{CONTEXT_MODULE}.{node.attr}"))
+            elif tag == "process" and node.attr == "start":
+                out.add(("start", base[1]))
+            elif tag in ("instance", "class"):
+                out.add(("method", base[1], node.attr))
+        return frozenset(out)
+
+    def _eval_call(self, node: ast.Call, scope: _Scope) -> frozenset:
+        out: set = set()
+        for func in self.eval(node.func, scope):
+            tag = func[0]
+            if tag == "name":
+                target = BY_QUALNAME.get(func[1])
+                if target is None:
+                    continue
+                if target.kind is Kind.CONTEXT:
+                    method = _literal_arg(node, 0, "method")
+                    if method not in NON_REIMPORTING_METHODS:
+                        out.add(("context",))
+                elif target.kind is Kind.STARTS_ON_START:
+                    out.add(("process", target.label))
+            elif tag == "class":
+                out.add(("instance", func[1]))
+                if self.is_process_class(func[1]):
+                    out.add(("process", func[1]))
+        return frozenset(out)
+
+    def is_process_class(self, name: str) -> bool:
+        if name in self._process_classes:
+            return self._process_classes[name]
+        self._process_classes[name] = False  # cycle guard
+        result = False
+        cls = self.classes.get(name)
+        if cls is not None:
+            for base in cls.bases:
+                for value in self.eval(base, self.module):
+                    if value[0] == "name":
+                        target = BY_QUALNAME.get(value[1])
+                        if target is not None and target.kind is Kind.STARTS_ON_START:
+                            result = True
+                    elif value[0] == "class" and value[1] != name and self.is_process_class(value[1]):
+                        result = True
+        self._process_classes[name] = result
+        return result
+
+    def find_method(self, cls_name: str, method: str, seen: Optional[set] = None) -> Optional[ast.AST]:
+        seen = seen if seen is not None else set()
+        if cls_name in seen:
+            return None
+        seen.add(cls_name)
+        cls = self.classes.get(cls_name)
+        if cls is None:
+            return None
+        for stmt in cls.body:
+            if isinstance(stmt, _FUNCS) and stmt.name == method:
+                return stmt
+        for base in cls.bases:
+            for value in self.eval(base, self.module):
+                if value[0] == "class":
+                    found = self.find_method(value[1], method, seen)
+                    if found is not None:
+                        return found
+        return None
+
+    def owner_of(self, func: ast.AST) -> Optional[str]:
+        for name, cls in self.classes.items():
+            if any(stmt is func for stmt in cls.body):
+                return name
+        return None
+
+    # ----- events -----------------------------------------------------------------------
+    def scope_makes_process(self, scope: _Scope, nodes: Iterable[ast.AST]) -> bool:
+        if scope.makes_process is None:
+            scope.makes_process = any(
+                isinstance(node, ast.Call)
+                and any(value[0] == "process" for value in self._eval_call(node, scope))
+                for node in nodes
+            )
+        return scope.makes_process
+
+    def classify_call(self, call: ast.Call, scope: _Scope, region: list) -> Optional[Event]:
+        """The most telling event a call produces, or None."""
+        line, col = call.lineno, self.char_col(call.lineno, call.col_offset)
+        label = _call_label(call)
+        via: Optional[Event] = None
+        setup: Optional[Event] = None
+        values = self.eval(call.func, scope)
+        for value in values:
+            tag = value[0]
+            if tag == "name":
+                target = BY_QUALNAME.get(value[1])
+                if target is None:
+                    continue
+                if target.kind is Kind.STARTS_ON_CALL:
+                    return Event("direct", line, col, label)
+                if target.kind is Kind.SETUP:
+                    setup = Event("setup", line, col, label)
+            elif tag == "start":
+                return Event("direct", line, col, label)
+            elif tag == "func" and value[1] in self.functions:
+                via = via or Event("via", line, col, label, ("func", value[1]))
+            elif tag == "class" and value[1] in self.classes:
+                via = via or Event("via", line, col, label, ("init", value[1]))
+            elif tag == "method":
+                via = via or Event("via", line, col, label, ("method", value[1], value[2]))
+        if (
+            not values
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "start"
+            and not call.args
+            and self.scope_makes_process(scope, _walk_region(region))
+        ):
+            # The receiver's type is lost (a dict of processes, a helper's return value), but
+            # this scope builds Process objects and calls .start() on something: a start.
+            return Event("direct", line, col, label)
+        if via is not None and self.chain(via.callee) is not None:
+            return via
+        return setup
+
+    def chain(self, callee: Tuple) -> Optional[tuple]:
+        """The call chain from ``callee`` to a direct process start, or None."""
+        if callee in self._chains:
+            return self._chains[callee]
+        if callee in self._in_progress:
+            return None
+        self._in_progress.add(callee)
+        result: Optional[tuple] = None
+        try:
+            funcs: list = []
+            owner: Optional[str] = None
+            if callee[0] == "func":
+                funcs = [self.functions[callee[1]]]
+            elif callee[0] == "init":
+                owner = callee[1]
+                funcs = [
+                    f
+                    for f in (self.find_method(owner, "__new__"), self.find_method(owner, "__init__"),
+                              self.find_method(owner, "__post_init__"))
+                    if f is not None
+                ]
+            elif callee[0] == "method":
+                owner = callee[1]
+                found = self.find_method(owner, callee[2])
+                funcs = [found] if found is not None else []
+            for func in funcs:
+                method_owner = self.owner_of(func) if owner is not None else None
+                scope = self.function_scope(func, method_owner)
+                for call in _calls_in(_walk_region(scope.region)):
+                    event = self.classify_call(call, scope, scope.region)
+                    if event is None or event.kind == "setup":
+                        continue
+                    step = ChainStep(event.label, event.line)
+                    if event.kind == "direct":
+                        result = (step,)
+                    else:
+                        sub = self.chain(event.callee)  # type: ignore[arg-type]
+                        if sub is None:
+                            continue
+                        result = (step,) + sub
+                    break
+                if result is not None:
+                    break
+        finally:
+            self._in_progress.discard(callee)
+        self._chains[callee] = result
+        return result
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """ast columns count UTF-8 bytes; users count characters."""
+        if 0 < line <= len(self.lines):
+            text = self.lines[line - 1]
+            return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+        return byte_col
+
+    # ----- module level -----------------------------------------------------------------
+    def module_events(self, stmt: ast.stmt) -> list[Event]:
+        events = []
+        for call in _calls_in(_module_level_nodes(stmt)):
+            event = self.classify_call(call, self.module, self.tree.body)
+            if event is not None:
+                events.append(event)
+        return events
+
+
+def comprehension_types() -> tuple:
+    return (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _literal_arg(call: ast.Call, position: int, keyword: str) -> object:
+    if len(call.args) > position and isinstance(call.args[position], ast.Constant):
+        return call.args[position].value  # type: ignore[attr-defined]
+    for kw in call.keywords:
+        if kw.arg == keyword and isinstance(kw.value, ast.Constant):
+            return kw.value.value
+    return None
+
+
+def _call_label(call: ast.Call) -> str:
+    try:
+        func = ast.unparse(call.func)
+    except Exception:  # pragma: no cover - unparse handles every expression node
+        func = "<call>"
+    if len(func) > 60:
+        func = func[:57] + "..."
+    return f"{func}({'...' if call.args or call.keywords else ''})"
+
+
+def _walk_region(region: list) -> Iterator[ast.AST]:
+    for stmt in region:
+        yield from ast.walk(stmt)
+
+
+def _calls_in(nodes: Iterable[ast.AST]) -> list[ast.Call]:
+    calls = [node for node in nodes if isinstance(node, ast.Call)]
+    calls.sort(key=lambda c: (c.lineno, c.col_offset))
+    return calls
+
+
+def _module_level_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
+    """Nodes that run when a top-level statement runs, minus guarded bodies."""
+    for node in _iter_unguarded(stmt):
+        yield node
+
+
+def _iter_unguarded(stmt: ast.AST) -> Iterator[ast.AST]:
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and _guards_body(node.test):
+            yield node.test
+            stack.extend(reversed(node.orelse))
+            continue
+        for inner in _runtime_children(node):
+            stack.append(inner)
+        yield node
+
+
+def _runtime_children(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, _FUNCS):
+        children: list[ast.AST] = list(node.decorator_list)
+        args = node.args
+        children += list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+        return children
+    if isinstance(node, ast.Lambda):
+        args = node.args
+        return list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+    return list(ast.iter_child_nodes(node))
+
+
+def analyze_module(tree: ast.Module, text: str) -> ModuleAnalysis:
+    """Find unprotected entry points in a parsed module.  Pure."""
+    analyzer = _Analyzer(tree, text.splitlines())
+    analyzer.collect_module()
+    findings: list[Finding] = []
+    statements: list[StatementFacts] = []
+    for index, stmt in enumerate(tree.body):
+        facts = StatementFacts(index=index)
+        if isinstance(stmt, ast.If) and is_main_guard_test(stmt.test):
+            facts.guard = True
+        for event in analyzer.module_events(stmt):
+            if event.kind == "setup":
+                facts.setup = True
+                findings.append(
+                    Finding(
+                        Code.GF003,
+                        event.line,
+                        event.col + 1,
+                        f"{event.label} at module level runs again in every child process; "
+                        "it belongs under the `if __name__ == \"__main__\":` guard",
+                    )
+                )
+                continue
+            facts.starts = True
+            if facts.guard:
+                facts.guard_else_starts = True
+            if isinstance(stmt, _FUNCS + (ast.ClassDef,)):
+                where = "class body" if isinstance(stmt, ast.ClassDef) else "decorator or default argument"
+                facts.unsafe_position = (
+                    f"the process start at line {event.line} sits in a {where}, which runs at import time"
+                )
+            if event.kind == "direct":
+                findings.append(
+                    Finding(
+                        Code.GF001,
+                        event.line,
+                        event.col + 1,
+                        f"{event.label} starts processes at module level, outside an "
+                        "`if __name__ == \"__main__\":` guard",
+                        (ChainStep(event.label, event.line),),
+                    )
+                )
+            else:
+                chain = (ChainStep(event.label, event.line),) + (analyzer.chain(event.callee) or ())
+                findings.append(
+                    Finding(
+                        Code.GF002,
+                        event.line,
+                        event.col + 1,
+                        "calls " + " → ".join(step.label for step in chain) + f" at line {chain[-1].line}",
+                        chain,
+                    )
+                )
+        statements.append(facts)
+    findings.sort(key=lambda f: (f.line, f.col, f.code.value))
+    return ModuleAnalysis(
+        findings=findings,
+        statements=statements,
+        functions=dict(analyzer.functions),
+        classes=dict(analyzer.classes),
+    )
+
+
+__all__ = ["analyze_module", "ModuleAnalysis", "StatementFacts", "is_main_guard_test", "iter_runtime_nodes"]

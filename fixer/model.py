@@ -1,0 +1,106 @@
+"""Frozen values shared by the pipeline stages: findings, plans, per-file results."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Code(str, enum.Enum):
+    """Stable finding codes.  Never renumber; retire codes instead."""
+
+    GF001 = "GF001"
+    GF002 = "GF002"
+    GF003 = "GF003"
+
+    @property
+    def title(self) -> str:
+        return CODE_TITLES[self]
+
+
+CODE_TITLES = {
+    Code.GF001: "a module-level statement starts processes directly",
+    Code.GF002: "a module-level call reaches a process start through functions or classes of the same file",
+    Code.GF003: "start-method set-up (set_start_method, set_forkserver_preload, freeze_support) at module level",
+}
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One hop of a call chain: what is called, and the line of the call or definition."""
+
+    label: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One unprotected entry point: where it is (1-based line and column) and why."""
+
+    code: Code
+    line: int
+    col: int
+    message: str
+    chain: tuple[ChainStep, ...] = ()
+
+
+class Style(str, enum.Enum):
+    MAIN = "main"
+    INLINE = "inline"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for that changes the result of processing one file."""
+
+    style: Style = Style.MAIN
+    main_name: str | None = None
+    unsafe_fixes: bool = False
+
+
+class Status(str, enum.Enum):
+    """The outcome of processing one file."""
+
+    CLEAN = "clean"  # nothing to report
+    FIXED = "fixed"  # findings and a safe rewrite
+    UNSAFE = "unsafe"  # findings and a rewrite that needs explicit consent
+    DECLINED = "declined"  # findings that cannot be rewritten safely
+    SKIPPED = "skipped"  # not analysed (no process-starting API mentioned, or __main__.py)
+    ERROR = "error"  # the input cannot be read or parsed
+    FAILED = "failed"  # guardfix itself failed (a bug): nothing is written
+
+    @property
+    def has_fix(self) -> bool:
+        return self in (Status.FIXED, Status.UNSAFE)
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What the pure core decided for one source text."""
+
+    status: Status
+    findings: tuple[Finding, ...] = ()
+    new_source: bytes | None = None
+    reason: str = ""  # why unsafe / declined / error / failed
+    notes: tuple[str, ...] = ()  # extra information, e.g. the name chosen for main()
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One file's result, as it crosses the file boundary: picklable, never an exception."""
+
+    path: Path
+    display: str
+    status: Status
+    findings: tuple[Finding, ...] = ()
+    old_source: bytes | None = None
+    new_source: bytes | None = None
+    reason: str = ""
+    notes: tuple[str, ...] = ()
+    written: bool = False
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def has_fix(self) -> bool:
+        return self.status.has_fix and self.new_source is not None

@@ -1,0 +1,201 @@
+"""Which module-level names a statement binds and reads, at run time and at call time.
+
+Pure functions over ``ast`` nodes.  The planner uses them to keep every global a worker
+needs at module level and to declare ``global`` for names ``main()`` rebinds.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_MATCH = getattr(ast, "Match", None)
+
+
+def target_names(target: ast.AST) -> set[str]:
+    """Names bound by an assignment target (``a``, ``a, *b``, ``[a, (b, c)]``)."""
+    names: set[str] = set()
+    if isinstance(target, ast.Name):
+        names.add(target.id)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            names |= target_names(elt)
+    elif isinstance(target, ast.Starred):
+        names |= target_names(target.value)
+    return names
+
+
+def import_names(node: ast.Import | ast.ImportFrom) -> set[str]:
+    """Names an import statement binds (``*`` for a star import)."""
+    names: set[str] = set()
+    for alias in node.names:
+        if alias.name == "*":
+            names.add("*")
+        elif alias.asname:
+            names.add(alias.asname)
+        else:
+            names.add(alias.name.split(".", 1)[0])
+    return names
+
+
+def iter_runtime_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node evaluated when ``node`` runs in its own scope.
+
+    Function and lambda bodies are not run (their decorators, defaults and annotations
+    are); class bodies are; comprehensions are, but their loop variables stay theirs.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, _FUNCS):
+            stack.extend(reversed(current.decorator_list))
+            stack.extend(_arg_defaults_and_annotations(current.args))
+            if current.returns is not None:
+                stack.append(current.returns)
+            continue
+        if isinstance(current, ast.Lambda):
+            stack.extend(_arg_defaults_and_annotations(current.args))
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+
+def _arg_defaults_and_annotations(args: ast.arguments) -> list[ast.AST]:
+    nodes: list[ast.AST] = [d for d in args.defaults]
+    nodes += [d for d in args.kw_defaults if d is not None]
+    for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+        if arg is not None and arg.annotation is not None:
+            nodes.append(arg.annotation)
+    return nodes
+
+
+def binds(stmt: ast.stmt) -> set[str]:
+    """Names the statement binds in the scope it runs in (not in nested functions/classes)."""
+    names: set[str] = set()
+    for node in _iter_scope_nodes(stmt):
+        if isinstance(node, (ast.Assign,)):
+            for target in node.targets:
+                names |= target_names(target)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            names |= target_names(node.target)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            names |= target_names(node.target)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            names |= target_names(node.optional_vars)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                names |= target_names(target)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= import_names(node) - {"*"}
+        elif isinstance(node, _FUNCS + (ast.ClassDef,)):
+            names.add(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.NamedExpr):
+            names |= target_names(node.target)
+        elif _MATCH is not None and type(node).__name__ in ("MatchAs", "MatchStar"):
+            if getattr(node, "name", None):
+                names.add(node.name)
+        elif _MATCH is not None and type(node).__name__ == "MatchMapping":
+            if getattr(node, "rest", None):
+                names.add(node.rest)
+        elif type(node).__name__ == "TypeAlias":
+            names |= target_names(node.name)  # type: ignore[attr-defined]
+    return names
+
+
+def _iter_scope_nodes(stmt: ast.AST) -> Iterator[ast.AST]:
+    """Nodes that belong to the scope ``stmt`` runs in: not inside nested function or class
+    bodies, lambdas or comprehensions (except walrus targets, which leak out of comprehensions)."""
+    stack = [stmt]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is not stmt and isinstance(current, _FUNCS + (ast.ClassDef, ast.Lambda)):
+            if isinstance(current, _FUNCS + (ast.ClassDef,)):
+                stack.extend(current.decorator_list)
+            if isinstance(current, ast.ClassDef):
+                stack.extend(current.bases)
+                stack.extend(k.value for k in current.keywords)
+            if isinstance(current, _FUNCS + (ast.Lambda,)):
+                stack.extend(_arg_defaults_and_annotations(current.args))
+            continue
+        if isinstance(current, _COMPREHENSIONS):
+            stack.extend(n for n in ast.walk(current) if isinstance(n, ast.NamedExpr))
+            stack.extend(gen.iter for gen in current.generators[:1])
+            continue
+        if isinstance(current, _FUNCS + (ast.ClassDef,)) and current is stmt:
+            stack.extend(current.decorator_list)
+            if isinstance(current, ast.ClassDef):
+                stack.extend(current.bases)
+                stack.extend(k.value for k in current.keywords)
+            else:
+                stack.extend(_arg_defaults_and_annotations(current.args))
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+
+
+def runtime_reads(stmt: ast.stmt) -> set[str]:
+    """Names loaded when ``stmt`` runs at module level (class bodies and decorators included,
+    function bodies excluded)."""
+    return {
+        node.id
+        for node in iter_runtime_nodes(stmt)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+
+
+def call_time_reads(stmt: ast.stmt) -> set[str]:
+    """Global names the functions and methods defined by ``stmt`` read when they are called.
+
+    Over-approximates on purpose: a name loaded anywhere in a function body that the function
+    does not bind itself counts as a global read (keeping a global that was not needed costs
+    nothing; moving one that was breaks every spawn child).
+    """
+    reads: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, _FUNCS + (ast.Lambda,)):
+            reads |= _function_free_names(node)
+    return reads
+
+
+def _function_free_names(func: ast.AST) -> set[str]:
+    loads: set[str] = set()
+    bound: set[str] = set()
+    declared_global: set[str] = set()
+    args = func.args  # type: ignore[attr-defined]
+    for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+        if arg is not None:
+            bound.add(arg.arg)
+    body = func.body if isinstance(func.body, list) else [func.body]  # type: ignore[attr-defined]
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    loads.add(node.id)
+                else:
+                    bound.add(node.id)
+            elif isinstance(node, ast.Global):
+                declared_global.update(node.names)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound |= import_names(node) - {"*"}
+            elif isinstance(node, _FUNCS + (ast.ClassDef,)):
+                bound.add(node.name)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+    return loads - (bound - declared_global)
+
+
+def calls_named(stmt: ast.stmt, names: frozenset[str]) -> list[ast.Call]:
+    """Calls of the bare names ``names`` that run when ``stmt`` runs in its scope."""
+    return [
+        node
+        for node in iter_runtime_nodes(stmt)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in names
+    ]

@@ -1,0 +1,436 @@
+"""Decide, per top-level statement, what stays at module level and what moves under the guard.
+
+Pure: takes the parsed module and the analysis, returns a ``Plan`` (or a decline reason).
+Never edits text; ``rewrite.py`` carries the plan out mechanically.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import io
+import keyword
+import tokenize
+from dataclasses import dataclass, field
+
+from fixer.analyze import ModuleAnalysis
+from fixer.model import Style
+from fixer.names import binds, call_time_reads, calls_named, iter_runtime_nodes, runtime_reads
+
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_TRY = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
+
+
+class Action(str, enum.Enum):
+    KEEP = "keep"
+    MOVE = "move"
+    GUARD = "guard"  # the existing guard that receives the moved statements
+
+
+class Target(str, enum.Enum):
+    NEW_MAIN = "new_main"  # def main(): ... + new guard calling it
+    NEW_INLINE = "new_inline"  # the work directly under a new guard
+    EXISTING_GUARD = "existing_guard"  # the work moves into the file's own guard
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with each top-level statement, in the order of ``ast.Module.body``."""
+
+    actions: tuple  # Action per statement
+    target: Target
+    guard_index: int | None = None  # for EXISTING_GUARD
+    main_name: str = "main"
+    global_names: tuple = ()
+    quote: str = '"'
+    unsafe_reasons: tuple = ()
+    keep_reasons: dict = field(default_factory=dict, compare=False)  # index -> why it stays
+    notes: tuple = ()
+
+    @property
+    def moved(self) -> tuple:
+        return tuple(i for i, a in enumerate(self.actions) if a is Action.MOVE)
+
+
+@dataclass(frozen=True)
+class Declined:
+    """The findings stand, but no rewrite can be made safely; ``reason`` says why."""
+
+    reason: str
+
+
+def make_plan(
+    tree: ast.Module,
+    analysis: ModuleAnalysis,
+    text: str,
+    style: Style = Style.MAIN,
+    main_name: str | None = None,
+) -> Plan | Declined:
+    """Plan the rewrite of a module whose analysis has findings.  Pure."""
+    body = tree.body
+    facts = analysis.statements
+    guards = [i for i, f in enumerate(facts) if f.guard]
+    for g in guards:
+        if facts[g].guard_else_starts:
+            return Declined(
+                f"the `if __name__ == \"__main__\":` guard at line {body[g].lineno} has an "
+                "elif/else branch that starts processes; that branch runs in every child"
+            )
+    input_stmts = {i for i, stmt in enumerate(body) if calls_named(stmt, frozenset({"input"}))}
+    must_move = {i for i, f in enumerate(facts) if (f.starts or f.setup) and not f.guard}
+    if not must_move:
+        return Declined("nothing at module level can be moved to fix the findings")
+    unsafe: list[str] = []
+    for i in sorted(must_move):
+        if facts[i].unsafe_position:
+            unsafe.append(facts[i].unsafe_position)
+
+    keep: dict[int, str] = {}
+    last_import = max(
+        (i for i, stmt in enumerate(body) if _is_import_like(stmt) and i not in must_move), default=-1
+    )
+    for i, stmt in enumerate(body):
+        if i in guards or i in must_move:
+            continue
+        why = _keep_category(stmt, i)
+        if why:
+            keep[i] = why
+        elif i < last_import and i not in input_stmts:
+            keep[i] = "set-up above the last import"
+
+    # Names that functions and classes staying at module level read when they are called:
+    # spawn children re-import the module, so those names must be bound at module level.
+    readers: dict[str, str] = {}
+    bindings: dict[str, list[int]] = {}
+    for i, stmt in enumerate(body):
+        if i in guards:
+            continue
+        for name in binds(stmt):
+            bindings.setdefault(name, []).append(i)
+
+    def add_readers(i: int) -> None:
+        stmt = body[i]
+        label = _definition_label(stmt)
+        for name in sorted(call_time_reads(stmt)):
+            readers.setdefault(name, label)
+
+    for i in sorted(keep):
+        add_readers(i)
+    for i in sorted(must_move):
+        if isinstance(body[i], _FUNCS + (ast.ClassDef,)):
+            add_readers(i)
+
+    changed = True
+    reported: set[tuple] = set()
+    while changed:
+        changed = False
+        for name, reader in list(readers.items()):
+            indices = bindings.get(name, [])
+            assignments = [i for i in indices if isinstance(body[i], (ast.Assign, ast.AnnAssign))]
+            if not assignments:
+                moving = [i for i in indices if i in must_move or i in input_stmts]
+                for i in moving:
+                    key = ("reads", name, i)
+                    if key not in reported:
+                        reported.add(key)
+                        unsafe.append(_needs_moved(reader, name, body[i], i in input_stmts))
+                continue
+            first = assignments[0]
+            chosen = [first] + [
+                j
+                for j in assignments[1:]
+                if all(k in keep for k in range(first + 1, j) if k not in assignments)
+            ]
+            for i in chosen:
+                if i in keep:
+                    continue
+                if i in must_move or i in input_stmts:
+                    key = ("reads", name, i)
+                    if key not in reported:
+                        reported.add(key)
+                        unsafe.append(_needs_moved(reader, name, body[i], i in input_stmts))
+                    continue
+                keep[i] = f"{reader} reads {name!r}"
+                add_readers(i)
+                changed = True
+        # What stays must find, when it runs, everything it reads: keep the statements before
+        # it that bind those names or mutate them (parser.add_argument(...) before parse_args()).
+        for k in sorted(keep):
+            needed = runtime_reads(body[k])
+            if not needed:
+                continue
+            for j in range(k):
+                if j in keep or j in guards:
+                    continue
+                if not (binds(body[j]) & needed or _mutates(body[j]) & needed):
+                    continue
+                if j in must_move or j in input_stmts:
+                    key = ("needs", k, j)
+                    if key not in reported:
+                        reported.add(key)
+                        unsafe.append(
+                            f"line {body[k].lineno} stays at module level but needs line "
+                            f"{body[j].lineno}, which must move"
+                        )
+                    continue
+                keep[j] = f"line {body[k].lineno} needs it"
+                add_readers(j)
+                changed = True
+
+    actions = []
+    for i in range(len(body)):
+        if i in guards:
+            actions.append(Action.GUARD)
+        elif i in keep:
+            actions.append(Action.KEEP)
+        else:
+            actions.append(Action.MOVE)
+    moved = [i for i, a in enumerate(actions) if a is Action.MOVE]
+
+    # Keeping a statement that originally ran after moved work makes it run first.
+    for k in sorted(keep):
+        if not moved or k < moved[0]:
+            continue
+        k_binds = binds(body[k]) - {body[k].name} if isinstance(body[k], _FUNCS + (ast.ClassDef,)) else binds(body[k])
+        k_reads = runtime_reads(body[k])
+        for m in moved:
+            if m > k:
+                break
+            used = runtime_reads(body[m]) | binds(body[m])
+            used |= _function_reads_of(body, used, analysis)
+            clash = (k_binds & used) | (k_reads & (binds(body[m]) | _mutates(body[m])))
+            if clash:
+                unsafe.append(
+                    f"line {body[k].lineno} must stay at module level and would then run before "
+                    f"line {body[m].lineno}, which uses {sorted(clash)[0]!r}"
+                )
+                break
+
+    if len(guards) > 1:
+        return Declined(
+            "the file has several `if __name__ == \"__main__\":` guards (lines "
+            + ", ".join(str(body[g].lineno) for g in guards)
+            + "); merge them by hand first"
+        )
+
+    notes: list[str] = []
+    if guards:
+        target = Target.EXISTING_GUARD
+    elif style is Style.INLINE:
+        target = Target.NEW_INLINE
+    elif len(moved) == 1 and _is_bare_call(body[moved[0]]):
+        target = Target.NEW_INLINE
+        notes.append("the work is a single call, so it goes directly under the guard")
+    else:
+        target = Target.NEW_MAIN
+
+    for i in moved:
+        for node in ast.walk(body[i]):
+            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                if target is Target.NEW_MAIN:
+                    return Declined(
+                        f"line {node.lineno}: `from {node.module} import *` cannot move into a "
+                        "function; use --style inline"
+                    )
+
+    global_names: tuple = ()
+    chosen_name = main_name or "main"
+    if target is Target.NEW_MAIN:
+        moved_binds: set[str] = set()
+        for i in moved:
+            moved_binds |= binds(body[i])
+        module_names: set[str] = set(readers)
+        for i in keep:
+            module_names |= binds(body[i])
+        global_names = tuple(sorted(moved_binds & module_names))
+        for i in moved:
+            for call in calls_named(body[i], frozenset({"locals", "globals", "vars", "exec", "eval"})):
+                name = call.func.id  # type: ignore[attr-defined]
+                if name in ("exec", "eval") and len(call.args) + len(call.keywords) >= 2:
+                    continue
+                if name == "vars" and call.args:
+                    continue
+                unsafe.append(
+                    f"line {call.lineno}: {name}() in the moved code would see main()'s local "
+                    "names instead of the module's"
+                )
+        taken = set(bindings) | {n for i in range(len(body)) for n in binds(body[i])}
+        if chosen_name in taken:
+            original = chosen_name
+            chosen_name = _free_name(chosen_name, taken)
+            notes.append(f"{original!r} is already a module-level name; the work goes into {chosen_name}()")
+
+    return Plan(
+        actions=tuple(actions),
+        target=target,
+        guard_index=guards[0] if guards else None,
+        main_name=chosen_name,
+        global_names=global_names,
+        quote=detect_quote(text),
+        unsafe_reasons=tuple(dict.fromkeys(unsafe)),
+        keep_reasons=keep,
+        notes=tuple(notes),
+    )
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    for candidate in (f"_{base}", f"{base}_", *(f"{base}{n}" for n in range(2, 100))):
+        if candidate not in taken and not keyword.iskeyword(candidate):
+            return candidate
+    raise ValueError("no free name")  # pragma: no cover - 100 taken names
+
+
+def _is_bare_call(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not binds(stmt)
+
+
+def _needs_moved(reader: str, name: str, stmt: ast.stmt, is_input: bool) -> str:
+    cause = "reads input()" if is_input else "starts processes"
+    return (
+        f"{reader} reads {name!r}, which line {stmt.lineno} creates and which must move because it "
+        f"{cause}; spawn children will not have it"
+    )
+
+
+def _definition_label(stmt: ast.stmt) -> str:
+    if isinstance(stmt, _FUNCS):
+        return f"function {stmt.name}()"
+    if isinstance(stmt, ast.ClassDef):
+        return f"class {stmt.name}"
+    return f"line {stmt.lineno}"
+
+
+def _function_reads_of(body: list, names: set[str], analysis: ModuleAnalysis) -> set[str]:
+    """Globals read, when called, by the module-level functions and classes named in ``names``."""
+    out: set[str] = set()
+    seen: set[str] = set()
+    todo = [n for n in names if n in analysis.functions or n in analysis.classes]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        node = analysis.functions.get(name) or analysis.classes.get(name)
+        reads = call_time_reads(node)
+        out |= reads
+        todo.extend(n for n in reads if n in analysis.functions or n in analysis.classes)
+    return out
+
+
+def _mutates(stmt: ast.stmt) -> set[str]:
+    """Names whose objects the statement may change in place (``x.append(1)``, ``x[k] = v``)."""
+    out: set[str] = set()
+    for node in iter_runtime_nodes(stmt):
+        target = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func.value
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            target = node.value
+        while isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = target.value
+        if isinstance(target, ast.Name):
+            out.add(target.id)
+    return out
+
+
+def _is_import_like(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return True
+    return isinstance(stmt, (ast.If,) + _TRY) and _is_definitional(stmt) and any(
+        isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(stmt)
+    )
+
+
+def _keep_category(stmt: ast.stmt, index: int) -> str:
+    """Why a statement stays at module level by its kind alone ("" when it does not)."""
+    if index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(
+        stmt.value.value, str
+    ):
+        return "module docstring"
+    if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+        return "from __future__ import"
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return "import"
+    if isinstance(stmt, _FUNCS):
+        return "function definition"
+    if isinstance(stmt, ast.ClassDef):
+        return "class definition"
+    if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
+        return "annotation"
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and _is_constant(stmt.value) and _plain_targets(stmt):
+        return "constant"
+    if type(stmt).__name__ == "TypeAlias":
+        return "type alias"
+    if isinstance(stmt, (ast.If,) + _TRY) and _is_definitional(stmt):
+        return "definitions block (imports, TYPE_CHECKING, fallbacks)"
+    return ""
+
+
+def _plain_targets(stmt: ast.Assign | ast.AnnAssign) -> bool:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return all(isinstance(t, (ast.Name, ast.Tuple, ast.List)) for t in targets)
+
+
+def _is_definitional(stmt: ast.stmt) -> bool:
+    """A block that only defines names: imports, defs, classes, constants, pass."""
+    if isinstance(stmt, ast.If):
+        if any(isinstance(n, ast.Call) for n in ast.walk(stmt.test)):
+            return False
+        inner = stmt.body + stmt.orelse
+    elif isinstance(stmt, _TRY):
+        inner = stmt.body + stmt.orelse + stmt.finalbody
+        for handler in stmt.handlers:
+            inner += handler.body
+    else:
+        return False
+    for child in inner:
+        if isinstance(child, (ast.Import, ast.ImportFrom, ast.Pass, ast.ClassDef) + _FUNCS):
+            continue
+        if isinstance(child, (ast.Assign, ast.AnnAssign)) and (
+            child.value is None or _is_constant(child.value) or isinstance(child.value, (ast.Name, ast.Attribute))
+        ):
+            continue
+        if isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant):
+            continue
+        if isinstance(child, ast.Raise):
+            continue
+        if isinstance(child, (ast.If,) + _TRY) and _is_definitional(child):
+            continue
+        return False
+    return True
+
+
+def _is_constant(node: ast.expr | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_is_constant(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _is_constant(k) for k in node.keys) and all(
+            _is_constant(v) for v in node.values
+        )
+    if isinstance(node, ast.UnaryOp):
+        return _is_constant(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _is_constant(node.left) and _is_constant(node.right)
+    return False
+
+
+def detect_quote(text: str) -> str:
+    """The quote character most strings of the file use (double on a tie)."""
+    single = double = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING:
+                body = tok.string.lstrip("rbuRBUfF")
+                if body.startswith(("'''", '"""')):
+                    continue
+                if body.startswith("'"):
+                    single += 1
+                elif body.startswith('"'):
+                    double += 1
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return "'" if single > double else '"'

@@ -1,0 +1,168 @@
+"""Carry out a plan on the concrete syntax tree: move statements, add main() and the guard.
+
+Makes no decisions (``plan.py`` does).  libcst keeps every byte it is not asked to change:
+comments, quotes, blank lines, tabs and newlines outside the moved statements survive as
+they were, and moved statements change by one level of indentation only.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import libcst as cst
+
+from fixer.plan import Action, Plan, Target
+
+
+class RewriteError(Exception):
+    """The plan cannot be carried out on this file's layout (a user-facing reason)."""
+
+
+def apply_plan(text: str, plan: Plan) -> str:
+    """Return ``text`` rewritten according to ``plan``.  Pure; raises ``RewriteError``."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise RewriteError(f"libcst cannot parse the file: {exc.message} (line {exc.raw_line})") from None
+    actions = _actions_per_element(module, plan)
+
+    kept_before_guard: list[cst.BaseStatement] = []
+    moved_before: list[cst.BaseStatement] = []
+    moved_after: list[cst.BaseStatement] = []
+    guard: cst.If | None = None
+    new_body: list[cst.BaseStatement] = []
+    for element, action in zip(module.body, actions):
+        if action is Action.GUARD:
+            guard = element  # type: ignore[assignment]
+            new_body.append(element)
+        elif action is Action.KEEP:
+            new_body.append(element)
+            if guard is None:
+                kept_before_guard.append(element)
+        else:
+            (moved_after if guard is not None else moved_before).append(element)
+    moved = moved_before + moved_after
+    if not moved:
+        raise RewriteError("nothing to move")
+
+    if plan.target is Target.EXISTING_GUARD:
+        assert guard is not None
+        index = next(i for i, el in enumerate(new_body) if el is guard)
+        new_body[index] = _extend_guard(guard, moved_before, moved_after)
+        return module.with_changes(body=new_body).code
+
+    work = [_as_nested(stmt) for stmt in moved]
+    work[0] = _strip_leading_blank_lines(work[0])
+    previous = new_body[-1] if new_body else None
+    guard_test = _guard_test(plan.quote)
+    if plan.target is Target.NEW_MAIN:
+        statements: list[cst.BaseStatement] = []
+        if plan.global_names:
+            statements.append(
+                cst.SimpleStatementLine(
+                    body=[cst.Global(names=[cst.NameItem(name=cst.Name(n)) for n in plan.global_names])]
+                )
+            )
+        function = cst.FunctionDef(
+            name=cst.Name(plan.main_name),
+            params=cst.Parameters(),
+            body=cst.IndentedBlock(body=statements + work),
+            leading_lines=_blank_lines(2 if previous is not None else 0),
+        )
+        call = cst.SimpleStatementLine(body=[cst.Expr(value=cst.Call(func=cst.Name(plan.main_name)))])
+        new_guard = cst.If(test=guard_test, body=cst.IndentedBlock(body=[call]), leading_lines=_blank_lines(2))
+        new_body += [function, new_guard]
+    else:
+        blank = 0
+        if previous is not None:
+            blank = 2 if isinstance(previous, (cst.FunctionDef, cst.ClassDef)) else max(
+                1, min(2, _count_leading_blank_lines(moved[0]))
+            )
+        new_guard = cst.If(test=guard_test, body=cst.IndentedBlock(body=work), leading_lines=_blank_lines(blank))
+        new_body.append(new_guard)
+    return module.with_changes(body=new_body).code
+
+
+def _actions_per_element(module: cst.Module, plan: Plan) -> list[Action]:
+    """Map the plan (one action per ``ast`` statement) onto libcst's body elements."""
+    actions: list[Action] = []
+    index = 0
+    for element in module.body:
+        count = len(element.body) if isinstance(element, cst.SimpleStatementLine) else 1
+        group = plan.actions[index : index + count]
+        if len(group) != count:
+            raise RewriteError("the syntax trees of ast and libcst disagree on the statements")
+        if len(set(group)) != 1:
+            raise RewriteError(
+                "a line holds several statements separated by ';' of which some must stay at "
+                "module level and some must move; split the line first"
+            )
+        actions.append(group[0])
+        index += count
+    if index != len(plan.actions):
+        raise RewriteError("the syntax trees of ast and libcst disagree on the statements")
+    return actions
+
+
+def _extend_guard(guard: cst.If, before: list, after: list) -> cst.If:
+    body = guard.body
+    if isinstance(body, cst.SimpleStatementSuite):
+        own: list[cst.BaseStatement] = [cst.SimpleStatementLine(body=body.body, trailing_whitespace=body.trailing_whitespace)]
+        header = cst.TrailingWhitespace()
+        indent = None
+        footer: Sequence[cst.EmptyLine] = ()
+    else:
+        own = list(body.body)
+        header = body.header
+        indent = body.indent
+        footer = body.footer
+    inserted_before = [_as_nested(stmt) for stmt in before]
+    if inserted_before:
+        inserted_before[0] = _strip_leading_blank_lines(inserted_before[0])
+    inserted_after = [_as_nested(stmt) for stmt in after]
+    new_block = cst.IndentedBlock(
+        body=inserted_before + own + inserted_after, header=header, indent=indent, footer=footer
+    )
+    return guard.with_changes(body=new_block)
+
+
+def _as_nested(stmt: cst.BaseStatement) -> cst.BaseStatement:
+    """Prepare a module-level statement to live one block deeper.
+
+    Blank lines keep no indentation (libcst would otherwise write trailing whitespace on
+    them); comment lines above the statement are indented with it.
+    """
+    lines = [
+        line.with_changes(indent=False) if line.comment is None else line
+        for line in stmt.leading_lines
+    ]
+    return stmt.with_changes(leading_lines=lines)
+
+
+def _strip_leading_blank_lines(stmt: cst.BaseStatement) -> cst.BaseStatement:
+    lines = list(stmt.leading_lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return stmt.with_changes(leading_lines=lines)
+
+
+def _count_leading_blank_lines(stmt: cst.BaseStatement) -> int:
+    count = 0
+    for line in stmt.leading_lines:
+        if line.comment is not None:
+            break
+        count += 1
+    return count
+
+
+def _blank_lines(count: int) -> list[cst.EmptyLine]:
+    return [cst.EmptyLine(indent=False) for _ in range(count)]
+
+
+def _guard_test(quote: str) -> cst.Comparison:
+    return cst.Comparison(
+        left=cst.Name("__name__"),
+        comparisons=[
+            cst.ComparisonTarget(operator=cst.Equal(), comparator=cst.SimpleString(f"{quote}__main__{quote}"))
+        ],
+    )

@@ -1,0 +1,145 @@
+"""Post-conditions of a rewrite, checked before anything is written.
+
+A failed check is guardfix's own bug: the file is reported as failed (exit 123) and left
+untouched.  Checked: the output compiles; its syntax tree is exactly the planned one (every
+statement kept, in order, and every moved statement present under the guard, in order); no
+line of the input is lost or altered beyond one level of indentation; a second run finds
+nothing to fix.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from typing import Callable
+
+from fixer.analyze import is_main_guard_test
+from fixer.plan import Action, Plan, Target
+
+
+def verify_rewrite(
+    old_text: str,
+    new_text: str,
+    new_bytes: bytes,
+    old_tree: ast.Module,
+    plan: Plan,
+    indent: str,
+    recheck: Callable[[str], int],
+) -> str:
+    """Return "" when the rewrite is sound, else a description of the first broken check.
+
+    ``recheck(text)`` returns how many findings a fresh analysis of ``text`` reports.
+    """
+    try:
+        compile(new_bytes, "<rewrite>", "exec", dont_inherit=True)
+        new_tree = ast.parse(new_text)
+    except (SyntaxError, ValueError) as exc:
+        return f"the rewrite does not compile: {exc}"
+    problem = check_structure(old_tree, new_tree, plan)
+    if problem:
+        return problem
+    problem = check_lines_preserved(old_text, new_text, indent)
+    if problem:
+        return problem
+    remaining = recheck(new_text)
+    if remaining:
+        return f"a second run on the rewrite still reports {remaining} finding(s)"
+    return ""
+
+
+def _dumps(stmts: list) -> list[str]:
+    return [ast.dump(s) for s in stmts]
+
+
+def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
+    """The new tree must be exactly the planned arrangement of the old statements."""
+    kept = [s for s, a in zip(old.body, plan.actions) if a is not Action.MOVE]
+    moved = [s for s, a in zip(old.body, plan.actions) if a is Action.MOVE]
+    if plan.target is Target.EXISTING_GUARD:
+        assert plan.guard_index is not None
+        guard_old = old.body[plan.guard_index]
+        before = [s for i, s in enumerate(old.body) if plan.actions[i] is Action.MOVE and i < plan.guard_index]
+        after = [s for i, s in enumerate(old.body) if plan.actions[i] is Action.MOVE and i > plan.guard_index]
+        if len(new.body) != len(kept):
+            return "the rewrite has a different number of module-level statements than planned"
+        for old_stmt, new_stmt in zip(kept, new.body):
+            if old_stmt is guard_old:
+                if not (isinstance(new_stmt, ast.If) and is_main_guard_test(new_stmt.test)):
+                    return "the existing guard was not kept in place"
+                expected = _dumps(before) + _dumps(guard_old.body) + _dumps(after)  # type: ignore[attr-defined]
+                if _dumps(new_stmt.body) != expected or _dumps(new_stmt.orelse) != _dumps(guard_old.orelse):  # type: ignore[attr-defined]
+                    return "the guard's body is not the moved statements followed by its own code"
+            elif ast.dump(old_stmt) != ast.dump(new_stmt):
+                return f"statement at line {old_stmt.lineno} changed"
+        return ""
+    extra = 2 if plan.target is Target.NEW_MAIN else 1
+    if len(new.body) != len(kept) + extra:
+        return "the rewrite has a different number of module-level statements than planned"
+    if _dumps(new.body[: len(kept)]) != _dumps(kept):
+        return "a statement that stays at module level changed or moved"
+    guard = new.body[-1]
+    if not (isinstance(guard, ast.If) and is_main_guard_test(guard.test) and not guard.orelse):
+        return "the new guard is not `if __name__ == \"__main__\":`"
+    if plan.target is Target.NEW_INLINE:
+        if _dumps(guard.body) != _dumps(moved):
+            return "the guard's body is not exactly the moved statements"
+        return ""
+    function = new.body[-2]
+    if not (
+        isinstance(function, ast.FunctionDef)
+        and function.name == plan.main_name
+        and not function.decorator_list
+        and not (function.args.args or function.args.posonlyargs or function.args.kwonlyargs)
+        and not (function.args.vararg or function.args.kwarg)
+    ):
+        return f"the new {plan.main_name}() is not a plain function without arguments"
+    body = list(function.body)
+    if plan.global_names:
+        first = body.pop(0)
+        if not (isinstance(first, ast.Global) and tuple(first.names) == tuple(plan.global_names)):
+            return "the global declaration is not the one planned"
+    if _dumps(body) != _dumps(moved):
+        return f"{plan.main_name}()'s body is not exactly the moved statements"
+    call = guard.body
+    if not (
+        len(call) == 1
+        and isinstance(call[0], ast.Expr)
+        and isinstance(call[0].value, ast.Call)
+        and isinstance(call[0].value.func, ast.Name)
+        and call[0].value.func.id == plan.main_name
+        and not call[0].value.args
+        and not call[0].value.keywords
+    ):
+        return f"the guard does not just call {plan.main_name}()"
+    return ""
+
+
+def check_lines_preserved(old_text: str, new_text: str, indent: str) -> str:
+    """Every non-blank input line survives, either unchanged or indented by ``indent``.
+
+    Lines inside multi-line strings are never re-indented (that would change the string),
+    so "unchanged" covers them.  New lines are only blank lines and guardfix's own
+    scaffolding (``def main():``, ``global ...``, the guard and its call).
+    """
+    remaining = Counter(line for line in old_text.splitlines() if line.strip())
+    for line in new_text.splitlines():
+        if not line.strip():
+            continue
+        if remaining[line] > 0:
+            remaining[line] -= 1
+        elif line.startswith(indent) and remaining[line[len(indent):]] > 0:
+            remaining[line[len(indent):]] -= 1
+        elif not _is_scaffolding(line):
+            return f"the rewrite contains a line that is not in the input: {line.strip()[:60]!r}"
+    lost = [line for line, count in remaining.items() if count > 0]
+    if lost:
+        return f"the rewrite lost a line of the input: {lost[0].strip()[:60]!r}"
+    return ""
+
+
+def _is_scaffolding(line: str) -> bool:
+    stripped = line.strip()
+    return (
+        stripped.startswith(("def ", "global ", "if __name__ == "))
+        or (stripped.endswith("()") and stripped[:-2].isidentifier())
+    )
