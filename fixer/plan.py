@@ -251,8 +251,8 @@ def make_plan(
                 if name == "vars" and call.args:
                     continue
                 unsafe.append(
-                    f"line {call.lineno}: {name}() in the moved code would see main()'s local "
-                    "names instead of the module's"
+                    f"line {call.lineno}: {name}() in the moved code: names bound there become "
+                    f"local to {chosen_name}() and stop being module globals"
                 )
         taken = set(bindings) | {n for i in range(len(body)) for n in binds(body[i])}
         if chosen_name in taken:
@@ -374,8 +374,8 @@ def _plain_targets(stmt: ast.Assign | ast.AnnAssign) -> bool:
 def _is_definitional(stmt: ast.stmt) -> bool:
     """A block that only defines names: imports, defs, classes, constants, pass."""
     if isinstance(stmt, ast.If):
-        if any(isinstance(n, ast.Call) for n in ast.walk(stmt.test)):
-            return False
+        # The test may call things (os.environ.get, sys.version_info checks): it runs at
+        # import time today and keeps doing so; only the branches decide what the block is.
         inner = stmt.body + stmt.orelse
     elif isinstance(stmt, _TRY):
         inner = stmt.body + stmt.orelse + stmt.finalbody

@@ -1,0 +1,197 @@
+"""The ``guardfix`` command: options -> Options, the per-mode loop, the exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fixer import __version__
+from fixer.console import UI
+from fixer.diff import make_diff
+from fixer.discover import find_scripts
+from fixer.model import FileResult, Options, Status, Style
+from fixer.pipeline import process_files, write_fix
+from fixer.report import EXIT_USAGE, Report
+from fixer.source import decode_source
+
+PROMPT = "Apply? [y]es / [n]o / [a]ll remaining / [q]uit "
+
+
+def is_interactive() -> bool:
+    """Review mode prompts only when both stdin and stdout are terminals."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _read_answer() -> str:
+    return sys.stdin.readline()
+
+
+def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import keyword
+
+    if value is not None and (not value.isidentifier() or keyword.iskeyword(value)):
+        raise click.BadParameter(f"{value!r} is not a valid Python function name")
+    return value
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path, allow_dash=False)
+)
+@click.option("--check", is_flag=True, help="Print one line per finding; write nothing.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff on stdout; write nothing.")
+@click.option("--write", is_flag=True, help="Apply every safe fix without asking.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (or show in --diff) fixes marked unsafe.")
+@click.option(
+    "--style",
+    type=click.Choice([s.value for s in Style]),
+    default=Style.MAIN.value,
+    show_default=True,
+    help="main: move the work into a function called under the guard; inline: put it directly under the guard.",
+)
+@click.option("--main-name", metavar="NAME", callback=_validate_name, help="Name of the function that receives the work (default: main).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and machine output.")
+@click.option("-v", "--verbose", is_flag=True, help="Also report clean and skipped files, and full call chains.")
+@click.option("--color/--no-color", default=None, help="Force or disable colours (default: when a terminal).")
+@click.version_option(__version__, "--version", prog_name="guardfix")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    check: bool,
+    show_diff: bool,
+    write: bool,
+    unsafe_fixes: bool,
+    style: str,
+    main_name: str | None,
+    quiet: bool,
+    verbose: bool,
+    color: bool | None,
+) -> None:
+    """Find scripts that start processes without an `if __name__ == "__main__":` guard, and fix them.
+
+    By default each fix is shown and applied only if you answer yes.  Exit codes: 0 nothing
+    left to fix, 1 findings remain, 2 usage error, 123 a file could not be read or parsed or
+    guardfix failed.
+    """
+    if sum((check, show_diff, write)) > 1:
+        raise click.UsageError("--check, --diff and --write are mutually exclusive")
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose are mutually exclusive")
+    ui = UI(verbosity=-1 if quiet else (1 if verbose else 0), color=color)
+    mode = "check" if check else "diff" if show_diff else "write" if write else "review"
+    if mode == "review" and not is_interactive():
+        ui.info("not a terminal: showing the fixes as a diff; nothing is written (use --write to apply)", "dim")
+        mode = "diff"
+    options = Options(style=Style(style), main_name=main_name, unsafe_fixes=unsafe_fixes)
+    candidates = find_scripts(list(paths))
+    if not candidates:
+        ui.info("no Python scripts found in the given paths", "yellow")
+    report = Report()
+    session = _Session(ui, mode, options)
+    for result in process_files(((c.path, c.display) for c in candidates), options):
+        if session.quit:
+            report.add(result)
+            continue
+        report.add(session.handle(result))
+    ui.summary(report, mode)
+    ctx.exit(report.return_code)
+
+
+class _Session:
+    """The per-file loop of one run: prints, asks, writes."""
+
+    def __init__(self, ui: UI, mode: str, options: Options) -> None:
+        self.ui = ui
+        self.mode = mode
+        self.options = options
+        self.apply_all = False
+        self.quit = False
+
+    def handle(self, result: FileResult) -> FileResult:
+        ui = self.ui
+        if result.status in (Status.ERROR, Status.FAILED):
+            ui.error(result)
+            return result
+        if result.status is Status.SKIPPED:
+            ui.verbose(f"{result.display}: skipped ({result.reason})")
+            return result
+        if result.status is Status.CLEAN:
+            ui.verbose(f"{result.display}: clean")
+            return result
+        if self.mode == "check":
+            for finding in result.findings:
+                ui.check_line(result, finding)
+            self._explain_status(result)
+            return result
+        if result.status is Status.DECLINED:
+            ui.findings(result)
+            ui.status_line(result, f"cannot be fixed automatically: {result.reason}", "yellow")
+            return result
+        allowed = result.status is Status.FIXED or self.options.unsafe_fixes
+        if self.mode == "diff":
+            ui.findings(result)
+            if allowed:
+                ui.write_stdout(self._diff(result))
+            else:
+                ui.status_line(result, f"unsafe fix not shown: {result.reason} (use --unsafe-fixes)", "yellow")
+            return result
+        if self.mode == "write":
+            if not allowed:
+                ui.findings(result)
+                ui.status_line(result, f"unsafe fix not applied: {result.reason} (use --unsafe-fixes)", "yellow")
+                return result
+            return self._write(result)
+        return self._review(result, allowed)
+
+    def _review(self, result: FileResult, allowed: bool) -> FileResult:
+        ui = self.ui
+        ui.findings(result, ui.out)
+        ui.coloured_diff(self._diff(result))
+        if result.status is Status.UNSAFE:
+            ui.out.print(f"unsafe: {result.reason}", style="bold yellow")
+        if self.apply_all and allowed:
+            return self._write(result)
+        answer = ui.ask(PROMPT, _read_answer)
+        if answer == "q":
+            self.quit = True
+            return result
+        if answer == "n":
+            return result
+        if answer == "a":
+            self.apply_all = True
+        return self._write(result)
+
+    def _write(self, result: FileResult) -> FileResult:
+        written = write_fix(result)
+        if written.status in (Status.ERROR, Status.FAILED):
+            self.ui.error(written)
+        else:
+            self.ui.status_line(written, "fixed", "green")
+        return written
+
+    def _explain_status(self, result: FileResult) -> None:
+        if result.status is Status.UNSAFE:
+            self.ui.status_line(result, f"fix is unsafe: {result.reason}", "yellow")
+        elif result.status is Status.DECLINED:
+            self.ui.status_line(result, f"cannot be fixed automatically: {result.reason}", "yellow")
+
+    @staticmethod
+    def _diff(result: FileResult) -> bytes:
+        assert result.old_source is not None and result.new_source is not None
+        try:
+            decoded = decode_source(result.old_source)
+            encoding = decoded.encoding
+        except Exception:  # pragma: no cover - a result with a fix was decodable
+            encoding = "utf-8"
+        return make_diff(result.old_source, result.new_source, result.display, encoding)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="guardfix")
+
+
+__all__ = ["cli", "main", "EXIT_USAGE"]

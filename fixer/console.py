@@ -1,0 +1,113 @@
+"""Everything the user sees: findings, coloured diffs, prompts, the summary.  The only
+module that imports rich.  Machine-readable output (``--check`` lines, ``--diff`` patches)
+goes to stdout as plain bytes; everything else goes to stderr."""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+from rich.console import Console
+from rich.text import Text
+
+from fixer.model import FileResult, Finding, Status
+from fixer.report import Report
+
+
+class UI:
+    def __init__(self, verbosity: int = 0, color: bool | None = None) -> None:
+        self.verbosity = verbosity
+        no_color = color is False
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True, no_color=no_color)
+        self.out = Console(highlight=False, soft_wrap=True, no_color=no_color)
+
+    # ----- machine output on stdout ----------------------------------------------------
+    @staticmethod
+    def write_stdout(data: bytes) -> None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+    def check_line(self, result: FileResult, finding: Finding) -> None:
+        line = f"{result.display}:{finding.line}:{finding.col}: {finding.code.value} {finding.message}\n"
+        self.write_stdout(line.encode("utf-8", errors="replace"))
+
+    # ----- chatter on stderr ------------------------------------------------------------
+    def info(self, message: str, style: str = "") -> None:
+        if self.verbosity >= 0:
+            self.err.print(Text(message, style=style))
+
+    def verbose(self, message: str) -> None:
+        if self.verbosity > 0:
+            self.err.print(Text(message, style="dim"))
+
+    def error(self, result: FileResult) -> None:
+        label = "internal error" if result.status is Status.FAILED else "error"
+        reason = result.reason
+        if reason.startswith("internal error: "):
+            reason = reason[len("internal error: "):]
+        self.err.print(Text.assemble((f"{label}: ", "bold red"), f"{result.display}: {reason}"))
+        if self.verbosity > 0 and "traceback" in result.extra:
+            self.err.print(Text(result.extra["traceback"], style="dim"))
+
+    def findings(self, result: FileResult, console: Console | None = None) -> None:
+        console = console or self.err
+        for finding in result.findings:
+            console.print(
+                Text.assemble(
+                    (f"{result.display}:{finding.line}:{finding.col}: ", "bold"),
+                    (finding.code.value, "bold yellow"),
+                    f" {finding.message}",
+                )
+            )
+            if self.verbosity > 0 and len(finding.chain) > 1:
+                for depth, step in enumerate(finding.chain):
+                    console.print(Text(f"    {'  ' * depth}→ {step.label} (line {step.line})", style="dim"))
+        for note in result.notes:
+            console.print(Text(f"  note: {note}", style="cyan"))
+
+    def status_line(self, result: FileResult, message: str, style: str) -> None:
+        self.err.print(Text.assemble((f"{result.display}: ", "bold"), (message, style)))
+
+    def coloured_diff(self, diff: bytes) -> None:
+        text = diff.decode("utf-8", errors="replace")
+        for line in text.splitlines():
+            style = ""
+            if line.startswith(("+++", "---")):
+                style = "bold"
+            elif line.startswith("@@"):
+                style = "cyan"
+            elif line.startswith("+"):
+                style = "green"
+            elif line.startswith("-"):
+                style = "red"
+            self.out.print(Text(line, style=style))
+
+    def ask(self, question: str, read: Callable[[], str]) -> str:
+        """Ask until one of y/n/a/q is answered; end of input counts as quit."""
+        while True:
+            self.out.print(Text(question, style="bold"), end="")
+            answer = read()
+            if answer == "":
+                self.out.print()
+                return "q"
+            answer = answer.strip().lower()[:1]
+            if answer in ("y", "n", "a", "q"):
+                return answer
+            self.out.print(Text("Please answer y, n, a or q.", style="yellow"))
+
+    def summary(self, report: Report, mode: str) -> None:
+        if self.verbosity < 0:
+            return
+        parts = []
+        if report.written:
+            parts.append(f"{report.written} file{'s' if report.written != 1 else ''} fixed")
+        if report.left:
+            verb = "would be fixed" if mode in ("check", "diff") else "left with findings"
+            parts.append(f"{report.left} file{'s' if report.left != 1 else ''} {verb}")
+        unchanged = report.clean + report.skipped
+        parts.append(f"{unchanged} file{'s' if unchanged != 1 else ''} without findings")
+        if report.errors:
+            parts.append(f"{report.errors} error{'s' if report.errors != 1 else ''}")
+        style = "bold red" if report.errors else ("bold yellow" if report.left else "bold green")
+        self.err.print(Text(", ".join(parts) + ".", style=style))

@@ -1,0 +1,87 @@
+"""Shared pytest set-up: the --update-goldens switch and the fixture catalogue."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9 / 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+OUTCOMES = {"fixed", "unsafe", "declined", "clean", "skipped", "error"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite fixtures/*/expected.py from the current output (review with git diff)",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    folder: Path
+    summary: str
+    outcome: str
+    findings: tuple = ()
+    reason: str = ""
+    runnable: bool = False
+    script: str = "input.py"
+    args: tuple = ()
+    meta: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def input_bytes(self) -> bytes:
+        return (self.folder / "input.py").read_bytes()
+
+    @property
+    def expected_path(self) -> Path:
+        return self.folder / "expected.py"
+
+    @property
+    def stdout_path(self) -> Path:
+        return self.folder / "stdout.txt"
+
+
+def load_cases() -> list[Case]:
+    cases = []
+    for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        meta = tomllib.loads((folder / "case.toml").read_text(encoding="utf-8"))
+        unknown = set(meta) - {"summary", "outcome", "findings", "reason", "runnable", "script", "args"}
+        if unknown:
+            raise ValueError(f"{folder.name}/case.toml: unknown keys {sorted(unknown)}")
+        if meta["outcome"] not in OUTCOMES:
+            raise ValueError(f"{folder.name}/case.toml: unknown outcome {meta['outcome']!r}")
+        cases.append(
+            Case(
+                name=folder.name,
+                folder=folder,
+                summary=meta.get("summary", ""),
+                outcome=meta["outcome"],
+                findings=tuple((f["code"], f["line"]) for f in meta.get("findings", [])),
+                reason=meta.get("reason", ""),
+                runnable=bool(meta.get("runnable", False)),
+                script=meta.get("script", "input.py"),
+                args=tuple(meta.get("args", [])),
+                meta=meta,
+            )
+        )
+    return cases
+
+
+CASES = load_cases()
