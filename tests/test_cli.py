@@ -1,0 +1,372 @@
+"""The command-line contract: modes, exit codes, streams, the review prompt."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import fixer.cli
+from fixer.cli import cli
+
+POOL_SCRIPT = textwrap.dedent(
+    """\
+    from multiprocessing import Pool
+
+
+    def square(x):
+        return x * x
+
+
+    with Pool(2) as pool:
+        print(pool.map(square, range(4)))
+    """
+)
+
+POOL_FIXED = textwrap.dedent(
+    """\
+    from multiprocessing import Pool
+
+
+    def square(x):
+        return x * x
+
+
+    def main():
+        with Pool(2) as pool:
+            print(pool.map(square, range(4)))
+
+
+    if __name__ == "__main__":
+        main()
+    """
+)
+
+UNSAFE_SCRIPT = textwrap.dedent(
+    """\
+    from multiprocessing import Pool
+
+    pool = Pool(2)
+
+
+    def work(values):
+        return pool.map(abs, values)
+
+
+    print(work([-1, 2]))
+    """
+)
+
+CLEAN_SCRIPT = "import multiprocessing\nprint(multiprocessing.cpu_count() > 0)\n"
+
+
+def run(args: list[str], input: str | None = None):
+    return CliRunner().invoke(cli, args, input=input)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    (tmp_path / "b.py").write_text(POOL_SCRIPT)
+    (tmp_path / "c.py").write_text(POOL_SCRIPT)
+    (tmp_path / "clean.py").write_text(CLEAN_SCRIPT)
+    return tmp_path
+
+
+def contents(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.glob("*.py"))}
+
+
+# ----- --check ---------------------------------------------------------------------------
+def test_check_prints_one_line_per_finding_and_exits_1(tree: Path) -> None:
+    before = contents(tree)
+    result = run(["--check", str(tree)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f"{(tree / name).as_posix()}:8:6: GF001 Pool(...) starts processes at module level, "
+        'outside an `if __name__ == "__main__":` guard'
+        for name in ("a.py", "b.py", "c.py")
+    ]
+    assert contents(tree) == before
+
+
+def test_check_on_clean_code_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "clean.py").write_text(CLEAN_SCRIPT)
+    result = run(["--check", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_check_reports_unsafe_status_on_stderr(tmp_path: Path) -> None:
+    (tmp_path / "u.py").write_text(UNSAFE_SCRIPT)
+    result = run(["--check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "GF001" in result.stdout
+    assert "fix is unsafe" in result.stderr and "'pool'" in result.stderr
+
+
+# ----- --diff ----------------------------------------------------------------------------
+def test_diff_goes_to_stdout_and_chatter_to_stderr(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    os.chdir(tmp_path)
+    result = run(["--diff", "a.py"])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("--- a/a.py\n+++ b/a.py\n@@ ")
+    assert "GF001" not in result.stdout
+    assert "GF001" in result.stderr
+    assert (tmp_path / "a.py").read_text() == POOL_SCRIPT
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_output_is_accepted_by_git_apply(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    os.chdir(tmp_path)
+    result = run(["--diff", "a.py"])
+    subprocess.run(["git", "init", "-q"], check=True)
+    (tmp_path / "fix.patch").write_text(result.stdout)
+    subprocess.run(["git", "apply", "fix.patch"], check=True)
+    assert (tmp_path / "a.py").read_text() == POOL_FIXED
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch is not installed")
+def test_diff_output_is_accepted_by_patch_p1(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    os.chdir(tmp_path)
+    result = run(["--diff", "a.py"])
+    subprocess.run(["patch", "-p1", "-s"], input=result.stdout, text=True, check=True)
+    assert (tmp_path / "a.py").read_text() == POOL_FIXED
+
+
+def test_diff_hides_unsafe_fixes_unless_asked(tmp_path: Path) -> None:
+    (tmp_path / "u.py").write_text(UNSAFE_SCRIPT)
+    hidden = run(["--diff", str(tmp_path)])
+    assert hidden.exit_code == 1 and hidden.stdout == ""
+    assert "unsafe fix not shown" in hidden.stderr
+    shown = run(["--diff", "--unsafe-fixes", str(tmp_path)])
+    assert shown.exit_code == 1 and shown.stdout.startswith("--- a/")
+
+
+# ----- --write ---------------------------------------------------------------------------
+def test_write_applies_safe_fixes_and_exits_0(tree: Path) -> None:
+    result = run(["--write", str(tree)])
+    assert result.exit_code == 0, result.output
+    assert contents(tree) == {"a.py": POOL_FIXED, "b.py": POOL_FIXED, "c.py": POOL_FIXED, "clean.py": CLEAN_SCRIPT}
+    again = run(["--write", str(tree)])
+    assert again.exit_code == 0
+    assert contents(tree)["a.py"] == POOL_FIXED
+
+
+def test_write_leaves_unsafe_fixes_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "u.py").write_text(UNSAFE_SCRIPT)
+    result = run(["--write", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "unsafe fix not applied" in result.stderr
+    assert (tmp_path / "u.py").read_text() == UNSAFE_SCRIPT
+    forced = run(["--write", "--unsafe-fixes", str(tmp_path)])
+    assert forced.exit_code == 0
+    assert "def main():" in (tmp_path / "u.py").read_text()
+
+
+def test_style_inline_and_main_name(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    (tmp_path / "b.py").write_text(POOL_SCRIPT)
+    assert run(["--write", "--style", "inline", str(tmp_path / "a.py")]).exit_code == 0
+    assert run(["--write", "--main-name", "run_all", str(tmp_path / "b.py")]).exit_code == 0
+    assert (tmp_path / "a.py").read_text().endswith(
+        'if __name__ == "__main__":\n    with Pool(2) as pool:\n        print(pool.map(square, range(4)))\n'
+    )
+    assert (tmp_path / "b.py").read_text() == POOL_FIXED.replace("main()", "run_all()")
+
+
+# ----- review ----------------------------------------------------------------------------
+def test_review_without_a_terminal_behaves_like_diff(tree: Path) -> None:
+    before = contents(tree)
+    result = run([str(tree)], input="y\ny\ny\n")
+    assert result.exit_code == 1
+    assert result.stdout.count("--- a/") == 3
+    assert "not a terminal" in result.stderr
+    assert contents(tree) == before
+
+
+@pytest.fixture
+def interactive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fixer.cli, "is_interactive", lambda: True)
+
+
+@pytest.mark.parametrize(
+    ("answers", "written", "exit_code"),
+    [
+        pytest.param("y\ny\ny\n", {"a.py", "b.py", "c.py"}, 0, id="yes-to-all"),
+        pytest.param("y\nn\ny\n", {"a.py", "c.py"}, 1, id="yes-no-yes"),
+        pytest.param("n\na\n", {"b.py", "c.py"}, 1, id="no-then-all"),
+        pytest.param("a\n", {"a.py", "b.py", "c.py"}, 0, id="all"),
+        pytest.param("y\nq\n", {"a.py"}, 1, id="yes-then-quit"),
+        pytest.param("q\n", set(), 1, id="quit"),
+        pytest.param("", set(), 1, id="end-of-input-quits"),
+        pytest.param("maybe\ny\nn\nn\n", {"a.py"}, 1, id="invalid-answer-asks-again"),
+    ],
+)
+def test_review_answers(tree: Path, interactive: None, answers: str, written: set, exit_code: int) -> None:
+    result = run([str(tree)], input=answers)
+    assert result.exit_code == exit_code, result.output
+    fixed = {name for name, text in contents(tree).items() if text == POOL_FIXED}
+    assert fixed == written
+    assert contents(tree)["clean.py"] == CLEAN_SCRIPT
+    assert "Apply? [y]es / [n]o / [a]ll remaining / [q]uit" in result.stdout
+    if "maybe" in answers:
+        assert "Please answer y, n, a or q." in result.stdout
+
+
+def test_review_shows_unsafe_reason_and_writes_on_explicit_yes(tmp_path: Path, interactive: None) -> None:
+    (tmp_path / "u.py").write_text(UNSAFE_SCRIPT)
+    result = run([str(tmp_path)], input="y\n")
+    assert "unsafe: function work() reads 'pool'" in result.stdout
+    assert result.exit_code == 0
+    assert "def main():" in (tmp_path / "u.py").read_text()
+
+
+def test_review_all_still_asks_for_unsafe_fixes(tmp_path: Path, interactive: None) -> None:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    (tmp_path / "b.py").write_text(UNSAFE_SCRIPT)
+    result = run([str(tmp_path)], input="a\nn\n")
+    assert result.exit_code == 1
+    assert (tmp_path / "a.py").read_text() == POOL_FIXED
+    assert (tmp_path / "b.py").read_text() == UNSAFE_SCRIPT
+    assert result.stdout.count("Apply?") == 2
+
+
+def test_review_does_not_overwrite_a_file_changed_meanwhile(
+    tmp_path: Path, interactive: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "a.py"
+    target.write_text(POOL_SCRIPT)
+
+    def edit_then_answer_yes() -> str:
+        target.write_text(POOL_SCRIPT + "# edited meanwhile\n")
+        return "y\n"
+
+    monkeypatch.setattr(fixer.cli, "_read_answer", edit_then_answer_yes)
+    result = run([str(tmp_path)])
+    assert result.exit_code == 123
+    assert "changed since it was read" in result.stderr
+    assert target.read_text() == POOL_SCRIPT + "# edited meanwhile\n"
+
+
+# ----- exit codes ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--check", "--write", "."], id="two-modes"),
+        pytest.param(["--diff", "--check", "."], id="diff-and-check"),
+        pytest.param(["does-not-exist.py"], id="missing-path"),
+        pytest.param([], id="no-path"),
+        pytest.param(["--main-name", "1abc", "."], id="bad-main-name"),
+        pytest.param(["--main-name", "class", "."], id="keyword-main-name"),
+        pytest.param(["--style", "fancy", "."], id="bad-style"),
+        pytest.param(["--no-such-option", "."], id="unknown-option"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+    os.chdir(tmp_path)
+    result = run(args)
+    assert result.exit_code == 2
+    assert "Error" in result.stderr
+
+
+def test_parse_error_exits_123_and_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "py2.py").write_text('import multiprocessing\nprint "hello"\n')
+    result = run(["--check", str(tmp_path)])
+    assert result.exit_code == 123
+    assert "py2.py: cannot parse: line 2:" in result.stderr
+
+
+def test_errors_win_over_findings(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    (tmp_path / "py2.py").write_text('import multiprocessing\nprint "hello"\n')
+    result = run(["--check", str(tmp_path)])
+    assert result.exit_code == 123
+    assert "GF001" in result.stdout
+
+
+def test_unreadable_file_exits_123(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    (tmp_path / "gone.py").symlink_to(tmp_path / "missing-target.py")
+    result = run(["--write", str(tmp_path)])
+    assert result.exit_code == 123
+    assert "gone.py: cannot read" in result.stderr
+    assert (tmp_path / "a.py").read_text() == POOL_FIXED
+
+
+def test_files_without_process_apis_are_never_parsed(tmp_path: Path) -> None:
+    (tmp_path / "legacy.py").write_text('print "python 2 without processes"\n')
+    (tmp_path / "binary.py").write_bytes(b"\x00\x01\xff\xfe")
+    result = run(["--check", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.stderr.strip().endswith("2 files without findings.")
+
+
+def test_verification_failure_exits_123_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fixer.pipeline
+
+    monkeypatch.setattr(fixer.pipeline, "verify_rewrite", lambda *a, **k: "simulated breakage")
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    result = run(["--write", str(tmp_path)])
+    assert result.exit_code == 123
+    assert "internal error: " in result.stderr and "simulated breakage" in result.stderr
+    assert (tmp_path / "a.py").read_text() == POOL_SCRIPT
+
+
+def test_internal_crash_is_contained_to_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fixer.pipeline
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(fixer.pipeline, "make_plan", boom)
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    (tmp_path / "clean.py").write_text(CLEAN_SCRIPT)
+    result = run(["--write", str(tmp_path)])
+    assert result.exit_code == 123
+    assert "kaboom" in result.stderr
+    assert (tmp_path / "a.py").read_text() == POOL_SCRIPT
+
+
+# ----- discovery and order ---------------------------------------------------------------
+def test_folders_are_walked_in_sorted_order_and_excludes_skipped(tmp_path: Path) -> None:
+    for rel in ("z.py", "a/b.py", "a/a.py", ".git/x.py", "venv/lib/x.py", "node_modules/x.py",
+                "build/x.py", "__pycache__/x.py", "env2/x.py"):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(POOL_SCRIPT)
+    (tmp_path / "env2" / "pyvenv.cfg").write_text("home = /usr\n")
+    (tmp_path / "tool").write_text("#!/usr/bin/env python3\n" + POOL_SCRIPT)
+    os.chdir(tmp_path)
+    result = run(["--check", "."])
+    paths = [line.split(":", 1)[0] for line in result.stdout.splitlines()]
+    assert paths == ["a/a.py", "a/b.py", "tool", "z.py"]
+
+
+def test_python_dash_m_fixer_works(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(POOL_SCRIPT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "fixer", "--check", str(tmp_path / "a.py")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert ":8:6: GF001 " in proc.stdout
+
+
+def test_version() -> None:
+    result = run(["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("guardfix, version ")
