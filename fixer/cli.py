@@ -148,6 +148,7 @@ class _Session:
 
     def _review(self, result: FileResult, allowed: bool) -> FileResult:
         ui = self.ui
+        ui.out.rule(result.display, align="left")
         ui.findings(result, ui.out)
         ui.coloured_diff(self._diff(result))
         if result.status is Status.UNSAFE:

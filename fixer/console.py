@@ -99,14 +99,21 @@ class UI:
     def summary(self, report: Report, mode: str) -> None:
         if self.verbosity < 0:
             return
+        def files(n: int) -> str:
+            return f"{n} file{'s' if n != 1 else ''}"
+
         parts = []
         if report.written:
-            parts.append(f"{report.written} file{'s' if report.written != 1 else ''} fixed")
-        if report.left:
-            verb = "would be fixed" if mode in ("check", "diff") else "left with findings"
-            parts.append(f"{report.left} file{'s' if report.left != 1 else ''} {verb}")
+            parts.append(f"{files(report.written)} fixed")
+        if report.fixable:
+            verb = "would be fixed" if mode in ("check", "diff") else "not fixed"
+            parts.append(f"{files(report.fixable)} {verb}")
+        if report.unsafe:
+            parts.append(f"{files(report.unsafe)} with an unsafe fix not applied")
+        if report.declined:
+            parts.append(f"{files(report.declined)} that cannot be fixed automatically")
         unchanged = report.clean + report.skipped
-        parts.append(f"{unchanged} file{'s' if unchanged != 1 else ''} without findings")
+        parts.append(f"{files(unchanged)} without findings")
         if report.errors:
             parts.append(f"{report.errors} error{'s' if report.errors != 1 else ''}")
         style = "bold red" if report.errors else ("bold yellow" if report.left else "bold green")

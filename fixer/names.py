@@ -155,9 +155,15 @@ def call_time_reads(stmt: ast.stmt) -> set[str]:
     nothing; moving one that was breaks every spawn child).
     """
     reads: set[str] = set()
-    for node in ast.walk(stmt):
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
         if isinstance(node, _FUNCS + (ast.Lambda,)):
+            # Nested functions are folded into their outermost function, so a closure's use
+            # of an enclosing function's local is not mistaken for a global read.
             reads |= _function_free_names(node)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
     return reads
 
 

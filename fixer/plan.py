@@ -177,6 +177,24 @@ def make_plan(
                 add_readers(j)
                 changed = True
 
+    # A kept assignment that rebinds a name after work has run would now run before that
+    # work: it moves instead (main() declares it global, so the parent sees the same values).
+    for k in sorted(keep):
+        if not isinstance(body[k], (ast.Assign, ast.AnnAssign)):
+            continue
+        for name in sorted(binds(body[k])):
+            earlier = [j for j in bindings.get(name, []) if j < k]
+            if not earlier:
+                continue
+            if any(m not in keep and m not in guards for m in range(earlier[0] + 1, k)):
+                del keep[k]
+                if name in readers:
+                    unsafe.append(
+                        f"line {body[k].lineno} rebinds {name!r}, which {readers[name]} reads, after "
+                        "work has started: spawn children will only see its first value"
+                    )
+                break
+
     actions = []
     for i in range(len(body)):
         if i in guards:

@@ -21,6 +21,7 @@ class Report:
     clean: int = 0
     written: int = 0
     left: int = 0  # files whose findings remain: not applied, declined, unsafe, or check/diff
+    fixable: int = 0  # files with a safe fix that was not written
     declined: int = 0
     unsafe: int = 0
     errors: int = 0
@@ -48,6 +49,8 @@ class Report:
                 self.declined += 1
             elif result.status is Status.UNSAFE:
                 self.unsafe += 1
+            else:
+                self.fixable += 1
 
     @property
     def return_code(self) -> int:

@@ -7,6 +7,7 @@ they were, and moved statements change by one level of indentation only.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import libcst as cst
@@ -20,6 +21,21 @@ class RewriteError(Exception):
 
 def apply_plan(text: str, plan: Plan) -> str:
     """Return ``text`` rewritten according to ``plan``.  Pure; raises ``RewriteError``."""
+    if _LONE_CR.search(text):
+        # libcst does not round-trip old-Mac CR line endings (it drops the last one); a file
+        # that uses only CR is rewritten with LF and translated back.
+        if "\n" in text:
+            raise RewriteError(
+                "the file mixes lone CR line endings with LF or CRLF; normalise its line endings first"
+            )
+        return _apply_plan(text.replace("\r", "\n"), plan).replace("\n", "\r")
+    return _apply_plan(text, plan)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _apply_plan(text: str, plan: Plan) -> str:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:

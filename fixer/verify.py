@@ -10,6 +10,7 @@ nothing to fix.
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 from typing import Callable
 
@@ -122,6 +123,13 @@ def check_lines_preserved(old_text: str, new_text: str, indent: str) -> str:
     scaffolding (``def main():``, ``global ...``, the guard and its call).
     """
     remaining = Counter(line for line in old_text.splitlines() if line.strip())
+    # A one-line guard (`if __name__ == "__main__": run()`) that receives moved work becomes
+    # a block: its statements move to their own line, one level deeper.
+    for line in list(remaining):
+        match = _ONE_LINE_GUARD.match(line)
+        if match:
+            count = remaining.pop(line)
+            remaining[match.group(1) + indent + match.group(2).strip()] += count
     for line in new_text.splitlines():
         if not line.strip():
             continue
@@ -134,6 +142,18 @@ def check_lines_preserved(old_text: str, new_text: str, indent: str) -> str:
     lost = [line for line, count in remaining.items() if count > 0]
     if lost:
         return f"the rewrite lost a line of the input: {lost[0].strip()[:60]!r}"
+    if _final_newline(old_text) != _final_newline(new_text):
+        return "the rewrite changed how the file ends (its final newline)"
+    return ""
+
+
+_ONE_LINE_GUARD = re.compile(r"^(\s*)if\s+[^:]*__name__[^:]*:\s*(\S.*)$")
+
+
+def _final_newline(text: str) -> str:
+    for ending in ("\r\n", "\n", "\r"):
+        if text.endswith(ending):
+            return ending
     return ""
 
 

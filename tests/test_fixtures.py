@@ -6,6 +6,7 @@ A new situation is a new fixture folder, never new test code here.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -100,7 +101,7 @@ def test_rewrite_invariants(case: Case) -> None:
         if line.startswith(b"#!") or b"coding" in line:
             assert line in new.splitlines(keepends=True)[:2]
     # every input line survives unchanged or one indentation level deeper
-    indent = "\t" if "\n\t" in old_src.text else "    "
+    indent = "\t" if re.search(r"[\r\n]\t", old_src.text) else "    "
     assert check_lines_preserved(old_src.text, new_src.text, indent) == ""
 
 
