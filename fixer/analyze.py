@@ -110,6 +110,7 @@ class _Analyzer:
         self._eval_stack: set = set()
         self._process_classes: dict[str, bool] = {}
         self._function_scopes: dict[int, _Scope] = {}
+        self._module_nodes: Optional[list] = None
 
     # ----- collection -------------------------------------------------------------------
     def collect_module(self) -> None:
@@ -342,6 +343,9 @@ class _Analyzer:
             if tag == "name":
                 target = BY_QUALNAME.get(func[1])
                 if target is None:
+                    # A known outside object (threading.Thread(...)): not a process, and not
+                    # "unknown" either, so the .start() fallback must not fire on it.
+                    out.add(("opaque", func[1]))
                     continue
                 if target.kind is Kind.CONTEXT:
                     method = _literal_arg(node, 0, "method")
@@ -438,7 +442,8 @@ class _Analyzer:
             and isinstance(call.func, ast.Attribute)
             and call.func.attr == "start"
             and not call.args
-            and self.scope_makes_process(scope, _walk_region(region))
+            and not any(v[0] == "opaque" for v in self.eval(call.func.value, scope))
+            and self.scope_makes_process(scope, region)
         ):
             # The receiver's type is lost (a dict of processes, a helper's return value), but
             # this scope builds Process objects and calls .start() on something: a start.
@@ -475,8 +480,9 @@ class _Analyzer:
             for func in funcs:
                 method_owner = self.owner_of(func) if owner is not None else None
                 scope = self.function_scope(func, method_owner)
-                for call in _calls_in(_walk_region(scope.region)):
-                    event = self.classify_call(call, scope, scope.region)
+                nodes = list(_walk_region(scope.region))
+                for call in _calls_in(nodes):
+                    event = self.classify_call(call, scope, nodes)
                     if event is None or event.kind == "setup":
                         continue
                     step = ChainStep(event.label, event.line)
@@ -504,9 +510,11 @@ class _Analyzer:
 
     # ----- module level -----------------------------------------------------------------
     def module_events(self, stmt: ast.stmt) -> list[Event]:
+        if self._module_nodes is None:
+            self._module_nodes = [n for top in self.tree.body for n in _module_level_nodes(top)]
         events = []
         for call in _calls_in(_module_level_nodes(stmt)):
-            event = self.classify_call(call, self.module, self.tree.body)
+            event = self.classify_call(call, self.module, self._module_nodes)
             if event is not None:
                 events.append(event)
         return events

@@ -120,10 +120,29 @@ def make_plan(
         if isinstance(body[i], _FUNCS + (ast.ClassDef,)):
             add_readers(i)
 
+    first_forced = min(must_move)
     changed = True
     reported: set[tuple] = set()
     while changed:
         changed = False
+        # Objects that functions read and that module-level code fills in place
+        # (LOOKUP[k] = v, table.update(...)) must be filled in every spawn child too.
+        for j, stmt in enumerate(body):
+            if j in keep or j in guards or j >= first_forced:
+                continue
+            filled = _mutates(stmt) & set(readers)
+            if not filled:
+                continue
+            name = sorted(filled)[0]
+            if j in input_stmts:
+                key = ("reads", name, j)
+                if key not in reported:
+                    reported.add(key)
+                    unsafe.append(_needs_moved(readers[name], name, stmt, True))
+                continue
+            keep[j] = f"{readers[name]} reads {name!r}, which this statement fills"
+            add_readers(j)
+            changed = True
         for name, reader in list(readers.items()):
             indices = bindings.get(name, [])
             assignments = [i for i in indices if isinstance(body[i], (ast.Assign, ast.AnnAssign))]

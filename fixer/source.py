@@ -48,7 +48,11 @@ def decode_source(data: bytes) -> DecodedSource:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"cannot determine the encoding: {exc}") from None
+        if "encoding declaration" in str(exc) and b"coding" not in data[:400]:
+            # No cookie and the first lines are not UTF-8: name the offending line below.
+            encoding = "utf-8"
+        else:
+            raise SourceError(f"cannot determine the encoding: {exc}") from None
     bom = data.startswith(BOM)
     body = data[len(BOM):] if bom else data
     codec = "utf-8" if encoding == "utf-8-sig" else encoding

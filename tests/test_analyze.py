@@ -1,0 +1,702 @@
+"""fixer.analyze: which module-level calls are findings, exactly where, and through which chain."""
+
+from __future__ import annotations
+
+import ast
+from textwrap import dedent
+
+import pytest
+
+from fixer.analyze import analyze_module
+from fixer.model import Status
+from fixer.pipeline import process_source
+
+
+def positions(src: str) -> list[tuple[str, int, int]]:
+    """(code, line, col) of every finding in ``src``, in report order."""
+    text = dedent(src)
+    return [(f.code.value, f.line, f.col) for f in analyze_module(ast.parse(text), text).findings]
+
+
+# ----- direct starts (GF001) and start-method set-up (GF003) ------------------------------
+
+DIRECT = [
+    # import forms
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        pool = mp.Pool(2)
+        """,
+        [("GF001", 2, 8)],
+        id="import-as-mp",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing.pool
+        pool = multiprocessing.pool.Pool(2)
+        """,
+        [("GF001", 2, 8)],
+        id="import-dotted-submodule",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool as P
+        with P(2) as pool:
+            pool.map(abs, [1])
+        """,
+        [("GF001", 2, 6)],
+        id="from-import-as",
+    ),
+    pytest.param(
+        """\
+        from concurrent import futures
+        executor = futures.ProcessPoolExecutor()
+        """,
+        [("GF001", 2, 12)],
+        id="from-concurrent-import-futures",
+    ),
+    pytest.param(
+        """\
+        import concurrent.futures as cf
+        with cf.ProcessPoolExecutor() as executor:
+            executor.submit(abs, 1)
+        """,
+        [("GF001", 2, 6)],
+        id="import-concurrent-futures-as",
+    ),
+    pytest.param(
+        """\
+        from concurrent.futures import ProcessPoolExecutor
+        executor = ProcessPoolExecutor(max_workers=2)
+        """,
+        [("GF001", 2, 12)],
+        id="from-concurrent-futures-import-executor",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import *
+        pool = Pool()
+        manager = Manager()
+        p = Process(target=print)
+        p.start()
+        freeze_support()
+        """,
+        [("GF001", 2, 8), ("GF001", 3, 11), ("GF001", 5, 1), ("GF003", 6, 1)],
+        id="star-import",
+    ),
+    # context objects
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        ctx = mp.get_context()
+        pool = ctx.Pool()
+        """,
+        [("GF001", 3, 8)],
+        id="context-variable-pool",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        pool = mp.get_context("spawn").Pool(2)
+        """,
+        [("GF001", 2, 8)],
+        id="context-chained-pool",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        ctx = mp.get_context("forkserver")
+        ctx.Process(target=print).start()
+        """,
+        [("GF001", 3, 1)],
+        id="context-process-start",
+    ),
+    # Process(...).start() forms
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        Process(target=print).start()
+        """,
+        [("GF001", 2, 1)],
+        id="process-start-direct",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        p = Process(target=print)
+        p.start()
+        p.join()
+        """,
+        [("GF001", 3, 1)],
+        id="process-start-via-variable",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        procs = [Process(target=print, args=(i,)) for i in range(3)]
+        for p in procs:
+            p.start()
+        """,
+        [("GF001", 4, 5)],
+        id="process-list-comprehension-then-loop",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing
+        procs = []
+        for i in range(3):
+            procs.append(multiprocessing.Process(target=print, args=(i,)))
+        for p in procs:
+            p.start()
+        """,
+        [("GF001", 6, 5)],
+        id="process-append-then-loop",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing
+        class Worker(multiprocessing.Process):
+            def run(self):
+                print("working")
+        w = Worker()
+        w.start()
+        """,
+        [("GF001", 6, 1)],
+        id="process-subclass",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        class Base(Process):
+            pass
+        class Worker(Base):
+            pass
+        Worker().start()
+        """,
+        [("GF001", 6, 1)],
+        id="process-subclass-of-local-subclass",
+    ),
+    # managers
+    pytest.param(
+        """\
+        from multiprocessing.managers import SyncManager
+        manager = SyncManager()
+        manager.start()
+        """,
+        [("GF001", 3, 1)],
+        id="sync-manager-start",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing.managers
+        manager = multiprocessing.managers.BaseManager(address=("", 50000))
+        manager.start()
+        """,
+        [("GF001", 3, 1)],
+        id="base-manager-start",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing
+        with multiprocessing.Manager() as manager:
+            shared = manager.dict()
+        """,
+        [("GF001", 2, 6)],
+        id="manager-call",
+    ),
+    # GF003
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        mp.set_start_method("spawn")
+        """,
+        [("GF003", 2, 1)],
+        id="set-start-method",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        mp.set_forkserver_preload(["json"])
+        """,
+        [("GF003", 2, 1)],
+        id="set-forkserver-preload",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import freeze_support
+        freeze_support()
+        """,
+        [("GF003", 2, 1)],
+        id="freeze-support",
+    ),
+    # nesting in top-level compound statements
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        with open(__file__) as handle:
+            mp.Pool()
+        """,
+        [("GF001", 3, 5)],
+        id="nested-in-with",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        for size in (1, 2):
+            pool = mp.Pool(size)
+        """,
+        [("GF001", 3, 12)],
+        id="nested-in-for",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        while True:
+            mp.Pool()
+            break
+        """,
+        [("GF001", 3, 5)],
+        id="nested-in-while",
+    ),
+    pytest.param(
+        """\
+        import sys
+        import multiprocessing as mp
+        if len(sys.argv) > 1:
+            mp.Pool(1)
+        elif sys.argv:
+            mp.Pool(2)
+        else:
+            mp.Pool(3)
+        """,
+        [("GF001", 4, 5), ("GF001", 6, 5), ("GF001", 8, 5)],
+        id="nested-in-if-elif-else",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        try:
+            mp.Pool(1)
+        except OSError:
+            mp.Pool(2)
+        else:
+            mp.Pool(3)
+        finally:
+            mp.Pool(4)
+        """,
+        [("GF001", 3, 5), ("GF001", 5, 5), ("GF001", 7, 5), ("GF001", 9, 5)],
+        id="nested-in-try-except-else-finally",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        if __name__ == "__main__":
+            pass
+        else:
+            mp.Pool()
+        """,
+        [("GF001", 5, 5)],
+        id="else-branch-of-guard",
+    ),
+    # look-alike guards are not guards
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        if __name__ in ("__main__", "__mp_main__"):
+            mp.Pool()
+        """,
+        [("GF001", 3, 5)],
+        id="lookalike-guard-in-tuple",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        # if __name__ == "__main__":
+        mp.Pool()
+        """,
+        [("GF001", 3, 1)],
+        id="guard-only-in-comment",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), DIRECT)
+def test_direct_findings(src: str, expected: list) -> None:
+    assert positions(src) == expected
+
+
+# ----- starts reached through calls (GF002) -----------------------------------------------
+
+VIA = [
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def work():
+            with Pool(2) as pool:
+                return pool.map(abs, [1])
+
+        def run():
+            return work()
+
+        run()
+        """,
+        (10, 1, "calls run() → work() → Pool(...) at line 4", (("run()", 10), ("work()", 8), ("Pool(...)", 4))),
+        id="function-function-pool",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+
+        class Runner:
+            def __init__(self):
+                self.proc = Process(target=print)
+                self.proc.start()
+
+        runner = Runner()
+        """,
+        (8, 10, "calls Runner() → self.proc.start() at line 6", (("Runner()", 8), ("self.proc.start()", 6))),
+        id="class-init",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        class Runner:
+            def go(self):
+                with Pool() as pool:
+                    pool.map(abs, [1])
+
+        runner = Runner()
+        runner.go()
+        """,
+        (9, 1, "calls runner.go() → Pool() at line 5", (("runner.go()", 9), ("Pool()", 5))),
+        id="method-on-module-level-instance",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        class Runner:
+            def go(self):
+                self.inner()
+
+            def inner(self):
+                Pool()
+
+        Runner().go()
+        """,
+        (
+            10,
+            1,
+            "calls Runner().go() → self.inner() → Pool() at line 8",
+            (("Runner().go()", 10), ("self.inner()", 5), ("Pool()", 8)),
+        ),
+        id="self-method-chain",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        class Base:
+            def go(self):
+                Pool()
+
+        class Child(Base):
+            pass
+
+        child = Child()
+        child.go()
+        """,
+        (11, 1, "calls child.go() → Pool() at line 5", (("child.go()", 11), ("Pool()", 5))),
+        id="method-inherited-from-local-base",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def countdown(n):
+            if n:
+                return countdown(n - 1)
+            return Pool()
+
+        countdown(3)
+        """,
+        (8, 1, "calls countdown(...) → Pool() at line 6", (("countdown(...)", 8), ("Pool()", 6))),
+        id="recursion-that-starts",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+
+        def configure():
+            mp.set_start_method("spawn")
+            return mp.Pool()
+
+        pool = configure()
+        """,
+        (7, 8, "calls configure() → mp.Pool() at line 5", (("configure()", 7), ("mp.Pool()", 5))),
+        id="setup-inside-function-is-skipped-for-the-start",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), VIA)
+def test_transitive_findings(src: str, expected: tuple) -> None:
+    text = dedent(src)
+    findings = analyze_module(ast.parse(text), text).findings
+    line, col, message, chain = expected
+    assert [(f.code.value, f.line, f.col) for f in findings] == [("GF002", line, col)]
+    assert findings[0].message == message
+    assert tuple((step.label, step.line) for step in findings[0].chain) == chain
+
+
+def test_direct_finding_message_and_chain() -> None:
+    text = dedent(
+        """\
+        import multiprocessing as mp
+        pool = mp.Pool(2)
+        """
+    )
+    [finding] = analyze_module(ast.parse(text), text).findings
+    assert finding.message == (
+        'mp.Pool(...) starts processes at module level, outside an `if __name__ == "__main__":` guard'
+    )
+    assert [(step.label, step.line) for step in finding.chain] == [("mp.Pool(...)", 2)]
+
+
+# ----- columns are 1-based characters --------------------------------------------------------
+
+COLUMNS = [
+    pytest.param('print("héllo", mp.Pool())\n', (3, 16), id="two-byte-char"),
+    pytest.param('print("日本語", mp.Pool())\n', (3, 14), id="three-byte-chars"),
+    pytest.param('print("🚀", mp.Pool())\n', (3, 12), id="four-byte-char"),
+    pytest.param('label = "€"; pool = mp.Pool()\n', (3, 21), id="after-semicolon"),
+    pytest.param('if "é":\n\tpool = mp.Pool()\n', (4, 9), id="tab-counts-one"),
+]
+
+
+@pytest.mark.parametrize(("lines", "position"), COLUMNS)
+def test_column_counts_characters(lines: str, position: tuple) -> None:
+    text = "import multiprocessing as mp\n# é on an earlier line changes nothing\n" + lines
+    [finding] = analyze_module(ast.parse(text), text).findings
+    assert (finding.line, finding.col) == position
+
+
+def test_column_counts_characters_in_latin1_file() -> None:
+    text = '# -*- coding: latin-1 -*-\nimport multiprocessing as mp\nprint("é", mp.Pool())\n'
+    result = process_source(text.encode("latin-1"), "script.py")
+    assert [(f.code.value, f.line, f.col) for f in result.findings] == [("GF001", 3, 12)]
+
+
+# ----- negatives ------------------------------------------------------------------------------
+
+NEGATIVE = [
+    pytest.param(
+        """\
+        import threading
+        import multiprocessing
+        t = threading.Thread(target=print)
+        t.start()
+        """,
+        id="thread",
+    ),
+    pytest.param(
+        """\
+        import threading
+        from multiprocessing import Process
+        monitor = threading.Thread(target=print)
+        monitor.start()
+        if __name__ == "__main__":
+            p = Process(target=print)
+            p.start()
+        """,
+        id="thread-in-file-that-starts-processes-under-guard",
+    ),
+    pytest.param(
+        """\
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor() as executor:
+            executor.submit(print)
+        """,
+        id="thread-pool-executor",
+    ),
+    pytest.param(
+        """\
+        import concurrent.futures as cf
+        executor = cf.ThreadPoolExecutor(4)
+        """,
+        id="thread-pool-executor-attribute",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing.dummy
+        from multiprocessing.dummy import Pool
+        pool = Pool(2)
+        other = multiprocessing.dummy.Pool(2)
+        """,
+        id="multiprocessing-dummy-pool",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import dummy as mp
+        pool = mp.Pool(2)
+        mp.Process(target=print).start()
+        """,
+        id="multiprocessing-dummy-as-mp",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing.pool
+        from multiprocessing.pool import ThreadPool
+        pool = ThreadPool(2)
+        other = multiprocessing.pool.ThreadPool(2)
+        """,
+        id="multiprocessing-pool-threadpool",
+    ),
+    pytest.param(
+        """\
+        import os
+        import subprocess
+        import multiprocessing
+        subprocess.run(["true"])
+        if os.fork() == 0:
+            os._exit(0)
+        os.system("true")
+        print(multiprocessing.cpu_count())
+        """,
+        id="subprocess-fork-system",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing
+        class Manager:
+            def start(self):
+                pass
+        class Pool:
+            def __init__(self, n):
+                self.n = n
+        manager = Manager()
+        manager.start()
+        pool = Pool(2)
+        """,
+        id="own-manager-and-pool-classes",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        mp.get_context("fork").Pool()
+        ctx = mp.get_context(method="fork")
+        ctx.Process(target=print).start()
+        """,
+        id="get-context-fork",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        queue = mp.Queue()
+        lock = mp.Lock()
+        value = mp.Value("i", 0)
+        event = mp.Event()
+        process = mp.Process(target=print)
+        """,
+        id="queue-lock-value-and-unstarted-process",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        def work():
+            mp.Pool()
+        class Runner:
+            def go(self):
+                mp.Pool()
+        runner = Runner()
+        later = lambda: mp.Pool()
+        """,
+        id="never-called",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        def a(n):
+            return b(n)
+        def b(n):
+            return a(n)
+        a(3)
+        """,
+        id="recursion-without-start-terminates",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        if __name__ == "__main__":
+            mp.Pool()
+        """,
+        id="guard-double-quotes",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        if __name__ == '__main__':
+            mp.Pool()
+        """,
+        id="guard-single-quotes",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        if "__main__" == __name__:
+            mp.Pool()
+        """,
+        id="guard-reversed-double-quotes",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        if '__main__' == __name__:
+            mp.Pool()
+        """,
+        id="guard-reversed-single-quotes",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        verbose = True
+        if __name__ == "__main__" and verbose:
+            mp.Pool()
+        """,
+        id="guard-and-condition",
+    ),
+]
+
+
+@pytest.mark.parametrize("src", NEGATIVE)
+def test_no_findings(src: str) -> None:
+    assert positions(src) == []
+    result = process_source(dedent(src).encode(), "script.py")
+    assert result.status is Status.CLEAN, result.reason
+
+
+def test_package_main_module_is_skipped() -> None:
+    src = b"import multiprocessing as mp\nmp.Pool()\n"
+    for name in ("__main__.py", "pkg/__main__.py"):
+        result = process_source(src, name)
+        assert result.status is Status.SKIPPED
+        assert "__main__.py" in result.reason
+        assert result.findings == ()
+        assert result.new_source is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"print 'hello'\nexec 'x = 1'\n", id="python2"),
+        pytest.param(b"\xff\xfe\x00\x01garbage\x00\x80", id="garbage-bytes"),
+        pytest.param(b"import threading\nthreading.Thread(target=print).start()\n", id="threads-only"),
+    ],
+)
+def test_files_without_process_api_are_skipped(data: bytes) -> None:
+    result = process_source(data, "script.py")
+    assert result.status is Status.SKIPPED
+    assert result.findings == ()
+    assert result.new_source is None

@@ -1,0 +1,128 @@
+"""fixer.discover: which files a run looks at, in which order, each once."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from fixer.discover import find_scripts
+
+
+def make(root: Path, files: dict) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def displays(paths: list[Path]) -> list[str]:
+    return [c.display for c in find_scripts(paths)]
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths, as a user types them (find_scripts shows paths as given)."""
+    monkeypatch.chdir(tmp_path)
+
+
+WALK = [
+    pytest.param({"a.py": b"x = 1\n", "pkg/b.py": b""}, ["proj/a.py", "proj/pkg/b.py"], id="py-files"),
+    pytest.param(
+        {"run": b"#!/usr/bin/env python3\nprint(1)\n", "tool": b"#!/usr/bin/python\n"},
+        ["proj/run", "proj/tool"],
+        id="extensionless-python-shebang",
+    ),
+    pytest.param(
+        {"run.sh": b"#!/usr/bin/env python3\n", "deploy": b"#!/bin/sh\necho\n", "README": b"python\n",
+         "empty": b""},
+        [],
+        id="not-python",
+    ),
+    pytest.param(
+        {
+            f"{folder}/x.py": b""
+            for folder in (".git", "venv", ".venv", "__pycache__", "build", "dist", "node_modules", ".tox")
+        },
+        [],
+        id="excluded-folders",
+    ),
+    pytest.param(
+        {"src/build/x.py": b"", "src/keep.py": b""},
+        ["proj/src/keep.py"],
+        id="excluded-folder-at-any-depth",
+    ),
+    pytest.param(
+        {"env/pyvenv.cfg": b"home = /usr\n", "env/lib/x.py": b"", "app.py": b""},
+        ["proj/app.py"],
+        id="folder-with-pyvenv-cfg",
+    ),
+    pytest.param(
+        {"z.py": b"", "b/a.py": b"", "a.py": b"", "B.py": b"", "a_b.py": b""},
+        ["proj/B.py", "proj/a.py", "proj/a_b.py", "proj/b/a.py", "proj/z.py"],
+        id="sorted-by-displayed-path",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), WALK)
+def test_walk(tmp_path: Path, files: dict, expected: list) -> None:
+    make(tmp_path / "proj", files)
+    assert displays([Path("proj")]) == expected
+
+
+def test_explicit_files_are_always_included(tmp_path: Path) -> None:
+    make(tmp_path, {"notes.txt": b"hello\n", "build/gen.py": b"", "venv/bin/tool": b"#!/bin/sh\n"})
+    paths = [Path("venv/bin/tool"), Path("notes.txt"), Path("build/gen.py")]
+    assert displays(paths) == ["build/gen.py", "notes.txt", "venv/bin/tool"]
+
+
+def test_missing_explicit_file_is_listed(tmp_path: Path) -> None:
+    # Reading it later reports the error; discovery must not drop it silently.
+    assert displays([Path("missing.py")]) == ["missing.py"]
+
+
+def test_file_named_twice_is_listed_once(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/a.py": b"", "proj/b.py": b""})
+    paths = [Path("proj/a.py"), Path("proj"), Path("proj/a.py"), Path("./proj/a.py")]
+    assert displays(paths) == ["proj/a.py", "proj/b.py"]
+
+
+def test_file_reached_through_symlink_is_listed_once(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/a.py": b""})
+    (tmp_path / "proj" / "link.py").symlink_to("a.py")
+    found = displays([Path("proj")])
+    assert len(found) == 1
+    assert found[0] in ("proj/a.py", "proj/link.py")
+
+
+def test_symlinked_folder_is_not_walked_twice(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/pkg/a.py": b""})
+    (tmp_path / "proj" / "alias").symlink_to("pkg", target_is_directory=True)
+    assert displays([Path("proj")]) == ["proj/pkg/a.py"]
+
+
+def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/sub/a.py": b""})
+    (tmp_path / "proj" / "sub" / "loop").symlink_to("..", target_is_directory=True)
+    (tmp_path / "proj" / "self").symlink_to(".", target_is_directory=True)
+    found: list = []
+    walker = threading.Thread(target=lambda: found.append(displays([Path("proj")])), daemon=True)
+    walker.start()
+    walker.join(timeout=5)
+    assert not walker.is_alive(), "find_scripts is still walking a symlink loop after 5 s"
+    assert found == [["proj/sub/a.py"]]
+
+
+def test_dangling_symlink_is_listed(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/a.py": b""})
+    (tmp_path / "proj" / "gone.py").symlink_to("nowhere.py")
+    assert displays([Path("proj")]) == ["proj/a.py", "proj/gone.py"]
+
+
+def test_candidate_path_points_at_the_file(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/a.py": b"x = 1\n"})
+    [candidate] = find_scripts([tmp_path / "proj"])
+    assert candidate.path.read_bytes() == b"x = 1\n"
+    assert candidate.display == (tmp_path / "proj" / "a.py").as_posix()
