@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional, Tuple
+from typing import Iterable, Iterator, Optional, Protocol, Tuple
 
 from fixer.model import ChainStep, Code, Finding
 from fixer.names import iter_runtime_nodes
-from fixer.targets import BY_QUALNAME, CONTEXT_MODULE, NON_REIMPORTING_METHODS, Kind, star_names
+from fixer.targets import BY_QUALNAME, NON_REIMPORTING_METHODS, Condition, Kind, Target, star_names
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 # Abstract values.  Plain tuples keep them hashable and cheap:
 #   ("name", qualname)        a module or an attribute reached through imports
-#   ("context",)              a multiprocessing context object
+#   ("context", module)       a context object mirroring ``module``'s API
+#   ("opaque", qualname)      the result of calling something outside the file (not a process)
+#   ("loader", has_workers)   a torch DataLoader (starts workers when iterated)
 #   ("func", name)            a module-level function of this file
 #   ("class", name)           a module-level class of this file
 #   ("method", cls, name)     a method of a module-level class
@@ -68,6 +70,23 @@ class Event:
     callee: Optional[Tuple] = None  # for "via": ("func", name) / ("init", cls) / ("method", cls, name)
 
 
+@dataclass(frozen=True)
+class ExternalChain:
+    """How a callable defined in another scanned module reaches a process start."""
+
+    path: str  # display path of the module defining the callee
+    line: int  # the callee's definition line
+    steps: tuple  # ChainStep... inside that module (and beyond)
+
+
+class Resolver(Protocol):
+    """Looks into other modules of the project (see ``project.py``)."""
+
+    def chain_for(self, qualname: str) -> Optional[ExternalChain]: ...
+
+    def absolute(self, level: int, module: Optional[str]) -> Optional[str]: ...
+
+
 @dataclass
 class _Scope:
     kind: str  # "module" | "function"
@@ -96,12 +115,24 @@ class ModuleAnalysis:
     statements: list  # StatementFacts per top-level statement
     functions: dict  # name -> FunctionDef (module level)
     classes: dict  # name -> ClassDef (module level)
+    analyzer: Optional["_Analyzer"] = None  # for further questions (other modules, hazards)
 
 
 class _Analyzer:
-    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        lines: list[str],
+        catalogue: Optional[dict] = None,
+        resolver: Optional[Resolver] = None,
+        path: str = "",
+    ) -> None:
         self.tree = tree
         self.lines = lines
+        self.catalogue: dict[str, Target] = catalogue if catalogue is not None else BY_QUALNAME
+        self.resolver = resolver
+        self.path = path
+        self._backend_calls: Optional[set] = None
         self.functions: dict[str, ast.AST] = {}
         self.classes: dict[str, ast.ClassDef] = {}
         self.module = _Scope("module")
@@ -157,21 +188,18 @@ class _Analyzer:
                         head = alias.name.split(".", 1)[0]
                         self._bind(scope, head, ("value", ("name", head)))
             elif isinstance(node, ast.ImportFrom):
-                if node.level == 0 and node.module:
-                    for alias in node.names:
-                        if alias.name == "*":
-                            for local, qual in star_names(node.module).items():
+                base = node.module if node.level == 0 else (
+                    self.resolver.absolute(node.level, node.module) if self.resolver else None
+                )
+                for alias in node.names:
+                    if alias.name == "*":
+                        if base:
+                            for local, qual in star_names(base, self.catalogue).items():
                                 self._bind(scope, local, ("value", ("name", qual)))
-                        else:
-                            self._bind(
-                                scope,
-                                alias.asname or alias.name,
-                                ("value", ("name", f"{node.module}.{alias.name}")),
-                            )
-                else:
-                    for alias in node.names:
-                        if alias.name != "*":
-                            self._bind(scope, alias.asname or alias.name, ("unknown",))
+                    elif base:
+                        self._bind(scope, alias.asname or alias.name, ("value", ("name", f"{base}.{alias.name}")))
+                    else:
+                        self._bind(scope, alias.asname or alias.name, ("unknown",))
             elif isinstance(node, ast.Global):
                 scope.globals_declared.update(node.names)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -326,10 +354,10 @@ class _Analyzer:
         out: set = set()
         for base in self.eval(node.value, scope):
             tag = base[0]
-            if tag == "name":
+            if tag in ("name", "opaque"):
                 out.add(("name", f"{base[1]}.{node.attr}"))
             elif tag == "context":
-                out.add(("name", f"{CONTEXT_MODULE}.{node.attr}"))
+                out.add(("name", f"{base[1]}.{node.attr}"))
             elif tag == "process" and node.attr == "start":
                 out.add(("start", base[1]))
             elif tag in ("instance", "class"):
@@ -341,18 +369,20 @@ class _Analyzer:
         for func in self.eval(node.func, scope):
             tag = func[0]
             if tag == "name":
-                target = BY_QUALNAME.get(func[1])
+                target = self.catalogue.get(func[1])
                 if target is None:
-                    # A known outside object (threading.Thread(...)): not a process, and not
-                    # "unknown" either, so the .start() fallback must not fire on it.
+                    # A known outside object (threading.Thread(...), a helper's class): not a
+                    # process, and not "unknown" either, so the .start() fallback stays quiet.
                     out.add(("opaque", func[1]))
                     continue
                 if target.kind is Kind.CONTEXT:
                     method = _literal_arg(node, 0, "method")
                     if method not in NON_REIMPORTING_METHODS:
-                        out.add(("context",))
+                        out.add(("context", target.context_module))
                 elif target.kind is Kind.STARTS_ON_START:
                     out.add(("process", target.label))
+                elif target.kind is Kind.STARTS_ON_ITER:
+                    out.add(("loader", _has_workers(node)))
             elif tag == "class":
                 out.add(("instance", func[1]))
                 if self.is_process_class(func[1]):
@@ -369,7 +399,7 @@ class _Analyzer:
             for base in cls.bases:
                 for value in self.eval(base, self.module):
                     if value[0] == "name":
-                        target = BY_QUALNAME.get(value[1])
+                        target = self.catalogue.get(value[1])
                         if target is not None and target.kind is Kind.STARTS_ON_START:
                             result = True
                     elif value[0] == "class" and value[1] != name and self.is_process_class(value[1]):
@@ -422,10 +452,14 @@ class _Analyzer:
         for value in values:
             tag = value[0]
             if tag == "name":
-                target = BY_QUALNAME.get(value[1])
+                target = self.catalogue.get(value[1])
                 if target is None:
+                    if self.resolver is not None and via is None:
+                        external = self.resolver.chain_for(value[1])
+                        if external is not None:
+                            via = Event("via", line, col, label, ("ext", value[1], external))
                     continue
-                if target.kind is Kind.STARTS_ON_CALL:
+                if target.kind is Kind.STARTS_ON_CALL and self._condition_holds(target, call):
                     return Event("direct", line, col, label)
                 if target.kind is Kind.SETUP:
                     setup = Event("setup", line, col, label)
@@ -448,9 +482,100 @@ class _Analyzer:
             # The receiver's type is lost (a dict of processes, a helper's return value), but
             # this scope builds Process objects and calls .start() on something: a start.
             return Event("direct", line, col, label)
+        if (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("compute", "persist")
+            and _literal_kw(call, "scheduler") == "processes"
+            and self._imports_root("dask")
+        ):
+            return Event("direct", line, col, label)
         if via is not None and self.chain(via.callee) is not None:
             return via
         return setup
+
+    def _condition_holds(self, target: Target, call: ast.Call) -> bool:
+        condition = target.condition
+        if condition is Condition.ALWAYS:
+            return True
+        if condition is Condition.MP_BACKEND:
+            return _literal_kw(call, "backend") == "multiprocessing" or id(call) in self.backend_calls()
+        if condition is Condition.DASK_PROCESSES:
+            if _literal_kw(call, "processes") is False:
+                return False
+            if target.label == "Client" and (call.args or any(k.arg == "address" for k in call.keywords)):
+                return False  # connects to an existing scheduler: starts nothing here
+            return True
+        if condition is Condition.SCHEDULER_PROCESSES:
+            return _literal_kw(call, "scheduler") == "processes"
+        return True
+
+    def backend_calls(self) -> set:
+        """ids of calls inside `with parallel_backend("multiprocessing"):` blocks."""
+        if self._backend_calls is None:
+            self._backend_calls = set()
+            for node in ast.walk(self.tree):
+                if not isinstance(node, (ast.With, ast.AsyncWith)):
+                    continue
+                for item in node.items:
+                    expr = item.context_expr
+                    if not isinstance(expr, ast.Call):
+                        continue
+                    chosen = _literal_arg(expr, 0, "backend")
+                    if chosen != "multiprocessing":
+                        continue
+                    scope = self.module
+                    if any(
+                        v[0] == "name" and self.catalogue.get(v[1]) is not None
+                        and self.catalogue[v[1]].kind is Kind.BACKEND
+                        for v in self.eval(expr.func, scope)
+                    ):
+                        for stmt in node.body:
+                            self._backend_calls.update(id(n) for n in ast.walk(stmt) if isinstance(n, ast.Call))
+        return self._backend_calls
+
+    def _imports_root(self, root: str) -> bool:
+        for sources in self.module.bindings.values():
+            for source in sources:
+                if source[0] == "value" and source[1][0] == "name" and source[1][1].split(".")[0] == root:
+                    return True
+        return False
+
+    def iteration_events(self, nodes: Iterable[ast.AST], scope: _Scope) -> list[Event]:
+        """Iterating a DataLoader with workers (for loops, comprehensions, iter/next/list)."""
+        events = []
+        for node in nodes:
+            iterated: Optional[ast.expr] = None
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                iterated = node.iter
+            elif isinstance(node, ast.comprehension):
+                iterated = node.iter
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("iter", "next", "list", "tuple", "enumerate", "zip", "sorted")
+                and node.args
+            ):
+                iterated = node.args[0]
+            if iterated is None:
+                continue
+            if any(v[0] == "loader" and v[1] for v in self.eval(iterated, scope)):
+                label = f"iterating {_unparse(iterated)}"
+                events.append(
+                    Event("direct", iterated.lineno, self.char_col(iterated.lineno, iterated.col_offset), label)
+                )
+        return events
+
+    def decorated_start(self, func: ast.AST) -> Optional[tuple]:
+        """A function whose decorator runs each call in a new process (pebble)."""
+        for decorator in getattr(func, "decorator_list", []):
+            expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+            for value in self.eval(expr, self.module):
+                if value[0] == "name":
+                    target = self.catalogue.get(value[1])
+                    if target is not None and target.kind is Kind.STARTS_DECORATED:
+                        label = f"@{_unparse(expr)}"
+                        return (ChainStep(label, decorator.lineno, self.path),)
+        return None
 
     def chain(self, callee: Tuple) -> Optional[tuple]:
         """The call chain from ``callee`` to a direct process start, or None."""
@@ -463,8 +588,15 @@ class _Analyzer:
         try:
             funcs: list = []
             owner: Optional[str] = None
+            if callee[0] == "ext":
+                external: ExternalChain = callee[2]
+                result = external.steps
+                return result
             if callee[0] == "func":
                 funcs = [self.functions[callee[1]]]
+                result = self.decorated_start(funcs[0])
+                if result is not None:
+                    return result
             elif callee[0] == "init":
                 owner = callee[1]
                 funcs = [
@@ -481,18 +613,19 @@ class _Analyzer:
                 method_owner = self.owner_of(func) if owner is not None else None
                 scope = self.function_scope(func, method_owner)
                 nodes = list(_walk_region(scope.region))
-                for call in _calls_in(nodes):
-                    event = self.classify_call(call, scope, nodes)
-                    if event is None or event.kind == "setup":
+                events = [self.classify_call(call, scope, nodes) for call in _calls_in(nodes)]
+                events += self.iteration_events(nodes, scope)
+                events = sorted((e for e in events if e is not None), key=lambda e: (e.line, e.col))
+                for event in events:
+                    if event.kind == "setup":
                         continue
-                    step = ChainStep(event.label, event.line)
                     if event.kind == "direct":
-                        result = (step,)
+                        result = (ChainStep(event.label, event.line, self.path),)
                     else:
                         sub = self.chain(event.callee)  # type: ignore[arg-type]
                         if sub is None:
                             continue
-                        result = (step,) + sub
+                        result = (self.step_for(event),) + sub
                     break
                 if result is not None:
                     break
@@ -500,6 +633,21 @@ class _Analyzer:
             self._in_progress.discard(callee)
         self._chains[callee] = result
         return result
+
+    def step_for(self, event: Event) -> ChainStep:
+        """The chain step of a "via" event, with where its callee is defined."""
+        callee = event.callee or ()
+        callee_path, callee_line = self.path, 0
+        if callee and callee[0] == "ext":
+            callee_path, callee_line = callee[2].path, callee[2].line
+        elif callee and callee[0] == "func" and callee[1] in self.functions:
+            callee_line = self.functions[callee[1]].lineno
+        elif callee and callee[0] == "init" and callee[1] in self.classes:
+            callee_line = self.classes[callee[1]].lineno
+        elif callee and callee[0] == "method":
+            found = self.find_method(callee[1], callee[2])
+            callee_line = found.lineno if found is not None else 0
+        return ChainStep(event.label, event.line, self.path, callee_path, callee_line)
 
     def char_col(self, line: int, byte_col: int) -> int:
         """ast columns count UTF-8 bytes; users count characters."""
@@ -513,10 +661,13 @@ class _Analyzer:
         if self._module_nodes is None:
             self._module_nodes = [n for top in self.tree.body for n in _module_level_nodes(top)]
         events = []
-        for call in _calls_in(_module_level_nodes(stmt)):
+        nodes = list(_module_level_nodes(stmt))
+        for call in _calls_in(nodes):
             event = self.classify_call(call, self.module, self._module_nodes)
             if event is not None:
                 events.append(event)
+        events += self.iteration_events(nodes, self.module)
+        events.sort(key=lambda e: (e.line, e.col))
         return events
 
 
@@ -531,6 +682,30 @@ def _literal_arg(call: ast.Call, position: int, keyword: str) -> object:
         if kw.arg == keyword and isinstance(kw.value, ast.Constant):
             return kw.value.value
     return None
+
+
+def _literal_kw(call: ast.Call, keyword: str) -> object:
+    for kw in call.keywords:
+        if kw.arg == keyword and isinstance(kw.value, ast.Constant):
+            return kw.value.value
+    return None
+
+
+def _has_workers(call: ast.Call) -> bool:
+    """DataLoader(num_workers=...): 0 or absent means no worker processes; anything else
+    (a positive literal, or a value only known at run time) may start them."""
+    for kw in call.keywords:
+        if kw.arg == "num_workers":
+            return not (isinstance(kw.value, ast.Constant) and kw.value.value == 0)
+    return False
+
+
+def _unparse(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse handles every expression node
+        return "<expression>"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _call_label(call: ast.Call) -> str:
@@ -585,9 +760,49 @@ def _runtime_children(node: ast.AST) -> list[ast.AST]:
     return list(ast.iter_child_nodes(node))
 
 
-def analyze_module(tree: ast.Module, text: str) -> ModuleAnalysis:
-    """Find unprotected entry points in a parsed module.  Pure."""
-    analyzer = _Analyzer(tree, text.splitlines())
+def render_chain(chain: tuple, here: str = "") -> str:
+    """"calls a() → b() → Pool(...) at line 9", or with file:line per step across files."""
+    crosses = any(
+        (step.path and step.path != here) or (step.callee_path and step.callee_path != here)
+        for step in chain
+    )
+    if not crosses:
+        return "calls " + " → ".join(step.label for step in chain) + f" at line {chain[-1].line}"
+    parts = []
+    for index, step in enumerate(chain):
+        if index == len(chain) - 1:
+            parts.append(f"{step.label} ({_short(step.path or here)}:{step.line})")
+        elif step.callee_path and step.callee_line:
+            parts.append(f"{step.label} ({_short(step.callee_path)}:{step.callee_line})")
+        else:
+            parts.append(step.label)
+    return "calls " + " → ".join(parts)
+
+
+def _short(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def make_analyzer(
+    text: str, filename: str, catalogue: Optional[dict], resolver: Optional[Resolver], path: str
+) -> "_Analyzer":
+    """Parse and index a module for questions from other modules (no findings computed)."""
+    tree = compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    analyzer = _Analyzer(tree, text.splitlines(), catalogue, resolver, path)  # type: ignore[arg-type]
+    analyzer.collect_module()
+    return analyzer
+
+
+def analyze_module(
+    tree: ast.Module,
+    text: str,
+    catalogue: Optional[dict] = None,
+    resolver: Optional[Resolver] = None,
+    path: str = "",
+) -> ModuleAnalysis:
+    """Find unprotected entry points in a parsed module.  Pure apart from what ``resolver``
+    reads of other modules."""
+    analyzer = _Analyzer(tree, text.splitlines(), catalogue, resolver, path)
     analyzer.collect_module()
     findings: list[Finding] = []
     statements: list[StatementFacts] = []
@@ -624,20 +839,12 @@ def analyze_module(tree: ast.Module, text: str) -> ModuleAnalysis:
                         event.col + 1,
                         f"{event.label} starts processes at module level, outside an "
                         "`if __name__ == \"__main__\":` guard",
-                        (ChainStep(event.label, event.line),),
+                        (ChainStep(event.label, event.line, path),),
                     )
                 )
             else:
-                chain = (ChainStep(event.label, event.line),) + (analyzer.chain(event.callee) or ())
-                findings.append(
-                    Finding(
-                        Code.GF002,
-                        event.line,
-                        event.col + 1,
-                        "calls " + " → ".join(step.label for step in chain) + f" at line {chain[-1].line}",
-                        chain,
-                    )
-                )
+                chain = (analyzer.step_for(event),) + (analyzer.chain(event.callee) or ())
+                findings.append(Finding(Code.GF002, event.line, event.col + 1, render_chain(chain, path), chain))
         statements.append(facts)
     findings.sort(key=lambda f: (f.line, f.col, f.code.value))
     return ModuleAnalysis(
@@ -645,6 +852,7 @@ def analyze_module(tree: ast.Module, text: str) -> ModuleAnalysis:
         statements=statements,
         functions=dict(analyzer.functions),
         classes=dict(analyzer.classes),
+        analyzer=analyzer,
     )
 
 

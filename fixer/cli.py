@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from fixer.diff import make_diff
 from fixer.discover import find_scripts
 from fixer.model import FileResult, Options, Status, Style
 from fixer.pipeline import process_files, write_fix
+from fixer.project import Project
+from fixer.targets import build_catalogue, prefilter_tokens
 from fixer.report import EXIT_USAGE, Report
 from fixer.source import decode_source
 
@@ -26,6 +29,21 @@ def is_interactive() -> bool:
 
 def _read_answer() -> str:
     return sys.stdin.readline()
+
+
+def _split_codes(values: tuple[str, ...]) -> list[str]:
+    codes = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    for code in codes:
+        if not re.fullmatch(r"GF\d{0,3}", code.upper()):
+            raise click.BadParameter(f"{code!r} is not a finding code or code prefix (e.g. GF002, GF1)")
+    return codes
+
+
+def _validate_qualnames(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if not all(part.isidentifier() for part in value.split(".")) or "." not in value:
+            raise click.BadParameter(f"{value!r} is not a dotted name such as mypkg.parallel.run_all")
+    return values
 
 
 def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -52,6 +70,15 @@ def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None
     help="main: move the work into a function called under the guard; inline: put it directly under the guard.",
 )
 @click.option("--main-name", metavar="NAME", callback=_validate_name, help="Name of the function that receives the work (default: main).")
+@click.option(
+    "--extra-spawner",
+    multiple=True,
+    metavar="QUALNAME",
+    callback=lambda ctx, param, value: _validate_qualnames(value),
+    help="Treat this function or class (e.g. mypkg.parallel.run_all) as starting processes. Repeatable.",
+)
+@click.option("--select", multiple=True, metavar="CODES", help="Report only these codes or code prefixes (comma-separated; e.g. GF0).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Never report these codes or code prefixes (comma-separated).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and machine output.")
 @click.option("-v", "--verbose", is_flag=True, help="Also report clean and skipped files, and full call chains.")
 @click.option("--color/--no-color", default=None, help="Force or disable colours (default: when a terminal).")
@@ -64,6 +91,9 @@ def cli(
     show_diff: bool,
     write: bool,
     unsafe_fixes: bool,
+    extra_spawner: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
     style: str,
     main_name: str | None,
     quiet: bool,
@@ -85,13 +115,25 @@ def cli(
     if mode == "review" and not is_interactive():
         ui.info("not a terminal: showing the fixes as a diff; nothing is written (use --write to apply)", "dim")
         mode = "diff"
-    options = Options(style=Style(style), main_name=main_name, unsafe_fixes=unsafe_fixes)
+    options = Options(
+        style=Style(style),
+        main_name=main_name,
+        unsafe_fixes=unsafe_fixes,
+        extra_spawners=tuple(extra_spawner),
+        select=tuple(c.upper() for c in _split_codes(select)),
+        ignore=tuple(c.upper() for c in _split_codes(ignore)),
+    )
     candidates = find_scripts(list(paths))
+    project = Project(
+        files=[c.path for c in candidates],
+        catalogue=build_catalogue(options.extra_spawners),
+        tokens=prefilter_tokens(options.extra_spawners),
+    )
     if not candidates:
         ui.info("no Python scripts found in the given paths", "yellow")
     report = Report()
     session = _Session(ui, mode, options)
-    for result in process_files(((c.path, c.display) for c in candidates), options):
+    for result in process_files(((c.path, c.display) for c in candidates), options, project):
         if session.quit:
             report.add(result)
             continue

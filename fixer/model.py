@@ -8,30 +8,54 @@ from pathlib import Path
 
 
 class Code(str, enum.Enum):
-    """Stable finding codes.  Never renumber; retire codes instead."""
+    """Stable finding codes.  Never renumber; retire codes instead.
+
+    GF0xx are errors (an unprotected entry point: fixable, or explained when not);
+    GF1xx are warnings about hazards that remain after a fix and need a human decision.
+    """
 
     GF001 = "GF001"
     GF002 = "GF002"
     GF003 = "GF003"
+    GF004 = "GF004"
+    GF101 = "GF101"
+    GF102 = "GF102"
+    GF103 = "GF103"
+    GF104 = "GF104"
+    GF105 = "GF105"
 
     @property
     def title(self) -> str:
         return CODE_TITLES[self]
 
+    @property
+    def is_warning(self) -> bool:
+        return self.value.startswith("GF1")
+
 
 CODE_TITLES = {
     Code.GF001: "a module-level statement starts processes directly",
-    Code.GF002: "a module-level call reaches a process start through functions or classes of the same file",
+    Code.GF002: "a module-level call reaches a process start through functions or classes",
     Code.GF003: "start-method set-up (set_start_method, set_forkserver_preload, freeze_support) at module level",
+    Code.GF004: "a module imported by other modules starts processes at import time",
+    Code.GF101: "a worker reads a module-level lock, queue, shared value or manager proxy",
+    Code.GF102: "a worker reads a global that the script's work changes after creating it",
+    Code.GF103: "a lambda or nested function is used as a process target or mapped over a pool",
+    Code.GF104: "processes are started and never joined",
+    Code.GF105: "set_start_method('fork') used to avoid the problem",
 }
 
 
 @dataclass(frozen=True)
 class ChainStep:
-    """One hop of a call chain: what is called, and the line of the call or definition."""
+    """One hop of a call chain: what is called, where the call is, and where the callee is
+    defined (empty for the final process start, which is a call into the catalogue)."""
 
     label: str
     line: int
+    path: str = ""  # the file holding the call ("" = the file being analysed)
+    callee_path: str = ""
+    callee_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,16 @@ class Options:
     style: Style = Style.MAIN
     main_name: str | None = None
     unsafe_fixes: bool = False
+    extra_spawners: tuple = ()  # qualified names of project or third-party spawners
+    select: tuple = ()  # code prefixes to report (empty = all)
+    ignore: tuple = ()  # code prefixes never to report
+
+    def wants(self, code: "Code") -> bool:
+        """Whether findings with ``code`` are reported under --select / --ignore."""
+        value = code.value
+        if self.select and not any(value.startswith(prefix) for prefix in self.select):
+            return False
+        return not any(value.startswith(prefix) for prefix in self.ignore)
 
 
 class Status(str, enum.Enum):

@@ -7,17 +7,22 @@ discover -> read -> analyze -> plan -> rewrite -> verify; writing is a separate 
 from __future__ import annotations
 
 import ast
+import re
 import traceback
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from fixer.analyze import analyze_module
-from fixer.model import FileResult, Options, SourceResult, Status
+from fixer.model import Code, FileResult, Finding, Options, SourceResult, Status
 from fixer.plan import Declined, make_plan
 from fixer.rewrite import RewriteError, apply_plan
 from fixer.source import SourceError, WriteError, decode_source, read_bytes, write_atomic
-from fixer.targets import PREFILTER_TOKENS
+from fixer.targets import PREFILTER_TOKENS, build_catalogue, prefilter_tokens
 from fixer.verify import verify_rewrite
+
+if TYPE_CHECKING:
+    from fixer.project import Project
 
 PACKAGE_MAIN_REASON = (
     "a package's __main__.py is not re-run by spawn children, so a guard changes nothing; "
@@ -25,13 +30,19 @@ PACKAGE_MAIN_REASON = (
 )
 
 
-def mentions_process_api(data: bytes) -> bool:
-    """Cheap prefilter on raw bytes: could this file start processes at all?
+def mentions_process_api(data: bytes, tokens: tuple = PREFILTER_TOKENS) -> bool:
+    """Cheap prefilter on raw bytes: could this file start processes by itself?
 
-    Every import path to a catalogue entry spells one of ``PREFILTER_TOKENS``; a file
-    without any of them cannot produce a finding and is never parsed.
+    Every import path to a catalogue entry spells one of the tokens (top-level package
+    names); a file without any of them, and without imports of project modules that could,
+    cannot produce a finding and is never parsed.
     """
-    return any(token in data for token in PREFILTER_TOKENS)
+    return any(token in data for token in tokens)
+
+
+@lru_cache(maxsize=8)
+def _catalogue(extra: tuple) -> tuple[dict, tuple]:
+    return build_catalogue(extra), prefilter_tokens(extra)
 
 
 def parse_text(text: str, filename: str) -> ast.Module:
@@ -39,11 +50,28 @@ def parse_text(text: str, filename: str) -> ast.Module:
     return compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)  # type: ignore[return-value]
 
 
-def process_source(data: bytes, filename: str = "<stdin>", options: Options = Options()) -> SourceResult:
-    """Analyse one script's bytes and compute its verified rewrite.  Pure: reads and writes
-    nothing.  Raises only on guardfix's own bugs (``process_file`` turns those into FAILED)."""
-    if not mentions_process_api(data):
+def process_source(
+    data: bytes,
+    filename: str = "<stdin>",
+    options: Options = Options(),
+    project: "Project | None" = None,
+    path: Path | None = None,
+) -> SourceResult:
+    """Analyse one script's bytes and compute its verified rewrite.
+
+    Pure when ``project`` is None: reads and writes nothing.  With a project, it may read
+    the modules this script calls into (cross-module chains) and the files that import it
+    (a module imported by others is a library: GF004, never wrapped).  Raises only on
+    guardfix's own bugs (``process_file`` turns those into FAILED).
+    """
+    catalogue, tokens = _catalogue(tuple(options.extra_spawners))
+    resolver = project.resolver_for(path) if project is not None and path is not None else None
+    if not mentions_process_api(data, tokens) and not (
+        project is not None and path is not None and project.imports_spawner_module(data, path)
+    ):
         return SourceResult(Status.SKIPPED, reason="no process-starting API is mentioned")
+    if has_ignore_file_comment(data):
+        return SourceResult(Status.SKIPPED, reason="`# guardfix: ignore-file` comment")
     try:
         decoded = decode_source(data)
     except SourceError as exc:
@@ -55,12 +83,23 @@ def process_source(data: bytes, filename: str = "<stdin>", options: Options = Op
         return SourceResult(Status.ERROR, reason=f"cannot parse: line {exc.lineno}: {exc.msg}")
     except (ValueError, RecursionError, MemoryError) as exc:
         return SourceResult(Status.ERROR, reason=f"cannot parse: {exc}")
-    analysis = analyze_module(tree, text)
-    findings = tuple(analysis.findings)
-    if not findings:
+    display = project.display(path) if project is not None and path is not None else filename
+    analysis = analyze_module(tree, text, catalogue, resolver, display)
+    suppressed = suppressions(text)
+    errors = [f for f in analysis.findings if not is_suppressed(f, suppressed)]
+    if not errors:
         return SourceResult(Status.CLEAN)
     if Path(filename).name == "__main__.py":
         return SourceResult(Status.SKIPPED, findings=(), reason=PACKAGE_MAIN_REASON)
+    importers = project.importers_of(path) if project is not None and path is not None else []
+    if importers:
+        findings = tuple(f for f in (as_library_finding(f, importers) for f in errors) if options.wants(f.code))
+        if not findings:
+            return SourceResult(Status.CLEAN)
+        return SourceResult(Status.DECLINED, findings, reason=library_advice(importers))
+    findings = tuple(f for f in errors if options.wants(f.code))
+    if not findings:
+        return SourceResult(Status.CLEAN)
     plan = make_plan(tree, analysis, text, options.style, options.main_name)
     if isinstance(plan, Declined):
         return SourceResult(Status.DECLINED, findings, reason=plan.reason)
@@ -71,7 +110,8 @@ def process_source(data: bytes, filename: str = "<stdin>", options: Options = Op
     new_bytes = decoded.encode(new_text)
     indent = _indent_unit(text)
     problem = verify_rewrite(
-        text, new_text, new_bytes, tree, plan, indent, lambda t: _count_findings(t, filename)
+        text, new_text, new_bytes, tree, plan, indent,
+        lambda t: _count_findings(t, filename, catalogue, resolver, display),
     )
     if problem:
         return SourceResult(
@@ -90,8 +130,71 @@ def process_source(data: bytes, filename: str = "<stdin>", options: Options = Op
     )
 
 
-def _count_findings(text: str, filename: str) -> int:
-    return len(analyze_module(parse_text(text, filename), text).findings)
+def _count_findings(text: str, filename: str, catalogue: dict, resolver: object, display: str) -> int:
+    findings = analyze_module(parse_text(text, filename), text, catalogue, resolver, display).findings  # type: ignore[arg-type]
+    suppressed = suppressions(text)
+    return sum(1 for f in findings if not is_suppressed(f, suppressed))
+
+
+_IGNORE = re.compile(r"#\s*guardfix:\s*ignore(?:\[([A-Za-z0-9_, ]*)\])?(?![-\w])")
+_IGNORE_FILE = re.compile(rb"#\s*guardfix:\s*ignore-file\b")
+
+
+def has_ignore_file_comment(data: bytes) -> bool:
+    """``# guardfix: ignore-file`` among the comment lines at the top of the file."""
+    for line in data.splitlines()[:50]:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith(b"#"):
+            return False
+        if _IGNORE_FILE.search(stripped):
+            return True
+    return False
+
+
+def suppressions(text: str) -> dict[int, frozenset | None]:
+    """Line -> codes suppressed there by ``# guardfix: ignore[...]`` (None = every code)."""
+    found: dict[int, frozenset | None] = {}
+    if "guardfix" not in text:
+        return found
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _IGNORE.search(line)
+        if match:
+            codes = match.group(1)
+            found[number] = None if codes is None else frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
+    return found
+
+
+def is_suppressed(finding: Finding, suppressed: dict) -> bool:
+    if finding.line not in suppressed:
+        return False
+    codes = suppressed[finding.line]
+    return codes is None or finding.code.value in codes
+
+
+def as_library_finding(finding: Finding, importers: list[str]) -> Finding:
+    if finding.code is Code.GF002:
+        what = finding.message
+    else:
+        what = f"{finding.chain[0].label if finding.chain else 'a process start'} at line {finding.line}"
+    shown = ", ".join(importers[:3]) + (f" and {len(importers) - 3} more" if len(importers) > 3 else "")
+    return Finding(
+        Code.GF004,
+        finding.line,
+        finding.col,
+        f"starts processes at import time ({what}); imported by {shown}",
+        finding.chain,
+    )
+
+
+def library_advice(importers: list[str]) -> str:
+    return (
+        f"this module is imported by {importers[0]}"
+        + (f" and {len(importers) - 1} other file(s)" if len(importers) > 1 else "")
+        + ": a guard here would silently disable the code for its importers; move the process "
+        "start into a function and call it from the script's own `if __name__ == \"__main__\":` guard"
+    )
 
 
 def _indent_unit(text: str) -> str:
@@ -100,7 +203,9 @@ def _indent_unit(text: str) -> str:
     return cst.parse_module(text).default_indent
 
 
-def process_file(path: Path, options: Options = Options(), display: str | None = None) -> FileResult:
+def process_file(
+    path: Path, options: Options = Options(), display: str | None = None, project: "Project | None" = None
+) -> FileResult:
     """Read and process one file.  Never raises: every outcome is a ``FileResult``."""
     shown = display if display is not None else str(path)
     try:
@@ -108,7 +213,7 @@ def process_file(path: Path, options: Options = Options(), display: str | None =
     except OSError as exc:
         return FileResult(path, shown, Status.ERROR, reason=f"cannot read: {exc.strerror or exc}")
     try:
-        result = process_source(data, path.name, options)
+        result = process_source(data, path.name, options, project, path)
     except Exception:  # the one broad except: a bug in guardfix must not stop a batch
         return FileResult(
             path,
@@ -130,10 +235,12 @@ def process_file(path: Path, options: Options = Options(), display: str | None =
     )
 
 
-def process_files(paths: Iterable[tuple[Path, str]], options: Options = Options()) -> Iterator[FileResult]:
+def process_files(
+    paths: Iterable[tuple[Path, str]], options: Options = Options(), project: "Project | None" = None
+) -> Iterator[FileResult]:
     """Process files one after another, yielding results in the order given."""
     for path, display in paths:
-        yield process_file(path, options, display)
+        yield process_file(path, options, display, project)
 
 
 def write_fix(result: FileResult) -> FileResult:

@@ -1,4 +1,9 @@
-"""The catalogue of APIs that start processes: data only, each entry with a one-line why."""
+"""The catalogue of APIs that start processes: data only, each entry with a one-line why.
+
+Facts behind each entry are in the project's domain notes (observed on CPython 3.6-3.13
+with each API called at module level under spawn and forkserver).  Users extend the
+catalogue with ``--extra-spawner`` / ``extra-spawners``.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,19 @@ from dataclasses import dataclass
 class Kind(enum.Enum):
     STARTS_ON_CALL = "call"  # calling it starts worker processes
     STARTS_ON_START = "start"  # a class whose instances start a process on .start()
+    STARTS_ON_ITER = "iter"  # creating it starts nothing; iterating it starts workers
+    STARTS_DECORATED = "decorated"  # a decorator: calling the decorated function starts a process
     CONTEXT = "context"  # returns a context object carrying the same API
     SETUP = "setup"  # start-method set-up that belongs under the guard (GF003)
+    BACKEND = "backend"  # a context manager that selects a process backend for what runs inside
+
+
+class Condition(enum.Enum):
+    ALWAYS = "always"
+    MP_BACKEND = "with backend='multiprocessing' (argument or parallel_backend block)"
+    HAS_WORKERS = "with num_workers > 0, when iterated at module level"
+    DASK_PROCESSES = "unless processes=False or an existing scheduler address is given"
+    SCHEDULER_PROCESSES = "with scheduler='processes'"
 
 
 @dataclass(frozen=True)
@@ -18,62 +34,184 @@ class Target:
     qualname: str
     kind: Kind
     why: str
+    condition: Condition = Condition.ALWAYS
+    library: str = ""
+    context_module: str = ""  # for CONTEXT: the module whose API the context mirrors
 
     @property
     def label(self) -> str:
         return self.qualname.rsplit(".", 1)[-1]
 
 
-_MP_POOL = "starts worker processes immediately; under spawn each worker re-imports the script and the pool hangs"
-_MP_PROCESS = "start() launches a child that re-imports the script under spawn and forkserver"
+_POOL = "starts worker processes at once; under spawn each worker re-imports the script and the pool hangs"
+_PROCESS = "start() launches a child that re-imports the script under spawn and forkserver"
 _MANAGER = "starts a manager server process; under spawn it fails with EOFError"
 _EXECUTOR = "its workers re-import the script under spawn; results fail with BrokenProcessPool"
 _SETUP = "re-run by every child; set_start_method without force=True fails there ('context has already been set')"
 _FREEZE = "belongs on the first line under the guard for frozen Windows executables"
 _CONTEXT = "a context object carries Process, Pool and Manager with the same behaviour"
 
+
+def _multiprocessing_like(module: str, library: str) -> list[Target]:
+    """The multiprocessing API as re-exported by a module (the stdlib, or a fork of it)."""
+    return [
+        Target(f"{module}.Pool", Kind.STARTS_ON_CALL, _POOL, library=library),
+        Target(f"{module}.pool.Pool", Kind.STARTS_ON_CALL, _POOL, library=library),
+        Target(f"{module}.Manager", Kind.STARTS_ON_CALL, _MANAGER, library=library),
+        Target(f"{module}.Process", Kind.STARTS_ON_START, _PROCESS, library=library),
+        Target(f"{module}.process.BaseProcess", Kind.STARTS_ON_START, _PROCESS, library=library),
+        Target(f"{module}.context.Process", Kind.STARTS_ON_START, _PROCESS, library=library),
+        Target(f"{module}.context.SpawnProcess", Kind.STARTS_ON_START, _PROCESS, library=library),
+        Target(f"{module}.context.ForkServerProcess", Kind.STARTS_ON_START, _PROCESS, library=library),
+        Target(f"{module}.managers.SyncManager", Kind.STARTS_ON_START, _MANAGER, library=library),
+        Target(f"{module}.managers.BaseManager", Kind.STARTS_ON_START, _MANAGER, library=library),
+        Target(f"{module}.get_context", Kind.CONTEXT, _CONTEXT, library=library, context_module=module),
+        Target(f"{module}.context.get_context", Kind.CONTEXT, _CONTEXT, library=library, context_module=module),
+        Target(f"{module}.set_start_method", Kind.SETUP, _SETUP, library=library),
+        Target(f"{module}.set_forkserver_preload", Kind.SETUP, _SETUP, library=library),
+        Target(f"{module}.freeze_support", Kind.SETUP, _FREEZE, library=library),
+    ]
+
+
 TARGETS: tuple[Target, ...] = (
-    Target("multiprocessing.Pool", Kind.STARTS_ON_CALL, _MP_POOL),
-    Target("multiprocessing.pool.Pool", Kind.STARTS_ON_CALL, _MP_POOL),
-    Target("multiprocessing.Manager", Kind.STARTS_ON_CALL, _MANAGER),
-    Target("concurrent.futures.ProcessPoolExecutor", Kind.STARTS_ON_CALL, _EXECUTOR),
-    Target("concurrent.futures.process.ProcessPoolExecutor", Kind.STARTS_ON_CALL, _EXECUTOR),
-    Target("multiprocessing.Process", Kind.STARTS_ON_START, _MP_PROCESS),
-    Target("multiprocessing.process.BaseProcess", Kind.STARTS_ON_START, _MP_PROCESS),
-    Target("multiprocessing.context.Process", Kind.STARTS_ON_START, _MP_PROCESS),
-    Target("multiprocessing.context.SpawnProcess", Kind.STARTS_ON_START, _MP_PROCESS),
-    Target("multiprocessing.context.ForkServerProcess", Kind.STARTS_ON_START, _MP_PROCESS),
-    Target("multiprocessing.managers.SyncManager", Kind.STARTS_ON_START, _MANAGER),
-    Target("multiprocessing.managers.BaseManager", Kind.STARTS_ON_START, _MANAGER),
-    Target("multiprocessing.get_context", Kind.CONTEXT, _CONTEXT),
-    Target("multiprocessing.context.get_context", Kind.CONTEXT, _CONTEXT),
-    Target("multiprocessing.set_start_method", Kind.SETUP, _SETUP),
-    Target("multiprocessing.set_forkserver_preload", Kind.SETUP, _SETUP),
-    Target("multiprocessing.freeze_support", Kind.SETUP, _FREEZE),
+    *_multiprocessing_like("multiprocessing", "multiprocessing"),
+    Target("concurrent.futures.ProcessPoolExecutor", Kind.STARTS_ON_CALL, _EXECUTOR, library="concurrent.futures"),
+    Target("concurrent.futures.process.ProcessPoolExecutor", Kind.STARTS_ON_CALL, _EXECUTOR, library="concurrent.futures"),
+    # --- third party: detection is static, the libraries need not be installed ----------
+    Target(
+        "joblib.Parallel", Kind.STARTS_ON_CALL,
+        "the multiprocessing backend starts a multiprocessing.Pool (the default loky backend does not re-import the script)",
+        Condition.MP_BACKEND, library="joblib",
+    ),
+    Target("joblib.parallel.Parallel", Kind.STARTS_ON_CALL, "same as joblib.Parallel", Condition.MP_BACKEND, library="joblib"),
+    Target("joblib.parallel_backend", Kind.BACKEND, "selects the backend of Parallel calls inside the block", library="joblib"),
+    Target("joblib.parallel_config", Kind.BACKEND, "selects the backend of Parallel calls inside the block", library="joblib"),
+    Target(
+        "torch.multiprocessing.spawn", Kind.STARTS_ON_CALL,
+        "starts processes that re-import the script; fails unguarded even under fork", library="torch",
+    ),
+    Target(
+        "torch.multiprocessing.start_processes", Kind.STARTS_ON_CALL,
+        "starts processes that re-import the script; fails unguarded even under fork", library="torch",
+    ),
+    *_multiprocessing_like("torch.multiprocessing", "torch"),
+    Target(
+        "torch.utils.data.DataLoader", Kind.STARTS_ON_ITER,
+        "iterating a loader with worker processes starts them (creating it starts nothing)",
+        Condition.HAS_WORKERS, library="torch",
+    ),
+    Target(
+        "torch.utils.data.dataloader.DataLoader", Kind.STARTS_ON_ITER,
+        "same as torch.utils.data.DataLoader", Condition.HAS_WORKERS, library="torch",
+    ),
+    Target(
+        "dask.distributed.Client", Kind.STARTS_ON_CALL,
+        "starts a local cluster of worker processes ('Nanny failed to start' even under fork)",
+        Condition.DASK_PROCESSES, library="dask",
+    ),
+    Target("distributed.Client", Kind.STARTS_ON_CALL, "same as dask.distributed.Client", Condition.DASK_PROCESSES, library="dask"),
+    Target(
+        "dask.distributed.LocalCluster", Kind.STARTS_ON_CALL,
+        "starts worker processes ('Nanny failed to start' even under fork)", Condition.DASK_PROCESSES, library="dask",
+    ),
+    Target("distributed.LocalCluster", Kind.STARTS_ON_CALL, "same as dask.distributed.LocalCluster", Condition.DASK_PROCESSES, library="dask"),
+    Target(
+        "dask.compute", Kind.STARTS_ON_CALL, "the processes scheduler runs tasks in a process pool (BrokenProcessPool)",
+        Condition.SCHEDULER_PROCESSES, library="dask",
+    ),
+    *_multiprocessing_like("multiprocess", "multiprocess"),
+    *_multiprocessing_like("billiard", "billiard"),
+    Target("pathos.multiprocessing.ProcessingPool", Kind.STARTS_ON_CALL, _POOL, library="pathos"),
+    Target("pathos.multiprocessing.ProcessPool", Kind.STARTS_ON_CALL, _POOL, library="pathos"),
+    Target("pathos.pools.ProcessPool", Kind.STARTS_ON_CALL, _POOL, library="pathos"),
+    Target("pathos.pools._ProcessPool", Kind.STARTS_ON_CALL, _POOL, library="pathos"),
+    Target("pathos.pools.ParallelPool", Kind.STARTS_ON_CALL, "starts ppft worker servers that re-import the script", library="pathos"),
+    Target("pebble.ProcessPool", Kind.STARTS_ON_CALL, _POOL, library="pebble"),
+    Target("pebble.pool.ProcessPool", Kind.STARTS_ON_CALL, _POOL, library="pebble"),
+    Target(
+        "pebble.concurrent.process", Kind.STARTS_DECORATED,
+        "each call of the decorated function runs it in a new process", library="pebble",
+    ),
+    Target(
+        "mpire.WorkerPool", Kind.STARTS_ON_CALL,
+        "hangs under the spawn and forkserver start methods (fork is its default only where available)",
+        library="mpire",
+    ),
+    Target(
+        "tqdm.contrib.concurrent.process_map", Kind.STARTS_ON_CALL,
+        "runs the function in a ProcessPoolExecutor", library="tqdm",
+    ),
 )
 
 BY_QUALNAME: dict[str, Target] = {t.qualname: t for t in TARGETS}
 
-#: A context object's attributes behave like the same names on the multiprocessing module.
-CONTEXT_MODULE = "multiprocessing"
-
 #: get_context() with this literal never re-imports the main module, so it is not a finding.
 NON_REIMPORTING_METHODS = frozenset({"fork"})
 
-#: Byte strings one of which must occur in a file for it to be analysed at all: every import
-#: path to a catalogue entry spells one of them.
-PREFILTER_TOKENS: tuple[bytes, ...] = tuple(
-    sorted({t.qualname.split(".", 1)[0].encode() for t in TARGETS})
+#: Names whose module-level copies are per child under spawn (used by the GF101 warning).
+SYNC_PRIMITIVES = frozenset(
+    {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Barrier",
+     "Queue", "JoinableQueue", "SimpleQueue", "Value", "Array", "Pipe"}
 )
 
-#: Names a star import of a module binds, per catalogue entry ("module.Name" -> "Name").
-def star_names(module: str) -> dict[str, str]:
+
+def extra_target(qualname: str) -> Target:
+    """A user-declared spawner (``extra-spawners``): calling it starts processes."""
+    return Target(qualname, Kind.STARTS_ON_CALL, "declared as a spawner in the configuration", library="(configured)")
+
+
+def build_catalogue(extra: tuple[str, ...] = ()) -> dict[str, Target]:
+    """The catalogue, extended with user-declared spawners."""
+    catalogue = dict(BY_QUALNAME)
+    for qualname in extra:
+        catalogue.setdefault(qualname, extra_target(qualname))
+    return catalogue
+
+
+def prefilter_tokens(extra: tuple[str, ...] = ()) -> tuple[bytes, ...]:
+    """Byte strings one of which must occur in a file for it to start processes by itself:
+    every import path to a catalogue entry spells its top-level package name."""
+    roots = {t.qualname.split(".", 1)[0] for t in TARGETS}
+    roots |= {q.split(".", 1)[0] for q in extra}
+    return tuple(sorted(r.encode() for r in roots))
+
+
+PREFILTER_TOKENS = prefilter_tokens()
+
+
+def star_names(module: str, catalogue: dict[str, Target] | None = None) -> dict[str, str]:
     """Catalogue names that ``from module import *`` binds, mapped to their qualified names."""
     prefix = module + "."
     return {
         t.qualname[len(prefix):]: t.qualname
-        for t in TARGETS
+        for t in (catalogue or BY_QUALNAME).values()
         if t.qualname.startswith(prefix)
         and "." not in t.qualname[len(prefix):]
         and not t.qualname[len(prefix):].startswith("_")
     }
+
+
+def is_catalogue_module(qualname: str) -> bool:
+    """True when ``qualname`` lies inside a catalogued library (never resolved to project files)."""
+    return qualname.split(".", 1)[0] in {t.qualname.split(".", 1)[0] for t in TARGETS}
+
+
+def catalogue_table() -> str:
+    """The README's "what is detected" table, generated from the catalogue."""
+    rows = ["| API | starts processes | why |", "|---|---|---|"]
+    for t in TARGETS:
+        if t.kind is Kind.CONTEXT and t.qualname.endswith("context.get_context"):
+            continue
+        when = {
+            Kind.STARTS_ON_CALL: "when called",
+            Kind.STARTS_ON_START: "on `.start()`",
+            Kind.STARTS_ON_ITER: "when iterated",
+            Kind.STARTS_DECORATED: "when a decorated function is called",
+            Kind.CONTEXT: "its `Pool`/`Process`/`Manager`",
+            Kind.SETUP: "no (GF003: belongs under the guard)",
+            Kind.BACKEND: "selects the backend inside the block",
+        }[t.kind]
+        if t.condition is not Condition.ALWAYS:
+            when += f", {t.condition.value}"
+        rows.append(f"| `{t.qualname}` | {when} | {t.why} |")
+    return "\n".join(rows) + "\n"

@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Callable
 
 from fixer.analyze import is_main_guard_test
+from fixer.diff import split_lines
 from fixer.plan import Action, Plan, Target
 
 
@@ -39,7 +40,7 @@ def verify_rewrite(
     problem = check_structure(old_tree, new_tree, plan)
     if problem:
         return problem
-    problem = check_lines_preserved(old_text, new_text, indent)
+    problem = check_lines_preserved(old_text, new_text, indent, moved_line_numbers(old_tree, plan))
     if problem:
         return problem
     remaining = recheck(new_text)
@@ -115,36 +116,65 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
     return ""
 
 
-def check_lines_preserved(old_text: str, new_text: str, indent: str) -> str:
-    """Every non-blank input line survives, either unchanged or indented by ``indent``.
+def check_lines_preserved(old_text: str, new_text: str, indent: str, moved_lines: frozenset = frozenset()) -> str:
+    """Every non-blank input line survives: lines of kept statements unchanged, lines of moved
+    statements (``moved_lines``, 1-based) indented by ``indent`` -- or unchanged, for lines
+    inside multi-line strings, which are never re-indented because that would change the string.
 
-    Lines inside multi-line strings are never re-indented (that would change the string),
-    so "unchanged" covers them.  New lines are only blank lines and guardfix's own
-    scaffolding (``def main():``, ``global ...``, the guard and its call).
+    New lines are only blank lines and guardfix's own scaffolding (``def main():``,
+    ``global ...``, the guard and its call).
     """
-    remaining = Counter(line for line in old_text.splitlines() if line.strip())
+    kept: Counter = Counter()
+    moved: Counter = Counter()
+    for number, line in enumerate(_lines(old_text), start=1):
+        if line.strip():
+            (moved if number in moved_lines else kept)[line] += 1
     # A one-line guard (`if __name__ == "__main__": run()`) that receives moved work becomes
     # a block: its statements move to their own line, one level deeper.
-    for line in list(remaining):
+    for line in list(kept):
         match = _ONE_LINE_GUARD.match(line)
         if match:
-            count = remaining.pop(line)
-            remaining[match.group(1) + indent + match.group(2).strip()] += count
-    for line in new_text.splitlines():
+            count = kept.pop(line)
+            kept[match.group(1) + indent + match.group(2).strip()] += count
+    for line in _lines(new_text):
         if not line.strip():
             continue
-        if remaining[line] > 0:
-            remaining[line] -= 1
-        elif line.startswith(indent) and remaining[line[len(indent):]] > 0:
-            remaining[line[len(indent):]] -= 1
+        if line.startswith(indent) and moved[line[len(indent):]] > 0:
+            moved[line[len(indent):]] -= 1
+        elif kept[line] > 0:
+            kept[line] -= 1
+        elif moved[line] > 0:
+            moved[line] -= 1
+        elif line.startswith(indent) and kept[line[len(indent):]] > 0:
+            # the statements of a one-line guard, or code moved into an existing guard
+            kept[line[len(indent):]] -= 1
         elif not _is_scaffolding(line):
             return f"the rewrite contains a line that is not in the input: {line.strip()[:60]!r}"
-    lost = [line for line, count in remaining.items() if count > 0]
+    lost = [line for line, count in (kept + moved).items() if count > 0]
     if lost:
         return f"the rewrite lost a line of the input: {lost[0].strip()[:60]!r}"
     if _final_newline(old_text) != _final_newline(new_text):
         return "the rewrite changed how the file ends (its final newline)"
     return ""
+
+
+def moved_line_numbers(tree: ast.Module, plan: Plan) -> frozenset:
+    """Input lines that travel with moved statements: each moved statement's own lines and
+    the comment and blank lines above it (libcst attaches those to the statement)."""
+    numbers: set[int] = set()
+    previous_end = 0
+    for stmt, action in zip(tree.body, plan.actions):
+        end = stmt.end_lineno or stmt.lineno
+        if action is Action.MOVE:
+            start = previous_end + 1 if previous_end else stmt.lineno
+            numbers.update(range(start, end + 1))
+        previous_end = end
+    return frozenset(numbers)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as the tokenizer counts them (\\n, \\r\\n, \\r only; not form feeds)."""
+    return [line.rstrip("\r\n") for line in split_lines(text)]
 
 
 _ONE_LINE_GUARD = re.compile(r"^(\s*)if\s+[^:]*__name__[^:]*:\s*(\S.*)$")

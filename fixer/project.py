@@ -1,0 +1,262 @@
+"""The scanned codebase: which file holds which module, what other modules' functions do,
+and who imports whom.  Gives ``analyze`` its view across files.
+
+Modules are read and analysed lazily, only when a module-level call of a script reaches
+into them, and each at most once per run.  Modules of catalogued libraries
+(``multiprocessing``, ``joblib``, ...) are never resolved to files: the catalogue speaks
+for them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+from fixer.analyze import ExternalChain, make_analyzer
+from fixer.source import SourceError, decode_source, read_bytes
+from fixer.targets import PREFILTER_TOKENS, is_catalogue_module
+
+#: How deep a chain may go through other modules before the search gives up.
+MAX_DEPTH = 12
+
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
+    re.M,
+)
+
+
+def module_name_for(path: Path) -> tuple[str, Path]:
+    """The dotted module name of a file and the folder its top-level package sits in."""
+    path = Path(os.path.realpath(path))
+    parts = [] if path.stem == "__init__" else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts), folder
+
+
+def find_module_file(dotted: str, search: Sequence[Path]) -> Optional[Path]:
+    """``a.b`` -> ``DIR/a/b.py`` or ``DIR/a/b/__init__.py`` in the first folder that has it."""
+    rel = Path(*dotted.split("."))
+    for folder in search:
+        for candidate in (folder / rel.with_suffix(".py"), folder / rel / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+@dataclass
+class _Loaded:
+    analyzer: object  # analyze._Analyzer, or None when the module cannot be read or parsed
+    display: str
+
+
+@dataclass
+class Project:
+    """Every file the run discovered, and lazily analysed modules of the codebase."""
+
+    files: Sequence[Path] = ()
+    catalogue: Optional[dict] = None
+    cwd: Path = field(default_factory=Path.cwd)
+    tokens: tuple = PREFILTER_TOKENS
+    _loaded: dict = field(default_factory=dict)
+    _capability: dict = field(default_factory=dict)
+    _depth: int = 0
+    _imports: Optional[dict] = None
+
+    def resolver_for(self, path: Path) -> "FileResolver":
+        return FileResolver(self, Path(path))
+
+    def display(self, path: Path) -> str:
+        try:
+            return Path(os.path.relpath(path, self.cwd)).as_posix()
+        except ValueError:  # pragma: no cover - another drive on Windows
+            return path.as_posix()
+
+    # ----- chains across modules ------------------------------------------------------
+    def chain_for(self, qualname: str, search: Sequence[Path]) -> Optional[ExternalChain]:
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return None
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = find_module_file(".".join(parts[:cut]), search)
+            if module_file is not None:
+                return self._chain_in(module_file, parts[cut:])
+        return None
+
+    def _chain_in(self, module_file: Path, rest: list[str]) -> Optional[ExternalChain]:
+        loaded = self._load(module_file)
+        analyzer = loaded.analyzer
+        if analyzer is None:
+            return None
+        name = rest[0]
+        callee: Optional[tuple] = None
+        line = 0
+        if name in analyzer.functions and len(rest) == 1:  # type: ignore[attr-defined]
+            callee, line = ("func", name), analyzer.functions[name].lineno  # type: ignore[attr-defined]
+        elif name in analyzer.classes and len(rest) <= 2:  # type: ignore[attr-defined]
+            if len(rest) == 1:
+                callee, line = ("init", name), analyzer.classes[name].lineno  # type: ignore[attr-defined]
+            else:
+                method = analyzer.find_method(name, rest[1])  # type: ignore[attr-defined]
+                if method is None:
+                    return None
+                callee, line = ("method", name, rest[1]), method.lineno
+        else:
+            # A re-export (`from .core import run` in a package's __init__.py): follow it.
+            for source in analyzer.module.bindings.get(name, []):  # type: ignore[attr-defined]
+                if source[0] == "value" and source[1][0] == "name":
+                    target = ".".join([source[1][1], *rest[1:]])
+                    self._depth += 1
+                    try:
+                        found = self.chain_for(target, self.resolver_for(module_file).search)
+                    finally:
+                        self._depth -= 1
+                    if found is not None:
+                        return found
+            return None
+        self._depth += 1
+        try:
+            steps = analyzer.chain(callee)  # type: ignore[attr-defined]
+        finally:
+            self._depth -= 1
+        if steps is None:
+            return None
+        return ExternalChain(loaded.display, line, steps)
+
+    def _load(self, module_file: Path) -> _Loaded:
+        key = os.path.realpath(module_file)
+        if key in self._loaded:
+            return self._loaded[key]
+        loaded = _Loaded(None, self.display(module_file))
+        self._loaded[key] = loaded  # before analysing: import cycles end here
+        try:
+            decoded = decode_source(read_bytes(module_file))
+            loaded.analyzer = make_analyzer(
+                decoded.text, str(module_file), self.catalogue, self.resolver_for(module_file), loaded.display
+            )
+        except (OSError, SourceError, SyntaxError, ValueError, RecursionError):
+            loaded.analyzer = None
+        return loaded
+
+    # ----- could a module start processes? ------------------------------------------------
+    def imports_spawner_module(self, data: bytes, path: Path) -> bool:
+        """Whether a file imports a project module that could start processes (it mentions a
+        catalogued library, or imports such a module in turn).  Read off import lines only,
+        so the check stays cheap enough to run on every file that fails the prefilter."""
+        resolver = self.resolver_for(path)
+        for dotted in scan_imports(data, resolver):
+            if is_catalogue_module(dotted):
+                continue
+            module_file = find_module_file(dotted, resolver.search)
+            if module_file is not None and self._capable(module_file, 0):
+                return True
+        return False
+
+    def _capable(self, module_file: Path, depth: int) -> bool:
+        key = os.path.realpath(module_file)
+        if key in self._capability:
+            return self._capability[key]
+        self._capability[key] = False  # import cycles end here
+        try:
+            data = read_bytes(module_file)
+        except OSError:
+            return False
+        result = any(token in data for token in self.tokens)
+        if not result and depth < MAX_DEPTH:
+            resolver = self.resolver_for(module_file)
+            for dotted in scan_imports(data, resolver):
+                if is_catalogue_module(dotted):
+                    continue
+                inner = find_module_file(dotted, resolver.search)
+                if inner is not None and os.path.realpath(inner) != key and self._capable(inner, depth + 1):
+                    result = True
+                    break
+        self._capability[key] = result
+        return result
+
+    # ----- who imports whom -----------------------------------------------------------
+    def importers_of(self, path: Path) -> list[str]:
+        """Display paths of the other discovered files that import the module at ``path``."""
+        target = os.path.realpath(path)
+        name, _ = module_name_for(path)
+        if not name:
+            return []
+        token = name.rsplit(".", 1)[-1].encode()
+        found = []
+        for other in self.files:
+            if os.path.realpath(other) == target:
+                continue
+            try:
+                data = read_bytes(other)
+            except OSError:
+                continue
+            if token not in data:
+                continue
+            resolver = self.resolver_for(other)
+            for dotted in scan_imports(data, resolver):
+                module_file = find_module_file(dotted, resolver.search)
+                if module_file is not None and os.path.realpath(module_file) == target:
+                    found.append(self.display(other))
+                    break
+        return sorted(found)
+
+
+@dataclass
+class FileResolver:
+    """The project as seen from one file: its package, and where its imports are found."""
+
+    project: Project
+    path: Path
+    module: str = ""
+    search: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.module, root = module_name_for(self.path)
+        folder = Path(os.path.realpath(self.path)).parent
+        # A script's own folder is on sys.path when it runs; so is its package root.
+        self.search = list(dict.fromkeys([folder, root]))
+
+    def absolute(self, level: int, module: Optional[str]) -> Optional[str]:
+        """The absolute name of a relative import (``from ..x import y`` -> ``pkg.x``)."""
+        package = self.module.split(".") if self.path.name == "__init__.py" else self.module.split(".")[:-1]
+        if level - 1 > len(package):
+            return None
+        base = package[: len(package) - (level - 1)]
+        parts = base + ([module] if module else [])
+        return ".".join(p for p in parts if p) or None
+
+    def chain_for(self, qualname: str) -> Optional[ExternalChain]:
+        return self.project.chain_for(qualname, self.search)
+
+
+def scan_imports(data: bytes, resolver: FileResolver) -> list[str]:
+    """Module names a file may import, read off its import lines without parsing (cheap).
+
+    ``from pkg import mod`` yields both ``pkg`` and ``pkg.mod`` (mod may be a submodule).
+    """
+    names: list[str] = []
+    for match in _IMPORT_LINE.finditer(data):
+        source, imported, plain = match.groups()
+        if plain is not None:
+            for item in plain.decode("utf-8", "replace").split(","):
+                item = item.strip().split(" as ")[0].strip()
+                if item:
+                    names.append(item)
+            continue
+        text = source.decode("utf-8", "replace")
+        level = len(text) - len(text.lstrip("."))
+        module = text[level:] or None
+        base = module if level == 0 else resolver.absolute(level, module)
+        if not base:
+            continue
+        names.append(base)
+        for item in imported.decode("utf-8", "replace").strip("() \t\r\n").split(","):
+            item = item.strip().split(" as ")[0].strip()
+            if item and item != "*":
+                names.append(f"{base}.{item}")
+    return names
