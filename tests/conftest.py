@@ -43,6 +43,7 @@ class Case:
     runnable: bool = False
     script: str = "input.py"
     args: tuple = ()
+    alone: bool = False
     meta: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -62,7 +63,7 @@ def load_cases() -> list[Case]:
     cases = []
     for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         meta = tomllib.loads((folder / "case.toml").read_text(encoding="utf-8"))
-        unknown = set(meta) - {"summary", "outcome", "findings", "reason", "runnable", "script", "args"}
+        unknown = set(meta) - {"summary", "outcome", "findings", "reason", "runnable", "script", "args", "alone"}
         if unknown:
             raise ValueError(f"{folder.name}/case.toml: unknown keys {sorted(unknown)}")
         if meta["outcome"] not in OUTCOMES:
@@ -78,6 +79,7 @@ def load_cases() -> list[Case]:
                 runnable=bool(meta.get("runnable", False)),
                 script=meta.get("script", "input.py"),
                 args=tuple(meta.get("args", [])),
+                alone=bool(meta.get("alone", False)),
                 meta=meta,
             )
         )

@@ -19,6 +19,8 @@ from runscript import run_script
 from fixer.cli import cli
 from fixer.model import Options, Status, Style
 from fixer.pipeline import process_source
+from fixer.project import Project
+from fixer.targets import build_catalogue, prefilter_tokens
 from fixer.source import decode_source
 from fixer.verify import check_lines_preserved
 
@@ -28,16 +30,51 @@ WITH_FIX = [c for c in CASES if c.outcome in ("fixed", "unsafe")]
 
 def options_for(case: Case) -> Options:
     args = list(case.args)
-    style, main_name = Style.MAIN, None
+    style, main_name, extra, select, ignore = Style.MAIN, None, [], [], []
     while args:
         flag = args.pop(0)
         if flag == "--style":
             style = Style(args.pop(0))
         elif flag == "--main-name":
             main_name = args.pop(0)
+        elif flag == "--extra-spawner":
+            extra.append(args.pop(0))
+        elif flag == "--select":
+            select.extend(args.pop(0).split(","))
+        elif flag == "--ignore":
+            ignore.extend(args.pop(0).split(","))
         else:
             raise ValueError(f"{case.name}: unsupported option {flag}")
-    return Options(style=style, main_name=main_name)
+    return Options(
+        style=style, main_name=main_name, extra_spawners=tuple(extra), select=tuple(select), ignore=tuple(ignore)
+    )
+
+
+def copy_case(case: Case, where: Path) -> Path:
+    """The fixture folder as a project on disk, with the input under its script name."""
+    work = where / case.name
+    shutil.copytree(case.folder, work, ignore=shutil.ignore_patterns("expected.py", "case.toml", "stdout.txt"))
+    script = work / case.script
+    if case.script != "input.py":
+        (work / "input.py").rename(script)
+    return script
+
+
+def process_case(case: Case, where: Path, data: bytes | None = None):
+    """Process the case's script the way the CLI does: inside a project of its folder's files
+    (so helper modules and importers are seen), or alone when the case says so."""
+    script = copy_case(case, where)
+    if data is not None:
+        script.write_bytes(data)
+    options = options_for(case)
+    files = [script] if case.alone else sorted(script.parent.rglob("*.py"))
+    project = Project(
+        files=files,
+        catalogue=build_catalogue(options.extra_spawners),
+        tokens=prefilter_tokens(options.extra_spawners),
+        cwd=script.parent,
+    )
+    return process_source(script.read_bytes(), case.script, options, project, script)
 
 
 def ids(cases: list[Case]) -> list[str]:
@@ -50,8 +87,8 @@ def test_fixture_catalogue_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_outcome_and_findings(case: Case) -> None:
-    result = process_source(case.input_bytes, case.script, options_for(case))
+def test_outcome_and_findings(case: Case, tmp_path: Path) -> None:
+    result = process_case(case, tmp_path)
     expected_status = {
         "fixed": {Status.FIXED},
         "unsafe": {Status.UNSAFE},
@@ -69,8 +106,8 @@ def test_outcome_and_findings(case: Case) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_expected_output(case: Case, update_goldens: bool) -> None:
-    result = process_source(case.input_bytes, case.script, options_for(case))
+def test_expected_output(case: Case, update_goldens: bool, tmp_path: Path) -> None:
+    result = process_case(case, tmp_path)
     if case.outcome not in ("fixed", "unsafe"):
         assert not case.expected_path.exists(), "expected.py only belongs to fixed/unsafe cases"
         return
@@ -82,14 +119,16 @@ def test_expected_output(case: Case, update_goldens: bool) -> None:
 
 
 @pytest.mark.parametrize("case", WITH_FIX, ids=ids(WITH_FIX))
-def test_rewrite_invariants(case: Case) -> None:
+def test_rewrite_invariants(case: Case, tmp_path: Path) -> None:
     old = case.input_bytes
     new = case.expected_path.read_bytes()
     # compiles, with the file's own encoding declaration
     compile(new, case.script, "exec", dont_inherit=True)
-    # a second pass finds nothing and changes nothing
-    again = process_source(new, case.script, options_for(case))
-    assert again.status in (Status.CLEAN, Status.SKIPPED) and not again.findings
+    # a second pass finds nothing to fix and changes nothing (warnings may remain)
+    again = process_case(case, tmp_path, data=new)
+    assert again.status in (Status.CLEAN, Status.SKIPPED)
+    assert not [f for f in again.findings if not f.code.is_warning]
+    assert again.new_source is None
     # encoding, BOM and newline style survive
     old_src, new_src = decode_source(old), decode_source(new)
     assert (new_src.encoding, new_src.bom, new_src.newline) == (old_src.encoding, old_src.bom, old_src.newline)
@@ -107,9 +146,9 @@ def test_rewrite_invariants(case: Case) -> None:
 
 @pytest.mark.parametrize("case", WITH_FIX, ids=ids(WITH_FIX))
 def test_cli_write_matches_golden_and_keeps_mode(case: Case, tmp_path: Path) -> None:
-    target = tmp_path / case.script
-    target.write_bytes(case.input_bytes)
+    target = copy_case(case, tmp_path)
     os.chmod(target, 0o751)
+    before = sorted(p.name for p in target.parent.iterdir())
     args = [*case.args, "--write", str(target)]
     if case.outcome == "unsafe":
         refused = CliRunner().invoke(cli, args)
@@ -120,7 +159,7 @@ def test_cli_write_matches_golden_and_keeps_mode(case: Case, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert target.read_bytes() == case.expected_path.read_bytes()
     assert stat.S_IMODE(target.stat().st_mode) == 0o751
-    assert [p.name for p in tmp_path.iterdir()] == [case.script]  # no temporary file left
+    assert sorted(p.name for p in target.parent.iterdir()) == before  # no temporary file left
 
 
 @pytest.mark.runnable
@@ -128,15 +167,14 @@ def test_cli_write_matches_golden_and_keeps_mode(case: Case, tmp_path: Path) -> 
 def test_runnable_input_fails_under_spawn_and_fix_runs_everywhere(case: Case, tmp_path: Path) -> None:
     expected_lines = case.stdout_path.read_text(encoding="utf-8").splitlines()
     assert expected_lines, "a runnable fixture must print something"
-    work = tmp_path / case.name
-    shutil.copytree(case.folder, work)
-    original = run_script(work / "input.py", "fork")
+    script = copy_case(case, tmp_path)
+    original = run_script(script, "fork")
     assert original.lines == expected_lines, original.stderr
-    broken = run_script(work / "input.py", "spawn", timeout=20)
+    broken = run_script(script, "spawn", timeout=20)
     assert broken.lines != expected_lines or broken.timed_out or broken.bootstrap_error
-    (work / "input.py").write_bytes(case.expected_path.read_bytes())
+    script.write_bytes(case.expected_path.read_bytes())
     for method in ("spawn", "forkserver", "fork"):
-        fixed = run_script(work / "input.py", method, timeout=60, stop_on_bootstrap_error=True)
+        fixed = run_script(script, method, timeout=60, stop_on_bootstrap_error=True)
         assert not fixed.timed_out, f"{method}: timed out"
         assert not fixed.bootstrap_error, f"{method}: {fixed.stderr}"
         assert fixed.lines == expected_lines, f"{method}: {fixed.stderr}"
