@@ -23,6 +23,7 @@ _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 #   ("context", module)       a context object mirroring ``module``'s API
 #   ("opaque", qualname)      the result of calling something outside the file (not a process)
 #   ("loader", has_workers)   a torch DataLoader (starts workers when iterated)
+#   ("pool", qualname)        what a process-starting call returns (a pool, an executor, a manager)
 #   ("func", name)            a module-level function of this file
 #   ("class", name)           a module-level class of this file
 #   ("method", cls, name)     a method of a module-level class
@@ -383,6 +384,8 @@ class _Analyzer:
                     out.add(("process", target.label))
                 elif target.kind is Kind.STARTS_ON_ITER:
                     out.add(("loader", _has_workers(node)))
+                elif target.kind is Kind.STARTS_ON_CALL:
+                    out.add(("pool", target.qualname))
             elif tag == "class":
                 out.add(("instance", func[1]))
                 if self.is_process_class(func[1]):

@@ -12,7 +12,8 @@ from fixer import __version__
 from fixer.console import UI
 from fixer.diff import make_diff
 from fixer.discover import find_scripts
-from fixer.model import FileResult, Options, Status, Style
+from fixer.explain import explain
+from fixer.model import Code, FileResult, Options, Status, Style
 from fixer.pipeline import process_files, write_fix
 from fixer.project import Project
 from fixer.targets import build_catalogue, prefilter_tokens
@@ -29,6 +30,20 @@ def is_interactive() -> bool:
 
 def _read_answer() -> str:
     return sys.stdin.readline()
+
+
+def _explain(ctx: click.Context, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    try:
+        code = Code(value.strip().upper())
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a finding code; known codes: {', '.join(c.value for c in Code)}",
+            param_hint="'--explain'",
+        ) from None
+    click.echo(explain(code), nl=False)
+    ctx.exit(0)
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str]:
@@ -82,6 +97,14 @@ def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and machine output.")
 @click.option("-v", "--verbose", is_flag=True, help="Also report clean and skipped files, and full call chains.")
 @click.option("--color/--no-color", default=None, help="Force or disable colours (default: when a terminal).")
+@click.option(
+    "--explain",
+    metavar="CODE",
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, param, value: _explain(ctx, value),
+    help="Explain a finding code (e.g. GF002) and exit.",
+)
 @click.version_option(__version__, "--version", prog_name="guardfix")
 @click.pass_context
 def cli(
@@ -131,7 +154,7 @@ def cli(
     )
     if not candidates:
         ui.info("no Python scripts found in the given paths", "yellow")
-    report = Report()
+    report = Report(check_warnings=mode == "check")
     session = _Session(ui, mode, options)
     for result in process_files(((c.path, c.display) for c in candidates), options, project):
         if session.quit:
@@ -161,7 +184,13 @@ class _Session:
             ui.verbose(f"{result.display}: skipped ({result.reason})")
             return result
         if result.status is Status.CLEAN:
-            ui.verbose(f"{result.display}: clean")
+            if not result.findings:
+                ui.verbose(f"{result.display}: clean")
+            elif self.mode == "check":
+                for finding in result.findings:
+                    ui.check_line(result, finding)
+            else:
+                ui.findings(result)  # warnings only: nothing to fix
             return result
         if self.mode == "check":
             for finding in result.findings:
@@ -185,6 +214,7 @@ class _Session:
                 ui.findings(result)
                 ui.status_line(result, f"unsafe fix not applied: {result.reason} (use --unsafe-fixes)", "yellow")
                 return result
+            ui.findings(result, only_warnings=True)
             return self._write(result)
         return self._review(result, allowed)
 

@@ -31,6 +31,17 @@ class UI:
     def check_line(self, result: FileResult, finding: Finding) -> None:
         line = f"{result.display}:{finding.line}:{finding.col}: {finding.code.value} {finding.message}\n"
         self.write_stdout(line.encode("utf-8", errors="replace"))
+        self.chain(result, finding, self.err)
+
+    def chain(self, result: FileResult, finding: Finding, console: Console) -> None:
+        """With -v: every step of a call chain, with the file and line of the call and of
+        the callee's definition."""
+        if self.verbosity <= 0 or len(finding.chain) < 2:
+            return
+        for depth, step in enumerate(finding.chain):
+            where = f"{step.path or result.display}:{step.line}"
+            defined = f", defined at {step.callee_path}:{step.callee_line}" if step.callee_line else ""
+            console.print(Text(f"    {'  ' * depth}→ {step.label} ({where}{defined})", style="dim"))
 
     # ----- chatter on stderr ------------------------------------------------------------
     def info(self, message: str, style: str = "") -> None:
@@ -50,19 +61,19 @@ class UI:
         if self.verbosity > 0 and "traceback" in result.extra:
             self.err.print(Text(result.extra["traceback"], style="dim"))
 
-    def findings(self, result: FileResult, console: Console | None = None) -> None:
+    def findings(self, result: FileResult, console: Console | None = None, only_warnings: bool = False) -> None:
         console = console or self.err
         for finding in result.findings:
+            if only_warnings and not finding.code.is_warning:
+                continue
             console.print(
                 Text.assemble(
                     (f"{result.display}:{finding.line}:{finding.col}: ", "bold"),
-                    (finding.code.value, "bold yellow"),
+                    (finding.code.value, "bold magenta" if finding.code.is_warning else "bold yellow"),
                     f" {finding.message}",
                 )
             )
-            if self.verbosity > 0 and len(finding.chain) > 1:
-                for depth, step in enumerate(finding.chain):
-                    console.print(Text(f"    {'  ' * depth}→ {step.label} (line {step.line})", style="dim"))
+            self.chain(result, finding, console)
         for note in result.notes:
             console.print(Text(f"  note: {note}", style="cyan"))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from fixer.analyze import analyze_module
+from fixer.hazards import find_hazards
 from fixer.model import Code, FileResult, Finding, Options, SourceResult, Status
 from fixer.plan import Declined, make_plan
 from fixer.rewrite import RewriteError, apply_plan
@@ -86,23 +87,30 @@ def process_source(
     display = project.display(path) if project is not None and path is not None else filename
     analysis = analyze_module(tree, text, catalogue, resolver, display)
     suppressed = suppressions(text)
-    errors = [f for f in analysis.findings if not is_suppressed(f, suppressed)]
-    if not errors:
-        return SourceResult(Status.CLEAN)
-    if Path(filename).name == "__main__.py":
+
+    def shown(findings: Iterable[Finding]) -> list[Finding]:
+        return [f for f in findings if options.wants(f.code) and not is_suppressed(f, suppressed)]
+
+    def with_warnings(errors: list[Finding], work: Iterable[ast.stmt] = ()) -> tuple[Finding, ...]:
+        warnings = shown(find_hazards(tree, analysis, work))
+        return tuple(sorted(errors + warnings, key=lambda f: (f.line, f.col, f.code.value)))
+
+    unsuppressed = [f for f in analysis.findings if not is_suppressed(f, suppressed)]
+    if unsuppressed and Path(filename).name == "__main__.py":
         return SourceResult(Status.SKIPPED, findings=(), reason=PACKAGE_MAIN_REASON)
-    importers = project.importers_of(path) if project is not None and path is not None else []
-    if importers:
-        findings = tuple(f for f in (as_library_finding(f, importers) for f in errors) if options.wants(f.code))
-        if not findings:
-            return SourceResult(Status.CLEAN)
-        return SourceResult(Status.DECLINED, findings, reason=library_advice(importers))
-    findings = tuple(f for f in errors if options.wants(f.code))
-    if not findings:
-        return SourceResult(Status.CLEAN)
+    if unsuppressed:
+        importers = project.importers_of(path) if project is not None and path is not None else []
+        if importers:
+            library = shown(as_library_finding(f, importers) for f in unsuppressed)
+            if library:
+                return SourceResult(Status.DECLINED, with_warnings(library), reason=library_advice(importers))
+    errors = shown(unsuppressed)
+    if not errors:
+        return SourceResult(Status.CLEAN, with_warnings([]))
     plan = make_plan(tree, analysis, text, options.style, options.main_name)
     if isinstance(plan, Declined):
-        return SourceResult(Status.DECLINED, findings, reason=plan.reason)
+        return SourceResult(Status.DECLINED, with_warnings(errors), reason=plan.reason)
+    findings = with_warnings(errors, [tree.body[i] for i in plan.moved])
     try:
         new_text = apply_plan(text, plan)
     except RewriteError as exc:

@@ -121,6 +121,7 @@ def make_plan(
             add_readers(i)
 
     first_forced = min(must_move)
+    needs_moved: set[int] = set()  # kept statements already reported as needing moved ones
     changed = True
     reported: set[tuple] = set()
     while changed:
@@ -184,6 +185,7 @@ def make_plan(
                 if not (binds(body[j]) & needed or _mutates(body[j]) & needed):
                     continue
                 if j in must_move or j in input_stmts:
+                    needs_moved.add(k)
                     key = ("needs", k, j)
                     if key not in reported:
                         reported.add(key)
@@ -226,7 +228,7 @@ def make_plan(
 
     # Keeping a statement that originally ran after moved work makes it run first.
     for k in sorted(keep):
-        if not moved or k < moved[0]:
+        if not moved or k < moved[0] or k in needs_moved:
             continue
         k_binds = binds(body[k]) - {body[k].name} if isinstance(body[k], _FUNCS + (ast.ClassDef,)) else binds(body[k])
         k_reads = runtime_reads(body[k])

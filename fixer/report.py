@@ -26,6 +26,8 @@ class Report:
     unsafe: int = 0
     errors: int = 0
     findings: int = 0
+    warned: int = 0  # files whose only findings are warnings (GF1xx)
+    check_warnings: bool = False  # --check: warnings alone make the run exit 1
     error_paths: list = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:
@@ -41,6 +43,8 @@ class Report:
             self.skipped += 1
         elif result.status is Status.CLEAN:
             self.clean += 1
+            if result.findings:
+                self.warned += 1
         elif result.written:
             self.written += 1
         else:
@@ -58,11 +62,12 @@ class Report:
 
         ``123`` when any file could not be read or parsed, or guardfix failed on it (even if
         other files have findings); else ``1`` when findings remain (not written: check or
-        diff mode, declined, unsafe without consent, answered no); else ``0`` (nothing to fix,
-        or every fix written).  Usage errors exit ``2`` before a report exists.
+        diff mode, declined, unsafe without consent, answered no) -- in ``--check`` mode
+        warnings count too; else ``0`` (nothing to fix, or every fix written).  Usage errors
+        exit ``2`` before a report exists.
         """
         if self.errors:
             return EXIT_ERROR
-        if self.left:
+        if self.left or (self.check_warnings and self.warned):
             return EXIT_FINDINGS
         return EXIT_CLEAN

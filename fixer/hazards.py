@@ -1,0 +1,263 @@
+"""Warnings (GF1xx) about what a guard alone does not fix: worker functions that will see
+different globals, unpicklable targets, unjoined processes, and the fork escape hatch.
+
+Pure: reads the module's syntax tree and the analysis; never decides a rewrite.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Optional
+
+from fixer.analyze import ModuleAnalysis, is_main_guard_test
+from fixer.model import Code, Finding
+from fixer.names import binds, call_time_reads
+from fixer.plan import _mutates
+from fixer.targets import SYNC_PRIMITIVES, Kind
+
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+#: Pool and executor methods whose first argument runs in a worker process.
+POOL_METHODS = frozenset(
+    {"map", "imap", "imap_unordered", "starmap", "starmap_async", "map_async", "apply", "apply_async", "submit"}
+)
+
+#: Manager methods that create shared-object proxies.
+MANAGER_METHODS = frozenset(
+    {"dict", "list", "Namespace", "Value", "Array", "Queue", "JoinableQueue", "Lock", "RLock",
+     "Semaphore", "BoundedSemaphore", "Condition", "Event", "Barrier"}
+)
+
+
+def find_hazards(tree: ast.Module, analysis: ModuleAnalysis, work: Iterable[ast.stmt] = ()) -> list[Finding]:
+    """Warnings for one module.  ``work`` are the statements that run only in the main process
+    after the fix (moved statements, or the bodies of existing guards)."""
+    analyzer = analysis.analyzer
+    if analyzer is None:
+        return []
+    finder = _HazardFinder(tree, analysis, analyzer, list(work))
+    return finder.run()
+
+
+class _HazardFinder:
+    def __init__(self, tree: ast.Module, analysis: ModuleAnalysis, analyzer: object, work: list) -> None:
+        self.tree = tree
+        self.analysis = analysis
+        self.a = analyzer
+        self.work = work + [s for stmt in tree.body if _is_guard(stmt) for s in stmt.body]  # type: ignore[attr-defined]
+        self.findings: list[Finding] = []
+
+    def run(self) -> list[Finding]:
+        workers = self.find_workers()
+        closure = self.worker_closure(workers)
+        self.check_shared_primitives(closure)
+        self.check_changed_globals(closure)
+        self.check_unjoined()
+        self.check_fork_method()
+        self.findings.sort(key=lambda f: (f.line, f.col, f.code.value))
+        return self.findings
+
+    # ----- scopes and regions -----------------------------------------------------------
+    def regions(self) -> list[tuple[object, list[ast.AST], Optional[ast.AST]]]:
+        """(scope, nodes, function) for module level (guards included) and each function."""
+        out = []
+        module_nodes: list[ast.AST] = []
+        for stmt in self.tree.body:
+            module_nodes.extend(_walk_outside_functions(stmt))
+        out.append((self.a.module, module_nodes, None))  # type: ignore[attr-defined]
+        for func, owner in self.all_functions():
+            scope = self.a.function_scope(func, owner)  # type: ignore[attr-defined]
+            out.append((scope, [n for stmt in func.body for n in ast.walk(stmt)], func))
+        return out
+
+    def all_functions(self) -> list[tuple[ast.AST, Optional[str]]]:
+        found = [(f, None) for f in self.analysis.functions.values()]
+        for name, cls in self.analysis.classes.items():
+            found += [(stmt, name) for stmt in cls.body if isinstance(stmt, _FUNCS)]
+        return found
+
+    # ----- workers ----------------------------------------------------------------------
+    def find_workers(self) -> set[str]:
+        workers: set[str] = set()
+        for scope, nodes, func in self.regions():
+            nested = {n.name for n in nodes if isinstance(n, _FUNCS)} if func is not None else set()
+            for node in nodes:
+                if not isinstance(node, ast.Call):
+                    continue
+                for expr in self.worker_arguments(node, scope):
+                    if isinstance(expr, ast.Lambda):
+                        self.warn(
+                            Code.GF103, expr,
+                            "a lambda is used as a process target or mapped over a pool: spawn children "
+                            "cannot unpickle it; use a module-level function",
+                        )
+                    elif isinstance(expr, ast.Name):
+                        if expr.id in nested:
+                            self.warn(
+                                Code.GF103, expr,
+                                f"{expr.id}() is defined inside a function and used as a process target or "
+                                "mapped over a pool: spawn children cannot unpickle it; move it to module level",
+                            )
+                        elif expr.id in self.analysis.functions:
+                            workers.add(expr.id)
+        return workers
+
+    def worker_arguments(self, call: ast.Call, scope: object) -> list[ast.expr]:
+        func_values = self.a.eval(call.func, scope)  # type: ignore[attr-defined]
+        out: list[ast.expr] = []
+        makes_process = any(v[0] == "process" for v in self.a._eval_call(call, scope))  # type: ignore[attr-defined]
+        makes_pool = any(v[0] == "pool" for v in self.a._eval_call(call, scope))  # type: ignore[attr-defined]
+        for kw in call.keywords:
+            if kw.arg == "target" and makes_process:
+                out.append(kw.value)
+            elif kw.arg == "initializer" and makes_pool:
+                out.append(kw.value)
+        if isinstance(call.func, ast.Attribute) and call.func.attr in POOL_METHODS and call.args:
+            receiver = self.a.eval(call.func.value, scope)  # type: ignore[attr-defined]
+            if any(v[0] == "pool" for v in receiver):
+                out.append(call.args[0])
+        for value in func_values:
+            if value[0] == "name" and value[1].endswith("process_map") and call.args:
+                out.append(call.args[0])
+        return out
+
+    def worker_closure(self, workers: set[str]) -> dict[str, str]:
+        """Module-level functions that run in workers -> the worker that reaches them."""
+        reached = {w: w for w in workers}
+        todo = list(workers)
+        while todo:
+            name = todo.pop()
+            func = self.analysis.functions[name]
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    callee = node.func.id
+                    if callee in self.analysis.functions and callee not in reached:
+                        reached[callee] = reached[name]
+                        todo.append(callee)
+        return reached
+
+    # ----- GF101 ------------------------------------------------------------------------
+    def check_shared_primitives(self, closure: dict[str, str]) -> None:
+        if not closure:
+            return
+        primitives: dict[str, tuple[ast.stmt, str]] = {}
+        for stmt in self.tree.body:
+            if _is_guard(stmt) or isinstance(stmt, _FUNCS + (ast.ClassDef,)):
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    kind = self.primitive_kind(node.value)
+                    if kind:
+                        primitives[node.targets[0].id] = (node, kind)
+        for func_name in sorted(closure):
+            reads = call_time_reads(self.analysis.functions[func_name])
+            for name in sorted(reads & set(primitives)):
+                node, kind = primitives[name]
+                self.warn(
+                    Code.GF101, node,
+                    f"worker {func_name}() reads {name!r}, a module-level {kind}: under spawn each child "
+                    "creates its own copy; pass it through args= or a pool initializer",
+                )
+
+    def primitive_kind(self, value: ast.expr) -> str:
+        if not isinstance(value, ast.Call):
+            return ""
+        scope = self.a.module  # type: ignore[attr-defined]
+        for v in self.a.eval(value.func, scope):  # type: ignore[attr-defined]
+            if v[0] == "name":
+                module, _, attr = v[1].rpartition(".")
+                if attr in SYNC_PRIMITIVES and module.split(".")[0] in ("multiprocessing", "multiprocess", "billiard", "torch"):
+                    return attr
+        if isinstance(value.func, ast.Attribute) and value.func.attr in MANAGER_METHODS:
+            receiver = self.a.eval(value.func.value, scope)  # type: ignore[attr-defined]
+            if any(v[0] == "pool" and v[1].endswith("Manager") for v in receiver):
+                return f"manager proxy ({value.func.attr})"
+        return ""
+
+    # ----- GF102 ------------------------------------------------------------------------
+    def check_changed_globals(self, closure: dict[str, str]) -> None:
+        if not closure or not self.work:
+            return
+        work_ids = {id(s) for s in self.work}
+        module_names: set[str] = set()
+        for stmt in self.tree.body:
+            if id(stmt) not in work_ids and not _is_guard(stmt):
+                module_names |= binds(stmt)
+        readers: dict[str, str] = {}
+        for func_name in sorted(closure):
+            for name in call_time_reads(self.analysis.functions[func_name]):
+                readers.setdefault(name, func_name)
+        reported: set[str] = set()
+        for stmt in self.work:
+            changed = (binds(stmt) | _mutates(stmt)) & set(readers) & module_names
+            for name in sorted(changed - reported):
+                reported.add(name)
+                self.warn(
+                    Code.GF102, stmt,
+                    f"worker {readers[name]}() reads {name!r}, which the script's work changes here: spawn "
+                    "children only see its module-level value; pass it to the worker as an argument",
+                )
+
+    # ----- GF104 ------------------------------------------------------------------------
+    def check_unjoined(self) -> None:
+        for scope, nodes, _func in self.regions():
+            starts = []
+            joined = False
+            for node in nodes:
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    if node.func.attr == "join":
+                        joined = True
+                    elif node.func.attr == "start" and any(
+                        v[0] == "start" for v in self.a.eval(node.func, scope)  # type: ignore[attr-defined]
+                    ):
+                        starts.append(node)
+            if starts and not joined:
+                first = min(starts, key=lambda n: (n.lineno, n.col_offset))
+                self.warn(
+                    Code.GF104, first,
+                    "processes started here are never joined: under spawn the parent may exit (and tear "
+                    "down queues and managers) before the children finish; call .join()",
+                )
+
+    # ----- GF105 ------------------------------------------------------------------------
+    def check_fork_method(self) -> None:
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            first = node.args[0]
+            if not (isinstance(first, ast.Constant) and first.value == "fork"):
+                continue
+            for value in self.a.eval(node.func, self.a.module):  # type: ignore[attr-defined]
+                target = self.a.catalogue.get(value[1]) if value[0] == "name" else None  # type: ignore[attr-defined]
+                if target is not None and target.kind is Kind.SETUP and target.label == "set_start_method":
+                    self.warn(
+                        Code.GF105, node,
+                        "set_start_method('fork') only hides the problem: fork does not exist on Windows and "
+                        "is unsafe on macOS; guard the entry point instead",
+                    )
+                    break
+
+    def warn(self, code: Code, node: ast.AST, message: str) -> None:
+        line = getattr(node, "lineno", 1)
+        col = self.a.char_col(line, getattr(node, "col_offset", 0)) + 1  # type: ignore[attr-defined]
+        finding = Finding(code, line, col, message)
+        if finding not in self.findings:
+            self.findings.append(finding)
+
+
+def _is_guard(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.If) and is_main_guard_test(stmt.test)
+
+
+def _walk_outside_functions(stmt: ast.AST) -> list[ast.AST]:
+    out = []
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, _FUNCS + (ast.Lambda, ast.ClassDef)) and node is not stmt:
+            continue
+        if isinstance(node, _FUNCS + (ast.Lambda,)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return out
