@@ -24,7 +24,7 @@ class Kind(enum.Enum):
 class Condition(enum.Enum):
     ALWAYS = "always"
     MP_BACKEND = "with backend='multiprocessing' (argument or parallel_backend block)"
-    HAS_WORKERS = "with num_workers > 0, when iterated at module level"
+    HAS_WORKERS = "with num_workers > 0"
     DASK_PROCESSES = "unless processes=False or an existing scheduler address is given"
     SCHEDULER_PROCESSES = "with scheduler='processes'"
 
@@ -37,6 +37,7 @@ class Target:
     condition: Condition = Condition.ALWAYS
     library: str = ""
     context_module: str = ""  # for CONTEXT: the module whose API the context mirrors
+    mirrors: str = ""  # "multiprocessing" for forks of its API (multiprocess, billiard, ...)
 
     @property
     def label(self) -> str:
@@ -49,27 +50,36 @@ _MANAGER = "starts a manager server process; under spawn it fails with EOFError"
 _EXECUTOR = "its workers re-import the script under spawn; results fail with BrokenProcessPool"
 _SETUP = "re-run by every child; set_start_method without force=True fails there ('context has already been set')"
 _FREEZE = "belongs on the first line under the guard for frozen Windows executables"
+_PRELOAD = "forkserver set-up: re-run by every child, it belongs under the guard"
 _CONTEXT = "a context object carries Process, Pool and Manager with the same behaviour"
 
 
 def _multiprocessing_like(module: str, library: str) -> list[Target]:
     """The multiprocessing API as re-exported by a module (the stdlib, or a fork of it)."""
+    mirrors = "" if module == "multiprocessing" else "multiprocessing"
+    rows = [
+        ("Pool", Kind.STARTS_ON_CALL, _POOL),
+        ("pool.Pool", Kind.STARTS_ON_CALL, _POOL),
+        ("Manager", Kind.STARTS_ON_CALL, _MANAGER),
+        ("Process", Kind.STARTS_ON_START, _PROCESS),
+        ("process.BaseProcess", Kind.STARTS_ON_START, _PROCESS),
+        ("context.Process", Kind.STARTS_ON_START, _PROCESS),
+        ("context.SpawnProcess", Kind.STARTS_ON_START, _PROCESS),
+        ("context.ForkServerProcess", Kind.STARTS_ON_START, _PROCESS),
+        ("managers.SyncManager", Kind.STARTS_ON_START, _MANAGER),
+        ("managers.BaseManager", Kind.STARTS_ON_START, _MANAGER),
+        ("get_context", Kind.CONTEXT, _CONTEXT),
+        ("context.get_context", Kind.CONTEXT, _CONTEXT),
+        ("set_start_method", Kind.SETUP, _SETUP),
+        ("set_forkserver_preload", Kind.SETUP, _PRELOAD),
+        ("freeze_support", Kind.SETUP, _FREEZE),
+    ]
     return [
-        Target(f"{module}.Pool", Kind.STARTS_ON_CALL, _POOL, library=library),
-        Target(f"{module}.pool.Pool", Kind.STARTS_ON_CALL, _POOL, library=library),
-        Target(f"{module}.Manager", Kind.STARTS_ON_CALL, _MANAGER, library=library),
-        Target(f"{module}.Process", Kind.STARTS_ON_START, _PROCESS, library=library),
-        Target(f"{module}.process.BaseProcess", Kind.STARTS_ON_START, _PROCESS, library=library),
-        Target(f"{module}.context.Process", Kind.STARTS_ON_START, _PROCESS, library=library),
-        Target(f"{module}.context.SpawnProcess", Kind.STARTS_ON_START, _PROCESS, library=library),
-        Target(f"{module}.context.ForkServerProcess", Kind.STARTS_ON_START, _PROCESS, library=library),
-        Target(f"{module}.managers.SyncManager", Kind.STARTS_ON_START, _MANAGER, library=library),
-        Target(f"{module}.managers.BaseManager", Kind.STARTS_ON_START, _MANAGER, library=library),
-        Target(f"{module}.get_context", Kind.CONTEXT, _CONTEXT, library=library, context_module=module),
-        Target(f"{module}.context.get_context", Kind.CONTEXT, _CONTEXT, library=library, context_module=module),
-        Target(f"{module}.set_start_method", Kind.SETUP, _SETUP, library=library),
-        Target(f"{module}.set_forkserver_preload", Kind.SETUP, _SETUP, library=library),
-        Target(f"{module}.freeze_support", Kind.SETUP, _FREEZE, library=library),
+        Target(
+            f"{module}.{name}", kind, why, library=library, mirrors=mirrors,
+            context_module=module if kind is Kind.CONTEXT else "",
+        )
+        for name, kind, why in rows
     ]
 
 
@@ -199,7 +209,12 @@ def is_catalogue_module(qualname: str) -> bool:
 def catalogue_table() -> str:
     """The README's "what is detected" table, generated from the catalogue."""
     rows = ["| API | starts processes | why |", "|---|---|---|"]
+    mirrored: list[str] = []
     for t in TARGETS:
+        if t.mirrors:
+            if t.qualname.endswith(".Pool") and not t.qualname.endswith(".pool.Pool"):
+                mirrored.append(t.qualname[: -len(".Pool")])
+            continue
         if t.kind is Kind.CONTEXT and t.qualname.endswith("context.get_context"):
             continue
         when = {
@@ -214,4 +229,9 @@ def catalogue_table() -> str:
         if t.condition is not Condition.ALWAYS:
             when += f", {t.condition.value}"
         rows.append(f"| `{t.qualname}` | {when} | {t.why} |")
+    for module in mirrored:
+        rows.append(
+            f"| `{module}.*` | as the same names in `multiprocessing` | a fork or re-export of the "
+            "multiprocessing API, with the same behaviour |"
+        )
     return "\n".join(rows) + "\n"
