@@ -35,6 +35,10 @@ Value = Tuple
 
 _NO_VALUES: frozenset = frozenset()
 
+#: How many times a recursive question (a call cycle, an import cycle) was cut short, across
+#: every analyzer and the project: negative answers computed meanwhile are not cached.
+CYCLE_CUTS = [0]
+
 
 def is_main_guard_test(test: ast.expr) -> bool:
     """``__name__ == "__main__"`` in either operand order (any quote style: same AST)."""
@@ -84,6 +88,8 @@ class Resolver(Protocol):
     """Looks into other modules of the project (see ``project.py``)."""
 
     def chain_for(self, qualname: str) -> Optional[ExternalChain]: ...
+
+    def is_process_class(self, qualname: str) -> bool: ...
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]: ...
 
@@ -375,6 +381,8 @@ class _Analyzer:
                     # A known outside object (threading.Thread(...), a helper's class): not a
                     # process, and not "unknown" either, so the .start() fallback stays quiet.
                     out.add(("opaque", func[1]))
+                    if self.resolver is not None and self.resolver.is_process_class(func[1]):
+                        out.add(("process", func[1].rsplit(".", 1)[-1]))
                     continue
                 if target.kind is Kind.CONTEXT:
                     method = _literal_arg(node, 0, "method")
@@ -405,6 +413,8 @@ class _Analyzer:
                         target = self.catalogue.get(value[1])
                         if target is not None and target.kind is Kind.STARTS_ON_START:
                             result = True
+                        elif target is None and self.resolver is not None and self.resolver.is_process_class(value[1]):
+                            result = True
                     elif value[0] == "class" and value[1] != name and self.is_process_class(value[1]):
                         result = True
         self._process_classes[name] = result
@@ -428,6 +438,22 @@ class _Analyzer:
                     if found is not None:
                         return found
         return None
+
+    def external_bases(self, cls_name: str, seen: Optional[set] = None) -> list[str]:
+        """Qualified names of the bases of a local class (and of its local bases) that live
+        outside this file, in the order Python would search them."""
+        seen = seen if seen is not None else set()
+        if cls_name in seen or cls_name not in self.classes:
+            return []
+        seen.add(cls_name)
+        out: list[str] = []
+        for base in self.classes[cls_name].bases:
+            for value in self.eval(base, self.module):
+                if value[0] == "class":
+                    out += self.external_bases(value[1], seen)
+                elif value[0] == "name" and value[1] not in self.catalogue:
+                    out.append(value[1])
+        return out
 
     def owner_of(self, func: ast.AST) -> Optional[str]:
         for name, cls in self.classes.items():
@@ -585,8 +611,10 @@ class _Analyzer:
         if callee in self._chains:
             return self._chains[callee]
         if callee in self._in_progress:
+            CYCLE_CUTS[0] += 1  # a recursion: answered "no" for now, never remembered
             return None
         self._in_progress.add(callee)
+        cuts_before = CYCLE_CUTS[0]
         result: Optional[tuple] = None
         try:
             funcs: list = []
@@ -612,6 +640,14 @@ class _Analyzer:
                 owner = callee[1]
                 found = self.find_method(owner, callee[2])
                 funcs = [found] if found is not None else []
+            if not funcs and callee[0] in ("init", "method") and self.resolver is not None:
+                # Inherited from a class of another module (class MyFarm(helpers.Farm)).
+                suffix = "" if callee[0] == "init" else f".{callee[2]}"
+                for base in self.external_bases(callee[1]):
+                    external = self.resolver.chain_for(base + suffix)
+                    if external is not None:
+                        result = external.steps
+                        return result
             for func in funcs:
                 method_owner = self.owner_of(func) if owner is not None else None
                 scope = self.function_scope(func, method_owner)
@@ -634,7 +670,10 @@ class _Analyzer:
                     break
         finally:
             self._in_progress.discard(callee)
-        self._chains[callee] = result
+        if result is not None or CYCLE_CUTS[0] == cuts_before:
+            # A "no" reached while a recursion was cut short may be wrong from another entry
+            # point of the cycle: only answers that did not depend on a cut are remembered.
+            self._chains[callee] = result
         return result
 
     def step_for(self, event: Event) -> ChainStep:
@@ -783,7 +822,7 @@ def render_chain(chain: tuple, here: str = "") -> str:
 
 
 def _short(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
+    return path
 
 
 def make_analyzer(

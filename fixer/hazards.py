@@ -12,7 +12,6 @@ from typing import Iterable, Optional
 from fixer.analyze import ModuleAnalysis, is_main_guard_test
 from fixer.model import Code, Finding
 from fixer.names import binds, call_time_reads
-from fixer.plan import _mutates
 from fixer.targets import SYNC_PRIMITIVES, Kind
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -46,6 +45,7 @@ class _HazardFinder:
         self.a = analyzer
         self.work = work + [s for stmt in tree.body if _is_guard(stmt) for s in stmt.body]  # type: ignore[attr-defined]
         self.findings: list[Finding] = []
+        self._regions: Optional[list] = None
 
     def run(self) -> list[Finding]:
         workers = self.find_workers()
@@ -59,15 +59,23 @@ class _HazardFinder:
 
     # ----- scopes and regions -----------------------------------------------------------
     def regions(self) -> list[tuple[object, list[ast.AST], Optional[ast.AST]]]:
-        """(scope, nodes, function) for module level (guards included) and each function."""
+        """(scope, nodes, function) for module level (guards included) and each function that
+        holds a call worth a look.  Scopes are built only for those: building one is the
+        expensive part of the analysis."""
+        if self._regions is not None:
+            return self._regions
         out = []
         module_nodes: list[ast.AST] = []
         for stmt in self.tree.body:
             module_nodes.extend(_walk_outside_functions(stmt))
         out.append((self.a.module, module_nodes, None))  # type: ignore[attr-defined]
         for func, owner in self.all_functions():
+            nodes = [n for stmt in func.body for n in ast.walk(stmt)]
+            if not any(_interesting(n) for n in nodes):
+                continue
             scope = self.a.function_scope(func, owner)  # type: ignore[attr-defined]
-            out.append((scope, [n for stmt in func.body for n in ast.walk(stmt)], func))
+            out.append((scope, nodes, func))
+        self._regions = out
         return out
 
     def all_functions(self) -> list[tuple[ast.AST, Optional[str]]]:
@@ -82,7 +90,7 @@ class _HazardFinder:
         for scope, nodes, func in self.regions():
             nested = {n.name for n in nodes if isinstance(n, _FUNCS)} if func is not None else set()
             for node in nodes:
-                if not isinstance(node, ast.Call):
+                if not (isinstance(node, ast.Call) and _interesting(node)):
                     continue
                 for expr in self.worker_arguments(node, scope):
                     if isinstance(expr, ast.Lambda):
@@ -189,14 +197,14 @@ class _HazardFinder:
                 readers.setdefault(name, func_name)
         reported: set[str] = set()
         for stmt in self.work:
-            changed = (binds(stmt) | _mutates(stmt)) & set(readers) & module_names
-            for name in sorted(changed - reported):
-                reported.add(name)
-                self.warn(
-                    Code.GF102, stmt,
-                    f"worker {readers[name]}() reads {name!r}, which the script's work changes here: spawn "
-                    "children only see its module-level value; pass it to the worker as an argument",
-                )
+            for name, node in _changes(stmt):
+                if name in readers and name in module_names and name not in reported:
+                    reported.add(name)
+                    self.warn(
+                        Code.GF102, node,
+                        f"worker {readers[name]}() reads {name!r}, which the script's work changes here: spawn "
+                        "children only see its module-level value; pass it to the worker as an argument",
+                    )
 
     # ----- GF104 ------------------------------------------------------------------------
     def check_unjoined(self) -> None:
@@ -205,7 +213,7 @@ class _HazardFinder:
             joined = False
             for node in nodes:
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                    if node.func.attr == "join":
+                    if node.func.attr == "join" and _may_join_process(node, self.a, scope):
                         joined = True
                     elif node.func.attr == "start" and any(
                         v[0] == "start" for v in self.a.eval(node.func, scope)  # type: ignore[attr-defined]
@@ -221,7 +229,7 @@ class _HazardFinder:
 
     # ----- GF105 ------------------------------------------------------------------------
     def check_fork_method(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in self.all_calls():
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             first = node.args[0]
@@ -237,12 +245,66 @@ class _HazardFinder:
                     )
                     break
 
+    def all_calls(self) -> list[ast.Call]:
+        return [n for _scope, nodes, _func in self.regions() for n in nodes if isinstance(n, ast.Call)]
+
     def warn(self, code: Code, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 1)
         col = self.a.char_col(line, getattr(node, "col_offset", 0)) + 1  # type: ignore[attr-defined]
         finding = Finding(code, line, col, message)
         if finding not in self.findings:
             self.findings.append(finding)
+
+
+#: Methods that change a list, dict or set in place.
+MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
+     "add", "discard", "sort", "reverse", "appendleft", "extendleft", "__setitem__"}
+)
+
+
+def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:
+    """(module name, node) for each place the statement rebinds a name or changes its object
+    in place (item or attribute assignment, ``del``, ``+=``, a mutating method call)."""
+    out: list[tuple[str, ast.AST]] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, _FUNCS + (ast.Lambda, ast.ClassDef)):
+            continue
+        target = None
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.append((node.id, node))
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
+            target = node.func.value
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            target = node.value
+        while isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = target.value
+        if isinstance(target, ast.Name):
+            out.append((target.id, node))
+    out.sort(key=lambda item: (getattr(item[1], "lineno", 0), getattr(item[1], "col_offset", 0)))
+    return out
+
+
+def _may_join_process(call: ast.Call, analyzer: object, scope: object) -> bool:
+    """``p.join()`` may join a process; ``", ".join(parts)`` and ``os.path.join(...)`` do not."""
+    receiver = call.func.value  # type: ignore[attr-defined]
+    if isinstance(receiver, (ast.Constant, ast.JoinedStr)):
+        return False
+    values = analyzer.eval(receiver, scope)  # type: ignore[attr-defined]
+    return not any(v[0] == "name" for v in values)
+
+
+def _interesting(node: ast.AST) -> bool:
+    """Calls that may name a worker, start or join a process, or set the start method."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in POOL_METHODS | {"start", "join", "set_start_method"}:
+        return True
+    if isinstance(func, ast.Name) and func.id in ("process_map", "set_start_method"):
+        return True
+    return any(kw.arg in ("target", "initializer") for kw in node.keywords)
 
 
 def _is_guard(stmt: ast.stmt) -> bool:

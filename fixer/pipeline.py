@@ -19,7 +19,7 @@ from fixer.model import Code, FileResult, Finding, Options, SourceResult, Status
 from fixer.plan import Declined, make_plan
 from fixer.rewrite import RewriteError, apply_plan
 from fixer.source import SourceError, WriteError, decode_source, read_bytes, write_atomic
-from fixer.targets import PREFILTER_TOKENS, build_catalogue, prefilter_tokens
+from fixer.targets import PREFILTER_TOKENS, build_catalogue, mentions_tokens, prefilter_tokens
 from fixer.verify import verify_rewrite
 
 if TYPE_CHECKING:
@@ -34,11 +34,12 @@ PACKAGE_MAIN_REASON = (
 def mentions_process_api(data: bytes, tokens: tuple = PREFILTER_TOKENS) -> bool:
     """Cheap prefilter on raw bytes: could this file start processes by itself?
 
-    Every import path to a catalogue entry spells one of the tokens (top-level package
-    names); a file without any of them, and without imports of project modules that could,
-    cannot produce a finding and is never parsed.
+    A process start names a catalogued library (every import path spells its package name)
+    and one of its spawners (``Pool``, ``ProcessPoolExecutor``...).  A file without such a
+    pair, and without a call of a project module's spawner, cannot produce a finding and is
+    never parsed.
     """
-    return any(token in data for token in tokens)
+    return mentions_tokens(data, tokens)
 
 
 @lru_cache(maxsize=8)
@@ -67,7 +68,8 @@ def process_source(
     """
     catalogue, tokens = _catalogue(tuple(options.extra_spawners))
     resolver = project.resolver_for(path) if project is not None and path is not None else None
-    if not mentions_process_api(data, tokens) and not (
+    mentions = mentions_process_api(data, tokens)
+    if not mentions and not (
         project is not None and path is not None and project.imports_spawner_module(data, path)
     ):
         return SourceResult(Status.SKIPPED, reason="no process-starting API is mentioned")
@@ -92,7 +94,8 @@ def process_source(
         return [f for f in findings if options.wants(f.code) and not is_suppressed(f, suppressed)]
 
     def with_warnings(errors: list[Finding], work: Iterable[ast.stmt] = ()) -> tuple[Finding, ...]:
-        warnings = shown(find_hazards(tree, analysis, work))
+        # Workers and primitives are only ever named in files that use a process API.
+        warnings = shown(find_hazards(tree, analysis, work)) if mentions else []
         return tuple(sorted(errors + warnings, key=lambda f: (f.line, f.col, f.code.value)))
 
     unsuppressed = [f for f in analysis.findings if not is_suppressed(f, suppressed)]
@@ -101,9 +104,11 @@ def process_source(
     if unsuppressed:
         importers = project.importers_of(path) if project is not None and path is not None else []
         if importers:
+            # A library module is never wrapped, even when its GF004 findings are hidden.
             library = shown(as_library_finding(f, importers) for f in unsuppressed)
-            if library:
-                return SourceResult(Status.DECLINED, with_warnings(library), reason=library_advice(importers))
+            if not library:
+                return SourceResult(Status.CLEAN, with_warnings([]))
+            return SourceResult(Status.DECLINED, with_warnings(library), reason=library_advice(importers))
     errors = shown(unsuppressed)
     if not errors:
         return SourceResult(Status.CLEAN, with_warnings([]))

@@ -120,6 +120,8 @@ def make_plan(
         if isinstance(body[i], _FUNCS + (ast.ClassDef,)):
             add_readers(i)
 
+    # Calling a module's function (os.makedirs(...)) does not fill the module with data.
+    imported = {n for stmt in body if isinstance(stmt, (ast.Import, ast.ImportFrom)) for n in binds(stmt)}
     first_forced = min(must_move)
     needs_moved: set[int] = set()  # kept statements already reported as needing moved ones
     changed = True
@@ -131,7 +133,7 @@ def make_plan(
         for j, stmt in enumerate(body):
             if j in keep or j in guards or j >= first_forced:
                 continue
-            filled = _mutates(stmt) & set(readers)
+            filled = (_mutates(stmt) & set(readers)) - imported
             if not filled:
                 continue
             name = sorted(filled)[0]

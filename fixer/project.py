@@ -9,15 +9,17 @@ for them.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
-from fixer.analyze import ExternalChain, make_analyzer
+from fixer.analyze import CYCLE_CUTS, ExternalChain, make_analyzer
 from fixer.source import SourceError, decode_source, read_bytes
-from fixer.targets import PREFILTER_TOKENS, is_catalogue_module
+from fixer.targets import PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
 #: How deep a chain may go through other modules before the search gives up.
 MAX_DEPTH = 12
@@ -26,6 +28,10 @@ _IMPORT_LINE = re.compile(
     rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
     re.M,
 )
+
+
+def _mentions_any(data: bytes, names: frozenset) -> bool:
+    return any(name.encode() in data for name in names) if names else False
 
 
 def module_name_for(path: Path) -> tuple[str, Path]:
@@ -41,9 +47,16 @@ def module_name_for(path: Path) -> tuple[str, Path]:
 
 def find_module_file(dotted: str, search: Sequence[Path]) -> Optional[Path]:
     """``a.b`` -> ``DIR/a/b.py`` or ``DIR/a/b/__init__.py`` in the first folder that has it."""
+    return _find_module_file(dotted, tuple(search))
+
+
+@lru_cache(maxsize=65536)
+def _find_module_file(dotted: str, search: tuple) -> Optional[Path]:
+    if not dotted or not all(part.isidentifier() for part in dotted.split(".")):
+        return None
     rel = Path(*dotted.split("."))
     for folder in search:
-        for candidate in (folder / rel.with_suffix(".py"), folder / rel / "__init__.py"):
+        for candidate in (folder / rel / "__init__.py", folder / rel.with_suffix(".py")):  # packages win
             if candidate.is_file():
                 return candidate
     return None
@@ -65,6 +78,9 @@ class Project:
     tokens: tuple = PREFILTER_TOKENS
     _loaded: dict = field(default_factory=dict)
     _capability: dict = field(default_factory=dict)
+    _exported: dict = field(default_factory=dict)
+    _pending: set = field(default_factory=set)
+    _pending_exports: set = field(default_factory=set)
     _depth: int = 0
     _imports: Optional[dict] = None
 
@@ -85,8 +101,39 @@ class Project:
         for cut in range(len(parts) - 1, 0, -1):
             module_file = find_module_file(".".join(parts[:cut]), search)
             if module_file is not None:
+                if not self._worth(module_file):
+                    return None  # it cannot start processes: no need to parse it
                 return self._chain_in(module_file, parts[cut:])
         return None
+
+    def is_process_class(self, qualname: str, search: Sequence[Path]) -> bool:
+        """Whether ``qualname`` is a class of the codebase that subclasses a process class."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return False
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = find_module_file(".".join(parts[:cut]), search)
+            if module_file is None:
+                continue
+            if not self._worth(module_file):
+                return False
+            analyzer = self._load(module_file).analyzer
+            rest = parts[cut:]
+            if analyzer is None or len(rest) != 1:
+                return False
+            name = rest[0]
+            self._depth += 1
+            try:
+                if name in analyzer.classes:  # type: ignore[attr-defined]
+                    return bool(analyzer.is_process_class(name))  # type: ignore[attr-defined]
+                for source in analyzer.module.bindings.get(name, []):  # type: ignore[attr-defined]
+                    if source[0] == "value" and source[1][0] == "name":
+                        if self.is_process_class(source[1][1], self.resolver_for(module_file).search):
+                            return True
+            finally:
+                self._depth -= 1
+            return False
+        return False
 
     def _chain_in(self, module_file: Path, rest: list[str]) -> Optional[ExternalChain]:
         loaded = self._load(module_file)
@@ -145,38 +192,92 @@ class Project:
 
     # ----- could a module start processes? ------------------------------------------------
     def imports_spawner_module(self, data: bytes, path: Path) -> bool:
-        """Whether a file imports a project module that could start processes (it mentions a
-        catalogued library, or imports such a module in turn).  Read off import lines only,
-        so the check stays cheap enough to run on every file that fails the prefilter."""
+        """Whether a file calls into a project module that can start processes: it imports
+        such a module and names one of that module's spawners.  Decided from import lines and
+        bytes; only modules that use a catalogued library (and what they export) are parsed."""
         resolver = self.resolver_for(path)
+        root = resolver.module.split(".", 1)[0]
+        if root and is_catalogue_module(root) and mentions_spawner_of(data, root, self.tokens):
+            return True  # a module of a catalogued library itself (relative imports)
+        return self._reaches_spawner(data, resolver, 0)
+
+    def _reaches_spawner(self, data: bytes, resolver: "FileResolver", depth: int) -> bool:
+        if depth >= MAX_DEPTH:
+            return False
         for dotted in scan_imports(data, resolver):
             if is_catalogue_module(dotted):
                 continue
             module_file = find_module_file(dotted, resolver.search)
-            if module_file is not None and self._capable(module_file, 0):
+            if module_file is None or not self._worth(module_file, depth + 1):
+                continue
+            if _mentions_any(data, self._exports(module_file)):
                 return True
         return False
 
-    def _capable(self, module_file: Path, depth: int) -> bool:
+    def _worth(self, module_file: Path, depth: int = 0) -> bool:
+        """Whether a module could start processes: it uses a catalogued library itself, or it
+        imports a module that could and names one of that module's spawners."""
         key = os.path.realpath(module_file)
         if key in self._capability:
             return self._capability[key]
-        self._capability[key] = False  # import cycles end here
+        if key in self._pending:
+            CYCLE_CUTS[0] += 1  # an import cycle: "no" for now, not remembered
+            return False
         try:
             data = read_bytes(module_file)
         except OSError:
             return False
-        result = any(token in data for token in self.tokens)
-        if not result and depth < MAX_DEPTH:
-            resolver = self.resolver_for(module_file)
-            for dotted in scan_imports(data, resolver):
-                if is_catalogue_module(dotted):
-                    continue
-                inner = find_module_file(dotted, resolver.search)
-                if inner is not None and os.path.realpath(inner) != key and self._capable(inner, depth + 1):
-                    result = True
-                    break
-        self._capability[key] = result
+        self._pending.add(key)
+        cuts_before = CYCLE_CUTS[0]
+        try:
+            result = mentions_tokens(data, self.tokens) or self._reaches_spawner(
+                data, self.resolver_for(module_file), depth
+            )
+        finally:
+            self._pending.discard(key)
+        if result or CYCLE_CUTS[0] == cuts_before:
+            self._capability[key] = result
+        return result
+
+    def _exports(self, module_file: Path) -> frozenset:
+        """Names of the module's functions and classes that reach a process start, and of the
+        names it re-exports from modules that have such exports."""
+        key = os.path.realpath(module_file)
+        if key in self._exported:
+            return self._exported[key]
+        if key in self._pending_exports:
+            CYCLE_CUTS[0] += 1
+            return frozenset()
+        if not self._worth(module_file):
+            return frozenset()
+        analyzer = self._load(module_file).analyzer
+        names: set[str] = set()
+        cuts_before = CYCLE_CUTS[0]
+        if analyzer is not None:
+            self._depth += 1
+            self._pending_exports.add(key)
+            try:
+                for name in analyzer.functions:  # type: ignore[attr-defined]
+                    if analyzer.chain(("func", name)) is not None:  # type: ignore[attr-defined]
+                        names.add(name)
+                for name, cls in analyzer.classes.items():  # type: ignore[attr-defined]
+                    methods = [stmt.name for stmt in cls.body if hasattr(stmt, "args")]
+                    if analyzer.is_process_class(name) or analyzer.chain(("init", name)) is not None or any(  # type: ignore[attr-defined]
+                        analyzer.chain(("method", name, m)) is not None for m in methods  # type: ignore[attr-defined]
+                    ):
+                        names.add(name)
+                        names.update(methods)
+                for name, sources in analyzer.module.bindings.items():  # type: ignore[attr-defined]
+                    for source in sources:
+                        if source[0] == "value" and source[1][0] == "name" and not is_catalogue_module(source[1][1]):
+                            if self.chain_for(source[1][1], self.resolver_for(module_file).search) is not None:
+                                names.add(name)
+            finally:
+                self._depth -= 1
+                self._pending_exports.discard(key)
+        result = frozenset(names)
+        if CYCLE_CUTS[0] == cuts_before:
+            self._exported[key] = result
         return result
 
     # ----- who imports whom -----------------------------------------------------------
@@ -198,7 +299,7 @@ class Project:
             if token not in data:
                 continue
             resolver = self.resolver_for(other)
-            for dotted in scan_imports(data, resolver):
+            for dotted in parsed_imports(data, resolver):
                 module_file = find_module_file(dotted, resolver.search)
                 if module_file is not None and os.path.realpath(module_file) == target:
                     found.append(self.display(other))
@@ -224,14 +325,37 @@ class FileResolver:
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]:
         """The absolute name of a relative import (``from ..x import y`` -> ``pkg.x``)."""
         package = self.module.split(".") if self.path.name == "__init__.py" else self.module.split(".")[:-1]
-        if level - 1 > len(package):
-            return None
+        package = [p for p in package if p]
+        if level > len(package):
+            return None  # beyond the top-level package: Python raises ImportError
         base = package[: len(package) - (level - 1)]
         parts = base + ([module] if module else [])
         return ".".join(p for p in parts if p) or None
 
     def chain_for(self, qualname: str) -> Optional[ExternalChain]:
         return self.project.chain_for(qualname, self.search)
+
+    def is_process_class(self, qualname: str) -> bool:
+        return self.project.is_process_class(qualname, self.search)
+
+
+def parsed_imports(data: bytes, resolver: FileResolver) -> list[str]:
+    """Module names a file imports, from its syntax tree (exact: no docstring or comment
+    text counts).  Used where a wrong answer would change a verdict (GF004)."""
+    try:
+        tree = ast.parse(decode_source(data).text)
+    except (SourceError, SyntaxError, ValueError, RecursionError):
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module if node.level == 0 else resolver.absolute(node.level, node.module)
+            if base:
+                names.append(base)
+                names += [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return names
 
 
 def scan_imports(data: bytes, resolver: FileResolver) -> list[str]:
@@ -255,7 +379,8 @@ def scan_imports(data: bytes, resolver: FileResolver) -> list[str]:
         if not base:
             continue
         names.append(base)
-        for item in imported.decode("utf-8", "replace").strip("() \t\r\n").split(","):
+        listed = re.sub(r"#[^\n]*", "", imported.decode("utf-8", "replace"))
+        for item in listed.strip("() \t\r\n\\").split(","):
             item = item.strip().split(" as ")[0].strip()
             if item and item != "*":
                 names.append(f"{base}.{item}")

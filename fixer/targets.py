@@ -8,7 +8,9 @@ catalogue with ``--extra-spawner`` / ``extra-spawners``.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 class Kind(enum.Enum):
@@ -178,15 +180,53 @@ def build_catalogue(extra: tuple[str, ...] = ()) -> dict[str, Target]:
     return catalogue
 
 
-def prefilter_tokens(extra: tuple[str, ...] = ()) -> tuple[bytes, ...]:
-    """Byte strings one of which must occur in a file for it to start processes by itself:
-    every import path to a catalogue entry spells its top-level package name."""
-    roots = {t.qualname.split(".", 1)[0] for t in TARGETS}
-    roots |= {q.split(".", 1)[0] for q in extra}
-    return tuple(sorted(r.encode() for r in roots))
+def prefilter_tokens(extra: tuple[str, ...] = ()) -> tuple[tuple[bytes, tuple[bytes, ...]], ...]:
+    """What a file's bytes must contain for it to start processes by itself: per catalogued
+    library, its top-level package name (every import path spells it) together with one of
+    the names it exports that start processes (every use spells it, aliases included, since
+    the import line names it).  ``(b"multiprocessing", (b"Pool", b"Process", ...))``."""
+    groups: dict[str, set[str]] = {}
+    for qualname in [t.qualname for t in TARGETS] + list(extra):
+        root, _, rest = qualname.partition(".")
+        groups.setdefault(root, set()).add(rest.rsplit(".", 1)[-1] or root)
+    groups.setdefault("dask", set()).update({"compute", "persist"})  # x.compute(scheduler="processes")
+    return tuple(
+        (root.encode(), tuple(sorted(leaf.encode() for leaf in leaves)))
+        for root, leaves in sorted(groups.items())
+    )
 
 
 PREFILTER_TOKENS = prefilter_tokens()
+
+
+def mentions_tokens(data: bytes, groups: tuple = ()) -> bool:
+    """The byte-level prefilter: some library is imported (its name follows ``import`` or
+    ``from``), and one of its spawners occurs as a whole word (``Process`` inside
+    ``logProcesses`` does not count).  Substring tests first: most files stop there."""
+    for root, leaves in groups or PREFILTER_TOKENS:
+        if root in data and _import_pattern(root).search(data) and _leaf_pattern(leaves).search(data):
+            return True
+    return False
+
+
+def mentions_spawner_of(data: bytes, root: str, groups: tuple = ()) -> bool:
+    """For files inside a catalogued package itself (``from .pool import Pool`` never spells
+    the package name): one of its spawners occurs as a whole word."""
+    for group_root, leaves in groups or PREFILTER_TOKENS:
+        if group_root == root.encode():
+            return bool(_leaf_pattern(leaves).search(data))
+    return False
+
+
+@lru_cache(maxsize=64)
+def _import_pattern(root: bytes) -> "re.Pattern[bytes]":
+    item = rb"[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*"
+    return re.compile(rb"\b(?:from|import)[ \t]+(?:" + item + rb")*" + re.escape(root) + rb"\b")
+
+
+@lru_cache(maxsize=64)
+def _leaf_pattern(leaves: tuple[bytes, ...]) -> "re.Pattern[bytes]":
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(leaf) for leaf in leaves) + rb")\b")
 
 
 def star_names(module: str, catalogue: dict[str, Target] | None = None) -> dict[str, str]:

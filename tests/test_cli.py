@@ -281,7 +281,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
 
 
 def test_parse_error_exits_123_and_names_the_line(tmp_path: Path) -> None:
-    (tmp_path / "py2.py").write_text('import multiprocessing\nprint "hello"\n')
+    (tmp_path / "py2.py").write_text('from multiprocessing import Pool\nprint "hello"\n')
     result = run(["--check", str(tmp_path)])
     assert result.exit_code == 123
     assert "py2.py: cannot parse: line 2:" in result.stderr
@@ -289,7 +289,7 @@ def test_parse_error_exits_123_and_names_the_line(tmp_path: Path) -> None:
 
 def test_errors_win_over_findings(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(POOL_SCRIPT)
-    (tmp_path / "py2.py").write_text('import multiprocessing\nprint "hello"\n')
+    (tmp_path / "py2.py").write_text('from multiprocessing import Pool\nprint "hello"\n')
     result = run(["--check", str(tmp_path)])
     assert result.exit_code == 123
     assert "GF001" in result.stdout
@@ -370,3 +370,301 @@ def test_version() -> None:
     result = run(["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("guardfix, version ")
+
+
+# ----- issue 3: --explain, --select / --ignore, --extra-spawner, suppressions, warnings -------
+
+SETUP_SCRIPT = textwrap.dedent(
+    """\
+    import multiprocessing
+
+    multiprocessing.set_start_method("spawn")
+    with multiprocessing.Pool(2) as pool:
+        print(pool.map(abs, [-1]))
+    """
+)
+
+WARNING_ONLY_SCRIPT = textwrap.dedent(
+    """\
+    from multiprocessing import Process
+
+
+    def work():
+        print("hi")
+
+
+    if __name__ == "__main__":
+        Process(target=work).start()
+    """
+)
+
+
+def test_explain_prints_the_code_and_exits_0() -> None:
+    result = run(["--explain", "GF002"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "GF002 (error): a module-level call reaches a process start through functions or classes\n"
+    )
+    assert "\nWhy it matters\n" in result.stdout and "\nFix\n" in result.stdout
+    assert result.stderr == ""
+
+
+def test_explain_needs_no_paths_and_accepts_lower_case() -> None:
+    result = run(["--explain", "gf104"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("GF104 (warning): ")
+
+
+def test_explain_unknown_code_exits_2() -> None:
+    result = run(["--explain", "XYZ"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "'XYZ' is not a finding code" in result.stderr
+
+
+def test_select_reports_only_the_selected_codes(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text(SETUP_SCRIPT)
+    everything = run(["--check", str(tmp_path / "s.py")])
+    assert [line.split()[1] for line in everything.stdout.splitlines()] == ["GF003", "GF001"]
+    selected = run(["--check", "--select", "GF003", str(tmp_path / "s.py")])
+    assert selected.exit_code == 1
+    assert [line.split()[1] for line in selected.stdout.splitlines()] == ["GF003"]
+    assert ":3:1: GF003 " in selected.stdout
+
+
+def test_ignore_can_drop_every_finding_and_the_exit_code_follows(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text(POOL_SCRIPT)
+    result = run(["--check", "--ignore", "GF001,GF002", str(tmp_path / "s.py")])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    result = run(["--check", "--ignore", "GF002", str(tmp_path / "s.py")])
+    assert result.exit_code == 1
+    assert ":8:6: GF001 " in result.stdout
+
+
+def test_ignored_findings_are_not_fixed(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text(POOL_SCRIPT)
+    result = run(["--write", "--ignore", "GF001", str(tmp_path / "s.py")])
+    assert result.exit_code == 0
+    assert (tmp_path / "s.py").read_text() == POOL_SCRIPT
+
+
+def test_select_a_prefix_and_ignore_together(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text(SETUP_SCRIPT)
+    result = run(["--check", "--select", "GF0", "--ignore", "GF001", str(tmp_path / "s.py")])
+    assert result.exit_code == 1
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["GF003"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--select", "foo"], id="select-foo"),
+        pytest.param(["--ignore", "GF001,bar"], id="ignore-bar"),
+        pytest.param(["--select", "GF0001"], id="select-too-long"),
+    ],
+)
+def test_invalid_codes_exit_2(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "s.py").write_text(POOL_SCRIPT)
+    result = run(["--check", *args, str(tmp_path / "s.py")])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "is not a finding code" in result.stderr
+
+
+def test_extra_spawner_makes_a_configured_call_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text("from mylib import run\n\nrun()\n")
+    plain = run(["--check", str(tmp_path / "s.py")])
+    assert plain.exit_code == 0
+    assert plain.stdout == ""
+    result = run(["--check", "--extra-spawner", "mylib.run", str(tmp_path / "s.py")])
+    assert result.exit_code == 1
+    assert result.stdout == f"{tmp_path / 's.py'}:3:1: GF001 run() starts processes at module level, outside an `if __name__ == \"__main__\":` guard\n"
+
+
+def test_extra_spawner_is_fixed_with_write(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text("import mylib.parallel as par\n\npar.run_all()\n")
+    result = run(["--write", "--extra-spawner", "mylib.parallel.run_all", str(tmp_path / "s.py")])
+    assert result.exit_code == 0
+    assert (tmp_path / "s.py").read_text() == (
+        'import mylib.parallel as par\n\nif __name__ == "__main__":\n    par.run_all()\n'
+    )
+
+
+@pytest.mark.parametrize("name", ["run", "mylib..run", "my-lib.run", "mylib.run()", "1lib.run"])
+def test_extra_spawner_must_be_a_dotted_name(tmp_path: Path, name: str) -> None:
+    (tmp_path / "s.py").write_text("from mylib import run\n\nrun()\n")
+    result = run(["--check", "--extra-spawner", name, str(tmp_path / "s.py")])
+    assert result.exit_code == 2
+    assert "is not a dotted name" in result.stderr
+
+
+SUPPRESSED = [
+    pytest.param("with Pool(2) as pool:  # guardfix: ignore", 0, "", id="ignore"),
+    pytest.param("with Pool(2) as pool:  # guardfix: ignore[GF001]", 0, "", id="ignore-gf001"),
+    pytest.param("with Pool(2) as pool:  # guardfix:ignore[gf002, GF001]", 0, "", id="ignore-list-lower-case"),
+    pytest.param("with Pool(2) as pool:  # guardfix: ignore[GF002]", 1, ":8:6: GF001 ", id="ignore-gf002-keeps-gf001"),
+    pytest.param("with Pool(2) as pool:  # guardfix: ignore-file", 1, ":8:6: GF001 ", id="ignore-file-not-at-top"),
+]
+
+
+@pytest.mark.parametrize(("line", "exit_code", "shown"), SUPPRESSED)
+def test_suppression_comments(tmp_path: Path, line: str, exit_code: int, shown: str) -> None:
+    script = POOL_SCRIPT.replace("with Pool(2) as pool:", line)
+    (tmp_path / "s.py").write_text(script)
+    result = run(["--check", str(tmp_path / "s.py")])
+    assert result.exit_code == exit_code
+    if shown:
+        assert shown in result.stdout
+    else:
+        assert result.stdout == ""
+    written = run(["--write", str(tmp_path / "s.py")])
+    assert written.exit_code == 0
+    assert ((tmp_path / "s.py").read_text() == script) is (exit_code == 0)
+
+
+def test_suppressing_one_finding_keeps_the_other(tmp_path: Path) -> None:
+    script = SETUP_SCRIPT.replace('set_start_method("spawn")', 'set_start_method("spawn")  # guardfix: ignore')
+    (tmp_path / "s.py").write_text(script)
+    result = run(["--check", str(tmp_path / "s.py")])
+    assert result.exit_code == 1
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["GF001"]
+
+
+def test_ignore_file_comment_at_the_top(tmp_path: Path) -> None:
+    script = "#!/usr/bin/env python3\n# guardfix: ignore-file\n" + POOL_SCRIPT
+    (tmp_path / "s.py").write_text(script)
+    result = run(["--check", "-v", str(tmp_path / "s.py")])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "guardfix: ignore-file" in result.stderr
+    assert run(["--write", str(tmp_path / "s.py")]).exit_code == 0
+    assert (tmp_path / "s.py").read_text() == script
+
+
+def test_check_exits_1_on_warnings_alone(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text(WARNING_ONLY_SCRIPT)
+    result = run(["--check", str(tmp_path / "s.py")])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{tmp_path / 's.py'}:9:5: GF104 processes started here are never joined")
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_write_exits_0_on_warnings_alone_and_shows_them(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text(WARNING_ONLY_SCRIPT)
+    result = run(["--write", str(tmp_path / "s.py")])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert ":9:5: GF104 processes started here are never joined" in result.stderr
+    assert (tmp_path / "s.py").read_text() == WARNING_ONLY_SCRIPT
+
+
+def test_write_shows_warnings_next_to_the_fix(tmp_path: Path) -> None:
+    script = POOL_SCRIPT.replace("pool.map(square, range(4))", "pool.map(lambda x: x * x, range(4))")
+    (tmp_path / "s.py").write_text(script)
+    result = run(["--write", str(tmp_path / "s.py")])
+    assert result.exit_code == 0
+    assert ":9:20: GF103 " in result.stderr
+    assert " GF001 " not in result.stderr
+    assert 'if __name__ == "__main__":' in (tmp_path / "s.py").read_text()
+
+
+def test_ignored_warnings_do_not_fail_check(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text(WARNING_ONLY_SCRIPT)
+    result = run(["--check", "--ignore", "GF1", str(tmp_path / "s.py")])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_verbose_check_prints_every_chain_step_with_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "engine.py").write_text(
+        "from multiprocessing import Pool\n\n\ndef run():\n    with Pool(2) as pool:\n        return pool.map(abs, [1])\n"
+    )
+    (tmp_path / "helpers.py").write_text("from engine import run\n\n\ndef a():\n    return run()\n")
+    (tmp_path / "script.py").write_text("from helpers import a\n\nresult = a()\n")
+    monkeypatch.chdir(tmp_path)
+    result = run(["--check", "-v", "script.py"])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "script.py:3:10: GF002 calls a() (helpers.py:4) → run() (engine.py:4) → Pool(...) (engine.py:5)\n"
+    )
+    steps = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("→")]
+    assert steps == [
+        "→ a() (script.py:3, defined at helpers.py:4)",
+        "→ run() (helpers.py:5, defined at engine.py:4)",
+        "→ Pool(...) (engine.py:5)",
+    ]
+    quiet = run(["--check", "script.py"])
+    assert "→ a() (script.py:3" not in quiet.stderr
+
+
+def test_verbose_chain_paths_in_a_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "helpers.py").write_text(
+        "from multiprocessing import Pool\n\n\ndef run():\n    with Pool(2) as pool:\n        return pool.map(abs, [1])\n"
+    )
+    (tmp_path / "app" / "script.py").write_text("from helpers import run\n\nrun()\n")
+    monkeypatch.chdir(tmp_path)
+    result = run(["--check", "-v", "app/script.py"])
+    assert result.exit_code == 1
+    assert result.stdout == "app/script.py:3:1: GF002 calls run() (app/helpers.py:4) → Pool(...) (app/helpers.py:5)\n"
+    steps = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("→")]
+    assert steps == ["→ run() (app/script.py:3, defined at app/helpers.py:4)", "→ Pool(...) (app/helpers.py:5)"]
+
+
+def test_library_module_is_reported_and_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = (
+        "from multiprocessing import Pool\n\n\ndef cube(n):\n    return n ** 3\n\n\n"
+        "with Pool(2) as pool:\n    CUBES = pool.map(cube, range(5))\n"
+    )
+    (tmp_path / "workerlib.py").write_text(library)
+    (tmp_path / "app.py").write_text("import workerlib\n\nif __name__ == '__main__':\n    print(workerlib.CUBES)\n")
+    monkeypatch.chdir(tmp_path)
+    result = run(["--write", "."])
+    assert result.exit_code == 1
+    assert "workerlib.py:8:6: GF004 " in result.stderr
+    assert "imported by app.py" in result.stderr
+    assert (tmp_path / "workerlib.py").read_text() == library
+    alone = run(["--check", "workerlib.py"])
+    assert alone.exit_code == 1
+    assert alone.stdout.startswith("workerlib.py:8:6: GF001 ")
+
+
+@pytest.mark.parametrize(
+    ("args", "comment"),
+    [
+        pytest.param(["--ignore", "GF004"], "", id="ignore-gf004"),
+        pytest.param(["--select", "GF001"], "", id="select-gf001"),
+        pytest.param([], "  # guardfix: ignore[GF004]", id="comment-ignore-gf004"),
+    ],
+)
+def test_hiding_gf004_never_turns_a_library_module_into_a_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], comment: str
+) -> None:
+    """A module imported by another scanned module is never wrapped: hiding its GF004 must
+    hide it, not fall back to GF001 and a guard that disables the code for its importers."""
+    library = (
+        "from multiprocessing import Pool\n\n\ndef cube(n):\n    return n ** 3\n\n\n"
+        f"with Pool(2) as pool:{comment}\n    CUBES = pool.map(cube, range(5))\n"
+    )
+    (tmp_path / "workerlib.py").write_text(library)
+    (tmp_path / "app.py").write_text("import workerlib\n\nif __name__ == '__main__':\n    print(workerlib.CUBES)\n")
+    monkeypatch.chdir(tmp_path)
+    check = run(["--check", *args, "."])
+    assert check.stdout == ""
+    assert check.exit_code == 0
+    written = run(["--write", *args, "."])
+    assert (tmp_path / "workerlib.py").read_text() == library
+    assert written.exit_code == 0
+
+
+def test_extra_spawner_is_seen_inside_a_helper_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "helpers.py").write_text("from mylib import run_all\n\n\ndef go():\n    return run_all()\n")
+    (tmp_path / "script.py").write_text("from helpers import go\n\ngo()\n")
+    monkeypatch.chdir(tmp_path)
+    assert run(["--check", "script.py"]).exit_code == 0
+    result = run(["--check", "--extra-spawner", "mylib.run_all", "script.py"])
+    assert result.exit_code == 1
+    assert result.stdout == "script.py:3:1: GF002 calls go() (helpers.py:4) → run_all() (helpers.py:5)\n"

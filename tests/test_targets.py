@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from conftest import ROOT
 
-from fixer.targets import TARGETS, Kind, build_catalogue, catalogue_table, prefilter_tokens, star_names
+from fixer.targets import (
+    TARGETS,
+    Kind,
+    build_catalogue,
+    catalogue_table,
+    mentions_tokens,
+    prefilter_tokens,
+    star_names,
+)
 
 
 def test_readme_table_is_generated_from_the_catalogue() -> None:
@@ -24,16 +32,26 @@ def test_every_entry_has_a_reason_and_a_unique_name() -> None:
             assert target.context_module, target.qualname
 
 
-def test_every_library_root_is_a_prefilter_token() -> None:
-    tokens = prefilter_tokens()
+def test_every_entry_is_covered_by_a_prefilter_pair() -> None:
+    groups = dict(prefilter_tokens())
     for target in TARGETS:
-        assert target.qualname.split(".")[0].encode() in tokens
+        root, _, rest = target.qualname.partition(".")
+        assert rest.rsplit(".", 1)[-1].encode() in groups[root.encode()], target.qualname
+        assert mentions_tokens(f"import {root}\n{target.qualname}()\n".encode(), prefilter_tokens())
+
+
+def test_prefilter_needs_a_library_and_one_of_its_spawners() -> None:
+    groups = prefilter_tokens()
+    assert mentions_tokens(b"from multiprocessing import Pool as P\nP(2)\n", groups)
+    assert not mentions_tokens(b"import multiprocessing\nprint(multiprocessing.cpu_count())\n", groups)
+    assert not mentions_tokens(b"import concurrent.futures\nconcurrent.futures.ThreadPoolExecutor()\n", groups)
+    assert not mentions_tokens(b"Pool(2)  # no library named\n", groups)
 
 
 def test_extra_spawners_extend_catalogue_and_tokens() -> None:
     catalogue = build_catalogue(("mypkg.parallel.run_all",))
     assert catalogue["mypkg.parallel.run_all"].kind is Kind.STARTS_ON_CALL
-    assert b"mypkg" in prefilter_tokens(("mypkg.parallel.run_all",))
+    assert (b"mypkg", (b"run_all",)) in prefilter_tokens(("mypkg.parallel.run_all",))
     assert "mypkg.parallel.run_all" not in build_catalogue()
 
 
