@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click.testing
 import pytest
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.9 / 3.10
     import tomli as tomllib
+
+if "mix_stderr" in inspect.signature(click.testing.CliRunner.__init__).parameters:  # pragma: no cover
+    # click < 8.2 (the newest click for Python 3.9) mixes stderr into result.stdout unless told
+    # otherwise; click 8.2+ always keeps the streams apart, and the CLI tests assert on each.
+    _runner_init = click.testing.CliRunner.__init__
+
+    def _separate_streams(self: click.testing.CliRunner, *args: object, mix_stderr: bool = False, **kwargs: object) -> None:
+        _runner_init(self, *args, mix_stderr=mix_stderr, **kwargs)  # type: ignore[misc]
+
+    click.testing.CliRunner.__init__ = _separate_streams  # type: ignore[method-assign]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
