@@ -9,7 +9,7 @@ imported as ``Pool`` or a project's own ``Manager`` class is not a process start
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Optional, Protocol, Tuple
 
 from fixer.model import ChainStep, Code, Finding
@@ -73,6 +73,8 @@ class Event:
     col: int  # 0-based, in characters of the line
     label: str
     callee: Optional[Tuple] = None  # for "via": ("func", name) / ("init", cls) / ("method", cls, name)
+    end_line: int = 0  # where the expression ends (0 = unknown)
+    end_col: int = 0  # 0-based, exclusive, in characters of the end line
 
 
 @dataclass(frozen=True)
@@ -472,7 +474,16 @@ class _Analyzer:
         return scope.makes_process
 
     def classify_call(self, call: ast.Call, scope: _Scope, region: list) -> Optional[Event]:
-        """The most telling event a call produces, or None."""
+        """The most telling event a call produces, or None, spanning the whole call."""
+        event = self._classify_call(call, scope, region)
+        return None if event is None else self.with_end(event, call)
+
+    def with_end(self, event: Event, node: ast.AST) -> Event:
+        end_line = getattr(node, "end_lineno", None) or event.line
+        end_col = self.char_col(end_line, getattr(node, "end_col_offset", None) or 0)
+        return replace(event, end_line=end_line, end_col=end_col)
+
+    def _classify_call(self, call: ast.Call, scope: _Scope, region: list) -> Optional[Event]:
         line, col = call.lineno, self.char_col(call.lineno, call.col_offset)
         label = _call_label(call)
         via: Optional[Event] = None
@@ -590,7 +601,10 @@ class _Analyzer:
             if any(v[0] == "loader" and v[1] for v in self.eval(iterated, scope)):
                 label = f"iterating {_unparse(iterated)}"
                 events.append(
-                    Event("direct", iterated.lineno, self.char_col(iterated.lineno, iterated.col_offset), label)
+                    self.with_end(
+                        Event("direct", iterated.lineno, self.char_col(iterated.lineno, iterated.col_offset), label),
+                        iterated,
+                    )
                 )
         return events
 
@@ -862,6 +876,8 @@ def analyze_module(
                         event.col + 1,
                         f"{event.label} at module level runs again in every child process; "
                         "it belongs under the `if __name__ == \"__main__\":` guard",
+                        end_line=event.end_line,
+                        end_col=event.end_col + 1 if event.end_line else 0,
                     )
                 )
                 continue
@@ -882,11 +898,18 @@ def analyze_module(
                         f"{event.label} starts processes at module level, outside an "
                         "`if __name__ == \"__main__\":` guard",
                         (ChainStep(event.label, event.line, path),),
+                        end_line=event.end_line,
+                        end_col=event.end_col + 1 if event.end_line else 0,
                     )
                 )
             else:
                 chain = (analyzer.step_for(event),) + (analyzer.chain(event.callee) or ())
-                findings.append(Finding(Code.GF002, event.line, event.col + 1, render_chain(chain, path), chain))
+                findings.append(
+                    Finding(
+                        Code.GF002, event.line, event.col + 1, render_chain(chain, path), chain,
+                        end_line=event.end_line, end_col=event.end_col + 1 if event.end_line else 0,
+                    )
+                )
         statements.append(facts)
     findings.sort(key=lambda f: (f.line, f.col, f.code.value))
     return ModuleAnalysis(

@@ -251,7 +251,9 @@ class _HazardFinder:
     def warn(self, code: Code, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 1)
         col = self.a.char_col(line, getattr(node, "col_offset", 0)) + 1  # type: ignore[attr-defined]
-        finding = Finding(code, line, col, message)
+        end_line = getattr(node, "end_lineno", None) or 0
+        end_col = self.a.char_col(end_line, node.end_col_offset) + 1 if end_line else 0  # type: ignore[attr-defined]
+        finding = Finding(code, line, col, message, end_line=end_line, end_col=end_col)
         if finding not in self.findings:
             self.findings.append(finding)
 

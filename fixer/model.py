@@ -60,13 +60,18 @@ class ChainStep:
 
 @dataclass(frozen=True)
 class Finding:
-    """One unprotected entry point: where it is (1-based line and column) and why."""
+    """One unprotected entry point or hazard: where it starts and ends (1-based line and
+    column) and why."""
 
     code: Code
     line: int
     col: int
     message: str
     chain: tuple[ChainStep, ...] = ()
+    #: Where the flagged expression ends: 1-based line, and the 1-based column just past its
+    #: last character (0 = unknown; output formats then fall back to ``line`` / ``col``).
+    end_line: int = 0
+    end_col: int = 0
 
 
 class Style(str, enum.Enum):

@@ -198,6 +198,8 @@ def as_library_finding(finding: Finding, importers: list[str]) -> Finding:
         finding.col,
         f"starts processes at import time ({what}); imported by {shown}",
         finding.chain,
+        end_line=finding.end_line,
+        end_col=finding.end_col,
     )
 
 
