@@ -1,10 +1,19 @@
-"""Paths on the command line -> the scripts to process, in a stable sorted order."""
+"""Paths on the command line -> the scripts to process, in a stable sorted order.
+
+Leaves out the built-in folders (version control, virtualenvs, caches, build output), what
+``.gitignore`` files ignore, and the configured exclude patterns (gitignore syntax, matched
+with ``pathspec``).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Optional
+
+import pathspec
 
 #: Folder names never walked into: version control, virtualenvs, caches, build output.
 DEFAULT_EXCLUDES = frozenset(
@@ -22,40 +31,188 @@ class Candidate:
     display: str  # the path as the user will recognise it (relative to what they typed)
 
 
-def find_scripts(paths: list[Path]) -> list[Candidate]:
+@dataclass(frozen=True)
+class Excludes:
+    """What discovery leaves out, besides files that are not Python scripts.
+
+    ``names``: folder names pruned at any depth (the built-in list, unless the ``exclude``
+    setting replaces it).  ``patterns``: gitignore-style patterns relative to ``root`` (the
+    configuration file's folder, else the current folder).  ``gitignore``: honour
+    ``.gitignore`` files and ``.git/info/exclude``.  ``force``: apply all of this to files
+    named explicitly too (as pre-commit needs); otherwise a named file is always processed.
+    Virtualenvs (folders holding ``pyvenv.cfg``) are always pruned.
+    """
+
+    names: frozenset = DEFAULT_EXCLUDES
+    patterns: tuple = ()
+    root: Optional[Path] = None
+    gitignore: bool = True
+    force: bool = False
+    _spec: Optional[pathspec.PathSpec] = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_settings(
+        cls,
+        exclude: Optional[list] = None,
+        extend_exclude: tuple = (),
+        root: Optional[Path] = None,
+        force: bool = False,
+    ) -> "Excludes":
+        """``exclude`` (when given, even empty) replaces the built-in folder names;
+        ``extend_exclude`` adds to whichever list is in force."""
+        patterns = tuple(exclude or ()) + tuple(extend_exclude)
+        names = DEFAULT_EXCLUDES if exclude is None else frozenset()
+        absolute = Path(os.path.abspath(root if root is not None else Path.cwd()))
+        return cls(names=names, patterns=patterns, root=absolute, force=force)
+
+    @property
+    def spec(self) -> Optional[pathspec.PathSpec]:
+        if not self.patterns:
+            return None
+        if self._spec is None:
+            object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
+        return self._spec
+
+    def excludes(self, path: Path, is_dir: bool, top: Optional[str] = None) -> bool:
+        """Whether ``path`` matches a configured pattern or a ``.gitignore`` rule.  Outside a
+        repository only the ``.gitignore`` files from ``top`` (the walked folder) down count."""
+        absolute = os.path.abspath(path)
+        spec = self.spec
+        if spec is not None:
+            root = str(self.root or Path.cwd())
+            rel = os.path.relpath(absolute, root)
+            if not rel.startswith(os.pardir) and spec.match_file(_as_match(rel, is_dir)):
+                return True
+        return self.gitignore and _gitignored(absolute, is_dir, os.path.abspath(top or os.path.dirname(absolute)))
+
+    def excludes_named_file(self, path: Path) -> bool:
+        """With ``force``: whether a file named explicitly falls under the excludes, through
+        its own name or one of its folders."""
+        if not self.force:
+            return False
+        absolute = Path(os.path.abspath(path))
+        root = Path(os.path.abspath(self.root or Path.cwd()))
+        try:
+            folders = absolute.parent.relative_to(root).parts
+        except ValueError:
+            folders = Path(path).parent.parts
+        if any(part in self.names for part in folders):
+            return True
+        # Each folder between the root (or the repository) and the file, then the file: an
+        # ignored folder ignores everything in it.
+        top = _repository_root(str(absolute.parent))
+        base = Path(top) if top is not None and _is_below(root, Path(top)) else root
+        chain = [p for p in reversed(absolute.parents) if _is_below(p, base)] + [absolute]
+        for index, step in enumerate(chain):
+            if self.excludes(step, is_dir=index < len(chain) - 1, top=str(base)):
+                return True
+        return False
+
+
+def _is_below(path: Path, root: Path) -> bool:
+    return path != root and root in path.parents
+
+
+def _as_match(rel: str, is_dir: bool) -> str:
+    rel = rel.replace(os.sep, "/")
+    return rel + "/" if is_dir else rel
+
+
+def find_scripts(paths: list[Path], excludes: Optional[Excludes] = None) -> list[Candidate]:
     """Expand files and folders into candidate scripts, sorted by displayed path.
 
-    Files named explicitly are always candidates.  Folders are walked (symlinked folders are
-    not followed, so link loops cannot trap the walk) for ``*.py`` files and extensionless
-    files whose first line is a python shebang; excluded folders and virtualenvs (any folder
-    holding ``pyvenv.cfg``) are pruned.  A file reached twice (through a symlink, or named
-    twice) is processed once.
+    Files named explicitly are always candidates, unless ``excludes.force`` is set and they
+    fall under the excludes.  Folders are walked (symlinked folders are not followed, so link
+    loops cannot trap the walk) for ``*.py`` files and extensionless files whose first line is
+    a python shebang; excluded folders, ignored files and virtualenvs (any folder holding
+    ``pyvenv.cfg``) are pruned.  A file reached twice (through a symlink, or named twice) is
+    processed once.
     """
+    excludes = excludes if excludes is not None else Excludes()
     found: dict[str, Candidate] = {}
     for root in paths:
         if root.is_dir():
-            for candidate in _walk(root):
+            for candidate in _walk(root, excludes):
                 found.setdefault(_identity(candidate.path), candidate)
-        else:
+        elif not excludes.excludes_named_file(root):
             found.setdefault(_identity(root), Candidate(root, _display(root)))
     return sorted(found.values(), key=lambda c: c.display)
 
 
-def _walk(root: Path) -> list[Candidate]:
+def _walk(root: Path, excludes: Excludes) -> list[Candidate]:
     out: list[Candidate] = []
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if d not in DEFAULT_EXCLUDES
+            if d not in excludes.names
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
             and not os.path.islink(os.path.join(folder, d))
+            and not excludes.excludes(Path(folder) / d, is_dir=True, top=str(root))
         )
         for name in sorted(filenames):
             path = Path(folder) / name
-            if name.endswith(".py") or ("." not in name and _has_python_shebang(path)):
+            if (name.endswith(".py") or ("." not in name and _has_python_shebang(path))) and not excludes.excludes(
+                path, is_dir=False, top=str(root)
+            ):
                 out.append(Candidate(path, _display(path)))
     return out
+
+
+# ----- .gitignore ---------------------------------------------------------------------------
+# git reads a .gitignore in every folder of a repository, each relative to its own folder;
+# a deeper file overrides a shallower one, and nothing inside an ignored folder can be
+# re-included.  Without a repository, the .gitignore files from the walked folder down count.
+
+
+@lru_cache(maxsize=4096)
+def _repository_root(folder: str) -> Optional[str]:
+    current = folder
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+@lru_cache(maxsize=4096)
+def _ignore_file(folder: str, name: str = ".gitignore") -> Optional[pathspec.PathSpec]:
+    try:
+        with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _gitignored(absolute: str, is_dir: bool, fallback_top: str) -> bool:
+    parent = os.path.dirname(absolute)
+    repository = _repository_root(parent)
+    top = repository if repository is not None else fallback_top
+    folders = []
+    current = parent
+    while True:
+        folders.append(current)
+        if current == top:
+            break
+        up = os.path.dirname(current)
+        if up == current:
+            break
+        current = up
+    if folders[-1] != top:
+        folders = folders[:1]  # ``top`` is not above the file: only its own folder counts
+    verdict = None
+    specs = [(top, _ignore_file(os.path.join(top, ".git", "info"), "exclude"))] if repository else []
+    specs += [(folder, _ignore_file(folder)) for folder in reversed(folders)]
+    for base, spec in specs:
+        if spec is None:
+            continue
+        result = spec.check_file(_as_match(os.path.relpath(absolute, base), is_dir))
+        if result.include is not None:
+            verdict = result.include
+    return bool(verdict)
 
 
 def _has_python_shebang(path: Path) -> bool:

@@ -126,3 +126,61 @@ def test_candidate_path_points_at_the_file(tmp_path: Path) -> None:
     [candidate] = find_scripts([tmp_path / "proj"])
     assert candidate.path.read_bytes() == b"x = 1\n"
     assert candidate.display == (tmp_path / "proj" / "a.py").as_posix()
+
+
+# ----- issue 5: .gitignore, exclude patterns, --force-exclude -----------------------------
+from fixer.discover import Excludes  # noqa: E402
+
+
+def test_gitignore_in_a_repository_is_honoured(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "repo/.gitignore": b"generated/\n*_pb2.py\n!keep_pb2.py\n",
+        "repo/src/.gitignore": b"/local.py\n",
+        "repo/.git/info/exclude": b"scratch.py\n",
+        "repo/app.py": b"", "repo/generated/x.py": b"", "repo/src/api_pb2.py": b"",
+        "repo/src/keep_pb2.py": b"", "repo/src/local.py": b"", "repo/src/sub/local.py": b"",
+        "repo/scratch.py": b"",
+    })
+    (tmp_path / "repo" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    assert displays([Path("repo")]) == ["repo/app.py", "repo/src/keep_pb2.py", "repo/src/sub/local.py"]
+    # Walking a subfolder still applies the repository root's .gitignore.
+    assert displays([Path("repo/src")]) == ["repo/src/keep_pb2.py", "repo/src/sub/local.py"]
+
+
+def test_gitignore_without_a_repository_counts_from_the_walked_folder(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/.gitignore": b"out/\n", "proj/out/a.py": b"", "proj/b.py": b""})
+    assert displays([Path("proj")]) == ["proj/b.py"]
+
+
+def test_gitignore_can_be_turned_off(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/.gitignore": b"*.py\n", "proj/a.py": b""})
+    assert displays([Path("proj")]) == []
+    assert [c.display for c in find_scripts([Path("proj")], Excludes(gitignore=False))] == ["proj/a.py"]
+
+
+def test_exclude_patterns_are_relative_to_their_root(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/legacy/old.py": b"", "proj/src/legacy/new.py": b"", "proj/app.py": b"",
+                    "proj/build/gen.py": b""})
+    excludes = Excludes.from_settings(extend_exclude=("/legacy/",), root=tmp_path / "proj")
+    found = [c.display for c in find_scripts([Path("proj")], excludes)]
+    assert found == ["proj/app.py", "proj/src/legacy/new.py"]
+
+
+def test_exclude_replaces_the_built_in_folder_names(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/build/gen.py": b"", "proj/tests/t.py": b"", "proj/env/pyvenv.cfg": b"",
+                    "proj/env/x.py": b""})
+    excludes = Excludes.from_settings(exclude=["tests/"], root=tmp_path / "proj")
+    # build/ is walked now; virtualenvs are still pruned.
+    assert [c.display for c in find_scripts([Path("proj")], excludes)] == ["proj/build/gen.py"]
+
+
+def test_named_files_are_excluded_only_with_force(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/.gitignore": b"ignored.py\n", "proj/ignored.py": b"", "proj/gen/x.py": b"",
+                    "proj/build/y.py": b"", "proj/ok.py": b""})
+    named = [Path("proj/ignored.py"), Path("proj/gen/x.py"), Path("proj/build/y.py"), Path("proj/ok.py")]
+    loose = Excludes.from_settings(extend_exclude=("gen/",), root=tmp_path / "proj")
+    assert [c.display for c in find_scripts(named, loose)] == [
+        "proj/build/y.py", "proj/gen/x.py", "proj/ignored.py", "proj/ok.py"
+    ]
+    forced = Excludes.from_settings(extend_exclude=("gen/",), root=tmp_path / "proj", force=True)
+    assert [c.display for c in find_scripts(named, forced)] == ["proj/ok.py"]

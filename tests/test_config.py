@@ -1,0 +1,171 @@
+"""fixer.config: finding pyproject.toml, reading [tool.guardfix], naming the key at fault."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fixer.config import KEYS, ConfigError, find_config, load_config
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+FULL = """\
+    [project]
+    name = "demo"
+
+    [tool.guardfix]
+    exclude = ["generated/"]
+    extend-exclude = ["legacy/*.py"]
+    style = "inline"
+    main-name = "run"
+    unsafe-fixes = true
+    select = ["gf0", "GF101"]
+    ignore = ["GF104"]
+    extra-spawners = ["mypkg.parallel.run_all"]
+    jobs = 4
+    cache-dir = ".cache/guardfix"
+"""
+
+
+def test_every_key_is_read_and_keyed_by_its_parameter(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path / "pyproject.toml", FULL))
+    assert config.path == tmp_path / "pyproject.toml"
+    assert config.root == tmp_path
+    assert config.values == {
+        "exclude": ["generated/"],
+        "extend_exclude": ["legacy/*.py"],
+        "style": "inline",
+        "main_name": "run",
+        "unsafe_fixes": True,
+        "select": ["GF0", "GF101"],
+        "ignore": ["GF104"],
+        "extra_spawner": ["mypkg.parallel.run_all"],
+        "jobs": 4,
+        "cache_dir": str(tmp_path / ".cache" / "guardfix"),
+    }
+
+
+def test_the_key_table_covers_the_documented_keys() -> None:
+    assert sorted(KEYS) == sorted(
+        ["exclude", "extend-exclude", "style", "main-name", "unsafe-fixes", "select", "ignore",
+         "extra-spawners", "jobs", "cache-dir"]
+    )
+
+
+def test_an_absolute_cache_dir_is_kept(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path / "pyproject.toml", '[tool.guardfix]\ncache-dir = "/var/cache/gf"\n'))
+    assert config.values == {"cache_dir": "/var/cache/gf"}
+
+
+def test_an_empty_table_sets_nothing(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path / "pyproject.toml", "[tool.guardfix]\n")).values == {}
+
+
+BAD = [
+    pytest.param('unsafe_fixes = true', "unsafe_fixes", "unknown key (did you mean 'unsafe-fixes'?)", id="unknown-key-suggests"),
+    pytest.param('colour = "red"', "colour", "unknown key; known keys: exclude, extend-exclude", id="unknown-key"),
+    pytest.param('style = "fancy"', "style", 'must be "main" or "inline", not a string (\'fancy\')', id="bad-style"),
+    pytest.param('style = 1', "style", 'must be "main" or "inline", not a number (1)', id="style-number"),
+    pytest.param('main-name = "class"', "main-name", "must be a valid Python function name", id="keyword-main-name"),
+    pytest.param('main-name = "1abc"', "main-name", "must be a valid Python function name", id="bad-main-name"),
+    pytest.param('unsafe-fixes = "yes"', "unsafe-fixes", "must be true or false, not a string ('yes')", id="flag-string"),
+    pytest.param('select = "GF001"', "select", "must be a list of strings, not a string ('GF001')", id="select-string"),
+    pytest.param('ignore = ["GF001", 2]', "ignore", "must be a list of strings, not a list", id="ignore-mixed"),
+    pytest.param('select = ["E501"]', "select", "'E501' is not a finding code or code prefix", id="select-foreign-code"),
+    pytest.param('extra-spawners = ["run"]', "extra-spawners", "'run' is not a dotted name", id="spawner-not-dotted"),
+    pytest.param('exclude = "build"', "exclude", "must be a list of strings", id="exclude-string"),
+    pytest.param('extend-exclude = [""]', "extend-exclude", "holds an empty pattern", id="empty-pattern"),
+    pytest.param('jobs = 0', "jobs", "must be a whole number of at least 1, not a number (0)", id="jobs-zero"),
+    pytest.param('jobs = true', "jobs", "must be a whole number of at least 1, not a boolean (True)", id="jobs-bool"),
+    pytest.param('jobs = 2.5', "jobs", "must be a whole number of at least 1, not a number (2.5)", id="jobs-float"),
+    pytest.param('cache-dir = 3', "cache-dir", "must be a folder path as a string", id="cache-dir-number"),
+]
+
+
+@pytest.mark.parametrize(("line", "key", "message"), BAD)
+def test_bad_values_name_the_file_and_the_key(tmp_path: Path, line: str, key: str, message: str) -> None:
+    path = write(tmp_path / "pyproject.toml", f"[tool.guardfix]\n{line}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == key
+    assert caught.value.path == path
+    assert str(caught.value).startswith(f"{path}: [tool.guardfix] {key}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("[tool.guardfix\n", "invalid TOML: ", id="invalid-toml"),
+        pytest.param("[tool.black]\nline-length = 99\n", "no [tool.guardfix] table", id="no-table"),
+        pytest.param("[tool]\nguardfix = 3\n", "tool.guardfix must be a table, not a number (3)", id="not-a-table"),
+    ],
+)
+def test_unusable_files_name_the_file(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / "pyproject.toml", text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key is None
+    assert str(caught.value).startswith(f"{path}: {message}")
+
+
+def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"missing\.toml: cannot read: "):
+        load_config(tmp_path / "missing.toml")
+
+
+# ----- finding the file -------------------------------------------------------------------
+def test_found_by_walking_up_from_the_paths(tmp_path: Path) -> None:
+    config = write(tmp_path / "pyproject.toml", "[tool.guardfix]\n")
+    write(tmp_path / "src" / "app" / "a.py", "")
+    write(tmp_path / "src" / "b.py", "")
+    assert find_config([tmp_path / "src" / "app" / "a.py", tmp_path / "src" / "b.py"]) == config
+    assert find_config([tmp_path / "src" / "app"]) == config
+
+
+def test_a_pyproject_without_the_table_is_passed_over(tmp_path: Path) -> None:
+    config = write(tmp_path / "pyproject.toml", '[tool.guardfix]\nstyle = "inline"\n')
+    write(tmp_path / "sub" / "pyproject.toml", "[project]\nname = 'sub'\n")
+    write(tmp_path / "sub" / "x.py", "")
+    assert find_config([tmp_path / "sub" / "x.py"]) == config
+
+
+def test_the_nearest_table_wins(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.guardfix]\n")
+    inner = write(tmp_path / "sub" / "pyproject.toml", "[tool.guardfix]\njobs = 2\n")
+    assert find_config([tmp_path / "sub"]) == inner
+
+
+def test_the_common_folder_of_all_paths_is_the_start(tmp_path: Path) -> None:
+    outer = write(tmp_path / "pyproject.toml", "[tool.guardfix]\n")
+    write(tmp_path / "a" / "pyproject.toml", "[tool.guardfix]\njobs = 2\n")
+    write(tmp_path / "a" / "x.py", "")
+    write(tmp_path / "b" / "y.py", "")
+    assert find_config([tmp_path / "a" / "x.py", tmp_path / "b" / "y.py"]) == outer
+
+
+def test_the_walk_stops_at_a_repository_root(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.guardfix]\n")
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    write(tmp_path / "repo" / "x.py", "")
+    assert find_config([tmp_path / "repo" / "x.py"]) is None
+    inside = write(tmp_path / "repo" / "pyproject.toml", "[tool.guardfix]\n")
+    assert find_config([tmp_path / "repo" / "x.py"]) == inside
+
+
+def test_without_paths_the_start_folder_is_used(tmp_path: Path) -> None:
+    config = write(tmp_path / "pyproject.toml", "[tool.guardfix]\n")
+    (tmp_path / "deep").mkdir()
+    assert find_config([], start=tmp_path / "deep") == config
+
+
+def test_a_broken_pyproject_on_the_way_is_reported(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.guardfix\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        find_config([tmp_path])
