@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from fixer import __version__
+from fixer.config import Config, ConfigError, find_config, load_config
 from fixer.console import UI
 from fixer.diff import make_diff
-from fixer.discover import find_scripts
+from fixer.discover import Excludes, find_scripts
 from fixer.explain import explain
+from fixer.formats import FORMATS, format_results
 from fixer.model import Code, FileResult, Options, Status, Style
-from fixer.pipeline import process_files, write_fix
+from fixer.pipeline import process_files, process_source, write_fix
 from fixer.project import Project
 from fixer.targets import build_catalogue, prefilter_tokens
 from fixer.report import EXIT_USAGE, Report
@@ -61,6 +64,47 @@ def _validate_qualnames(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
+CONFIG_META = "guardfix.config"
+
+
+def _read_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Load ``[tool.guardfix]`` (from ``--config FILE``, or the ``pyproject.toml`` found above
+    the paths) into ``ctx.default_map``, so that every option given on the command line
+    overrides it.  Eager, and declared after the paths and ``--stdin-filename`` so that
+    those are known when it runs (black does the same)."""
+    if ctx.resilient_parsing:
+        return None
+    try:
+        if value is not None:
+            config: Config | None = load_config(Path(value))
+        else:
+            named = [p for p in ctx.params.get("paths") or () if str(p) != "-"]
+            stdin_filename = ctx.params.get("stdin_filename")
+            if stdin_filename:
+                named.append(Path(stdin_filename))
+            found = find_config(named, start=Path.cwd())
+            config = load_config(found) if found is not None else None
+    except ConfigError as exc:
+        raise click.UsageError(str(exc), ctx) from None
+    if config is not None:
+        ctx.default_map = {**(ctx.default_map or {}), **config.values}
+        ctx.meta[CONFIG_META] = config
+    return None
+
+
+def _excludes(ctx: click.Context, exclude: tuple[str, ...], extend_exclude: tuple[str, ...], force: bool) -> Excludes:
+    """Exclude patterns are relative to the configuration file's folder (else the current
+    folder); ``exclude``, when set anywhere, replaces the built-in folder names."""
+    config: Config | None = ctx.meta.get(CONFIG_META)
+    given = ctx.get_parameter_source("exclude") not in (None, click.core.ParameterSource.DEFAULT)
+    return Excludes.from_settings(
+        exclude=list(exclude) if given else None,
+        extend_exclude=extend_exclude,
+        root=config.root if config is not None else Path.cwd(),
+        force=force,
+    )
+
+
 def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     import keyword
 
@@ -71,12 +115,12 @@ def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path, allow_dash=False)
+    "paths", nargs=-1, required=True, is_eager=True, type=click.Path(exists=True, path_type=Path, allow_dash=True)
 )
 @click.option("--check", is_flag=True, help="Print one line per finding; write nothing.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff on stdout; write nothing.")
 @click.option("--write", is_flag=True, help="Apply every safe fix without asking.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply (or show in --diff) fixes marked unsafe.")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=False, help="Also apply (or show in --diff) fixes marked unsafe.")
 @click.option(
     "--style",
     type=click.Choice([s.value for s in Style]),
@@ -94,6 +138,31 @@ def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None
 )
 @click.option("--select", multiple=True, metavar="CODES", help="Report only these codes or code prefixes (comma-separated; e.g. GF0).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Never report these codes or code prefixes (comma-separated).")
+@click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="How --check (and --write) print findings on stdout: text lines, JSON, GitHub Actions annotations or SARIF 2.1.0.",
+)
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style pattern of paths to skip; replaces the built-in folder list. Repeatable.")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Gitignore-style pattern of paths to skip, in addition to the others. Repeatable.")
+@click.option("--force-exclude", is_flag=True, help="Apply the excludes and .gitignore to files named explicitly too (for pre-commit).")
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    is_eager=True,
+    help="With - as the path: the file name to show in messages and to match against the configuration and excludes.",
+)
+@click.option(
+    "--config",
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False),
+    is_eager=True,
+    expose_value=False,
+    callback=_read_config,
+    help="Read [tool.guardfix] from this TOML file instead of the pyproject.toml found above the paths.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and machine output.")
 @click.option("-v", "--verbose", is_flag=True, help="Also report clean and skipped files, and full call chains.")
 @click.option("--color/--no-color", default=None, help="Force or disable colours (default: when a terminal).")
@@ -122,6 +191,11 @@ def cli(
     quiet: bool,
     verbose: bool,
     color: bool | None,
+    stdin_filename: str | None,
+    output_format: str,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool,
 ) -> None:
     """Find scripts that start processes without an `if __name__ == "__main__":` guard, and fix them.
 
@@ -135,18 +209,23 @@ def cli(
         raise click.UsageError("--quiet and --verbose are mutually exclusive")
     ui = UI(verbosity=-1 if quiet else (1 if verbose else 0), color=color)
     mode = "check" if check else "diff" if show_diff else "write" if write else "review"
+    from_stdin = any(str(p) == "-" for p in paths)
+    if from_stdin and len(paths) > 1:
+        raise click.UsageError("- (read a script from stdin) cannot be combined with other paths")
+    if stdin_filename is not None and not from_stdin:
+        raise click.UsageError("--stdin-filename needs - as the path")
+    if output_format != "text" and mode not in (("check",) if from_stdin else ("check", "write")):
+        needs = "--check (stdout carries the script)" if from_stdin else "--check or --write"
+        raise click.UsageError(f"--output-format {output_format} needs {needs}")
+    excludes = _excludes(ctx, exclude, extend_exclude, force_exclude)
+    if from_stdin:
+        options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
+        ctx.exit(_run_stdin(ui, mode, options, stdin_filename, excludes, output_format))
     if mode == "review" and not is_interactive():
         ui.info("not a terminal: showing the fixes as a diff; nothing is written (use --write to apply)", "dim")
         mode = "diff"
-    options = Options(
-        style=Style(style),
-        main_name=main_name,
-        unsafe_fixes=unsafe_fixes,
-        extra_spawners=tuple(extra_spawner),
-        select=tuple(c.upper() for c in _split_codes(select)),
-        ignore=tuple(c.upper() for c in _split_codes(ignore)),
-    )
-    candidates = find_scripts(list(paths))
+    options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
+    candidates = find_scripts(list(paths), excludes)
     project = Project(
         files=[c.path for c in candidates],
         catalogue=build_catalogue(options.extra_spawners),
@@ -155,27 +234,131 @@ def cli(
     if not candidates:
         ui.info("no Python scripts found in the given paths", "yellow")
     report = Report(check_warnings=mode == "check")
-    session = _Session(ui, mode, options)
+    session = _Session(ui, mode, options, output_format)
     for result in process_files(((c.path, c.display) for c in candidates), options, project):
         if session.quit:
             report.add(result)
             continue
         report.add(session.handle(result))
+    if output_format != "text":
+        ui.write_stdout(format_results(session.results, output_format).encode("utf-8"))
     ui.summary(report, mode)
     ctx.exit(report.return_code)
+
+
+def _options(
+    style: str, main_name: str | None, unsafe_fixes: bool, extra_spawner: tuple, select: tuple, ignore: tuple
+) -> Options:
+    return Options(
+        style=Style(style),
+        main_name=main_name,
+        unsafe_fixes=unsafe_fixes,
+        extra_spawners=tuple(extra_spawner),
+        select=tuple(c.upper() for c in _split_codes(select)),
+        ignore=tuple(c.upper() for c in _split_codes(ignore)),
+    )
+
+
+def _run_stdin(
+    ui: UI, mode: str, options: Options, stdin_filename: str | None, excludes: Excludes, output_format: str
+) -> int:
+    """``guardfix -``: the script comes on stdin.  ``--check`` prints findings and ``--diff``
+    the patch on stdout; otherwise stdout gets the fixed script, or the input byte for byte
+    when there is nothing to fix or the fix is not applied.  Messages go to stderr."""
+    data = sys.stdin.buffer.read()
+    path = Path(stdin_filename) if stdin_filename else None
+    display = stdin_filename or "-"
+    if path is not None and excludes.excludes_named_file(path):
+        ui.verbose(f"{display}: excluded")
+        if mode not in ("check", "diff"):
+            ui.write_stdout(data)
+        return Report().return_code
+    result = process_stdin(data, display, options, path)
+    report = Report(check_warnings=mode == "check")
+    session = _Session(ui, "check" if mode == "check" else "diff", options, output_format)
+    if mode in ("check", "diff"):
+        report.add(session.handle(result))
+        if output_format != "text":
+            ui.write_stdout(format_results(session.results, output_format).encode("utf-8"))
+        return report.return_code
+    # Write mode (and review, which cannot ask: stdin holds the script).
+    allowed = result.has_fix and (result.status is Status.FIXED or options.unsafe_fixes)
+    if result.status in (Status.ERROR, Status.FAILED):
+        ui.error(result)
+    elif result.status is Status.DECLINED:
+        ui.findings(result)
+        ui.status_line(result, f"cannot be fixed automatically: {result.reason}", "yellow")
+    elif result.has_fix and not allowed:
+        ui.findings(result)
+        ui.status_line(result, f"unsafe fix not applied: {result.reason} (use --unsafe-fixes)", "yellow")
+    elif result.status is not Status.SKIPPED:
+        ui.findings(result, only_warnings=result.has_fix)
+    if allowed:
+        assert result.new_source is not None
+        result = replace(result, written=True)
+        ui.write_stdout(result.new_source)
+        ui.status_line(result, "fixed", "green")
+    else:
+        ui.write_stdout(data)
+    report.add(result)
+    return report.return_code
+
+
+def process_stdin(data: bytes, display: str, options: Options, path: Path | None) -> FileResult:
+    """Process a script read from stdin; ``path`` (from ``--stdin-filename``) names it and,
+    when its folder exists, lets calls into sibling modules be followed.  Never raises."""
+    import traceback
+
+    project = None
+    if path is not None and path.parent.is_dir():
+        project = Project(
+            files=[path],
+            catalogue=build_catalogue(options.extra_spawners),
+            tokens=prefilter_tokens(options.extra_spawners),
+        )
+    try:
+        source = process_source(data, path.name if path is not None else "<stdin>", options, project, path)
+    except Exception:  # a guardfix bug: report it like process_file does
+        return FileResult(
+            path or Path("-"), display, Status.FAILED, old_source=data,
+            reason="internal error: " + traceback.format_exc(limit=-3).strip().splitlines()[-1],
+            extra={"traceback": traceback.format_exc()},
+        )
+    return FileResult(
+        path=path or Path("-"),
+        display=display,
+        status=source.status,
+        findings=source.findings,
+        old_source=data,
+        new_source=source.new_source,
+        reason=source.reason,
+        notes=source.notes,
+    )
 
 
 class _Session:
     """The per-file loop of one run: prints, asks, writes."""
 
-    def __init__(self, ui: UI, mode: str, options: Options) -> None:
+    def __init__(self, ui: UI, mode: str, options: Options, output_format: str = "text") -> None:
         self.ui = ui
         self.mode = mode
         self.options = options
+        self.output_format = output_format
+        self.results: list[FileResult] = []  # for --output-format json / github / sarif
         self.apply_all = False
         self.quit = False
 
     def handle(self, result: FileResult) -> FileResult:
+        handled = self._handle(result)
+        self.results.append(handled)
+        return handled
+
+    def _check_lines(self, result: FileResult) -> None:
+        if self.output_format == "text":
+            for finding in result.findings:
+                self.ui.check_line(result, finding)
+
+    def _handle(self, result: FileResult) -> FileResult:
         ui = self.ui
         if result.status in (Status.ERROR, Status.FAILED):
             ui.error(result)
@@ -187,14 +370,12 @@ class _Session:
             if not result.findings:
                 ui.verbose(f"{result.display}: clean")
             elif self.mode == "check":
-                for finding in result.findings:
-                    ui.check_line(result, finding)
+                self._check_lines(result)
             else:
                 ui.findings(result)  # warnings only: nothing to fix
             return result
         if self.mode == "check":
-            for finding in result.findings:
-                ui.check_line(result, finding)
+            self._check_lines(result)
             self._explain_status(result)
             return result
         if result.status is Status.DECLINED:
