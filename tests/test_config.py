@@ -169,3 +169,114 @@ def test_a_broken_pyproject_on_the_way_is_reported(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", "[tool.guardfix\n")
     with pytest.raises(ConfigError, match="invalid TOML"):
         find_config([tmp_path])
+
+
+# ----- through the command line -----------------------------------------------------------
+from click.testing import CliRunner  # noqa: E402
+
+from fixer.cli import cli  # noqa: E402
+from test_cli import POOL_FIXED, POOL_SCRIPT, UNSAFE_SCRIPT  # noqa: E402
+
+
+def invoke(args: list[str]):
+    return CliRunner().invoke(cli, args)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "job.py").write_text(POOL_SCRIPT)
+    monkeypatch.chdir(tmp_path / "src")
+    return tmp_path
+
+
+def test_config_values_are_used(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.guardfix]\nstyle = "inline"\n')
+    result = invoke(["--write", "job.py"])
+    assert result.exit_code == 0, result.output
+    assert (project / "src" / "job.py").read_text().endswith(
+        'if __name__ == "__main__":\n    with Pool(2) as pool:\n        print(pool.map(square, range(4)))\n'
+    )
+
+
+def test_command_line_overrides_config(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.guardfix]\nstyle = "inline"\nmain-name = "run"\n')
+    result = invoke(["--write", "--style", "main", "--main-name", "main", "job.py"])
+    assert result.exit_code == 0, result.output
+    assert (project / "src" / "job.py").read_text() == POOL_FIXED
+
+
+def test_unsafe_fixes_from_config_and_turned_off_again(project: Path) -> None:
+    (project / "src" / "job.py").write_text(UNSAFE_SCRIPT)
+    write(project / "pyproject.toml", "[tool.guardfix]\nunsafe-fixes = true\n")
+    off = invoke(["--write", "--no-unsafe-fixes", "job.py"])
+    assert off.exit_code == 1
+    assert (project / "src" / "job.py").read_text() == UNSAFE_SCRIPT
+    on = invoke(["--write", "job.py"])
+    assert on.exit_code == 0
+    assert "def main():" in (project / "src" / "job.py").read_text()
+
+
+def test_select_and_extra_spawners_from_config(project: Path) -> None:
+    (project / "src" / "job.py").write_text("from mylib import run\n\nrun()\n")
+    write(project / "pyproject.toml", '[tool.guardfix]\nextra-spawners = ["mylib.run"]\n')
+    result = invoke(["--check", "job.py"])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("job.py:3:1: GF001 run() starts processes")
+    write(project / "pyproject.toml", '[tool.guardfix]\nextra-spawners = ["mylib.run"]\nignore = ["GF0"]\n')
+    assert invoke(["--check", "job.py"]).exit_code == 0
+
+
+def test_excludes_from_config_are_relative_to_its_folder(project: Path) -> None:
+    (project / "src" / "gen").mkdir()
+    (project / "src" / "gen" / "made.py").write_text(POOL_SCRIPT)
+    write(project / "pyproject.toml", '[tool.guardfix]\nextend-exclude = ["/src/gen/"]\n')
+    result = invoke(["--check", "."])
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["job.py"]
+    # A named file is still processed, unless --force-exclude.
+    assert invoke(["--check", "gen/made.py"]).exit_code == 1
+    forced = invoke(["--check", "--force-exclude", "gen/made.py"])
+    assert (forced.exit_code, forced.stdout) == (0, "")
+
+
+def test_gitignore_is_honoured_on_the_command_line(project: Path) -> None:
+    (project / "src" / "scratch.py").write_text(POOL_SCRIPT)
+    (project / ".gitignore").write_text("scratch.py\n")
+    result = invoke(["--check", "."])
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["job.py"]
+
+
+def test_explicit_config_file(project: Path) -> None:
+    write(project / "ci" / "guardfix.toml", '[tool.guardfix]\nstyle = "inline"\n')
+    write(project / "pyproject.toml", '[tool.guardfix]\nmain-name = "run"\n')
+    result = invoke(["--diff", "--config", str(project / "ci" / "guardfix.toml"), "job.py"])
+    assert result.exit_code == 1
+    assert '+if __name__ == "__main__":\n+    with Pool(2) as pool:' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("[tool.guardfix]\nlinelength = 3\n", "[tool.guardfix] linelength: unknown key", id="unknown"),
+        pytest.param('[tool.guardfix]\nselect = "GF1"\n', "[tool.guardfix] select: must be a list of strings", id="type"),
+        pytest.param("[tool.guardfix\n", "invalid TOML", id="toml"),
+    ],
+)
+def test_config_errors_exit_2_naming_file_and_key(project: Path, text: str, message: str) -> None:
+    write(project / "pyproject.toml", text)
+    result = invoke(["--check", "job.py"])
+    assert result.exit_code == 2
+    assert f"Error: {project / 'pyproject.toml'}: " in result.stderr
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_config_next_to_the_paths_not_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "other" / "pyproject.toml", "[tool.guardfix]\nbogus = 1\n")
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / ".git").mkdir()
+    (tmp_path / "proj" / "job.py").write_text(POOL_SCRIPT)
+    monkeypatch.chdir(tmp_path / "other")
+    result = invoke(["--check", str(tmp_path / "proj" / "job.py")])
+    assert result.exit_code == 1  # the broken file in the current folder is not read

@@ -237,3 +237,44 @@ def test_chain_steps_in_other_files_point_there() -> None:
     ]
     related = json.loads(format_sarif([result]))["runs"][0]["results"][0]["relatedLocations"]
     assert [r["physicalLocation"]["artifactLocation"]["uri"] for r in related] == ["s.py", "helpers.py"]
+
+
+# ----- through the command line -----------------------------------------------------------
+from click.testing import CliRunner  # noqa: E402
+
+from fixer.cli import cli  # noqa: E402
+
+
+@pytest.mark.parametrize("output_format", ["json", "github", "sarif"])
+def test_check_prints_only_the_chosen_format_on_stdout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("chain.py").write_text(CHAIN_SCRIPT)
+    result = CliRunner().invoke(cli, ["--check", "--output-format", output_format, "chain.py"])
+    assert result.exit_code == 1
+    expected = format_results([process_file(Path("chain.py"), display="chain.py")], output_format)
+    assert result.stdout == expected
+    assert "chain.py:13:7: GF002" not in result.stdout  # no text lines mixed in
+    assert "would be fixed" in result.stderr
+
+
+def test_write_with_json_reports_applied_fixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("chain.py").write_text(CHAIN_SCRIPT)
+    result = CliRunner().invoke(cli, ["--write", "--output-format", "json", "chain.py"])
+    assert result.exit_code == 0
+    findings = json.loads(result.stdout)["findings"]
+    assert [f["fix"] for f in findings if f["severity"] == "error"] == [
+        {"safety": "safe", "applied": True, "reason": None}
+    ] * 2
+    assert 'if __name__ == "__main__":' in Path("chain.py").read_text()
+
+
+@pytest.mark.parametrize("mode", [["--diff"], []])
+def test_machine_formats_need_check_or_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: list) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("chain.py").write_text(CHAIN_SCRIPT)
+    result = CliRunner().invoke(cli, [*mode, "--output-format", "sarif", "chain.py"])
+    assert result.exit_code == 2
+    assert "--output-format sarif needs --check or --write" in result.stderr
