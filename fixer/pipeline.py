@@ -17,7 +17,6 @@ from fixer.analyze import analyze_module
 from fixer.hazards import find_hazards
 from fixer.model import Code, FileResult, Finding, Options, SourceResult, Status
 from fixer.plan import Declined, make_plan
-from fixer.rewrite import RewriteError, apply_plan
 from fixer.source import SourceError, WriteError, decode_source, read_bytes, write_atomic
 from fixer.targets import PREFILTER_TOKENS, build_catalogue, mentions_tokens, prefilter_tokens
 from fixer.verify import verify_rewrite
@@ -117,7 +116,7 @@ def process_source(
         return SourceResult(Status.DECLINED, with_warnings(errors), reason=plan.reason)
     findings = with_warnings(errors, [tree.body[i] for i in plan.moved])
     try:
-        new_text = apply_plan(text, plan)
+        new_text = _rewrite(text, plan)
     except RewriteError as exc:
         return SourceResult(Status.DECLINED, findings, reason=str(exc))
     new_bytes = decoded.encode(new_text)
@@ -141,6 +140,21 @@ def process_source(
         reason="; ".join(plan.unsafe_reasons),
         notes=plan.notes,
     )
+
+
+class RewriteError(Exception):
+    """Raised by ``_rewrite`` when libcst cannot carry out a plan (``rewrite.RewriteError``)."""
+
+
+def _rewrite(text: str, plan: object) -> str:
+    """Apply a plan.  ``fixer.rewrite`` (and with it libcst, slow to import) is loaded only
+    when a file needs a rewrite, so ``guardfix --help`` and clean runs never pay for it."""
+    from fixer import rewrite
+
+    try:
+        return rewrite.apply_plan(text, plan)  # type: ignore[arg-type]
+    except rewrite.RewriteError as exc:
+        raise RewriteError(str(exc)) from exc
 
 
 def _count_findings(text: str, filename: str, catalogue: dict, resolver: object, display: str) -> int:
