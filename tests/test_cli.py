@@ -668,3 +668,43 @@ def test_extra_spawner_is_seen_inside_a_helper_module(tmp_path: Path, monkeypatc
     result = run(["--check", "--extra-spawner", "mylib.run_all", "script.py"])
     assert result.exit_code == 1
     assert result.stdout == "script.py:3:1: GF002 calls go() (helpers.py:4) → run_all() (helpers.py:5)\n"
+
+
+# ----- issue 5: --version and shell completion ------------------------------------------------
+def _console_script() -> str:
+    script = Path(sys.executable).parent / "guardfix"
+    return str(script) if script.exists() else (shutil.which("guardfix") or "guardfix")
+
+
+def test_version_matches_the_package() -> None:
+    from fixer import __version__
+
+    proc = subprocess.run([_console_script(), "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout == f"guardfix, version {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        pytest.param("bash", "complete -o nosort -F _guardfix_completion guardfix", id="bash"),
+        pytest.param("zsh", "compdef _guardfix_completion guardfix", id="zsh"),
+        pytest.param("fish", "complete --no-files --command guardfix", id="fish"),
+    ],
+)
+def test_shell_completion_script_is_generated(shell: str, marker: str) -> None:
+    env = {**os.environ, "_GUARDFIX_COMPLETE": f"{shell}_source"}
+    proc = subprocess.run([_console_script()], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert marker in proc.stdout
+
+
+def test_shell_completion_completes_options_and_choices() -> None:
+    def complete(words: str, cword: int) -> list[str]:
+        env = {**os.environ, "_GUARDFIX_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        proc = subprocess.run([_console_script()], env=env, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.splitlines()
+
+    assert complete("guardfix --output-f", 1) == ["plain,--output-format"]
+    assert complete("guardfix --output-format ", 2) == ["plain,text", "plain,json", "plain,github", "plain,sarif"]
