@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Optional, Protocol, Tuple
 
 from fixer.model import ChainStep, Code, Finding
+from fixer.memo import solve
 from fixer.names import iter_runtime_nodes
 from fixer.targets import BY_QUALNAME, NON_REIMPORTING_METHODS, Condition, Kind, Target, star_names
 
@@ -35,9 +36,6 @@ Value = Tuple
 
 _NO_VALUES: frozenset = frozenset()
 
-#: How many times a recursive question (a call cycle, an import cycle) was cut short, across
-#: every analyzer and the project: negative answers computed meanwhile are not cached.
-CYCLE_CUTS = [0]
 
 
 def is_main_guard_test(test: ast.expr) -> bool:
@@ -146,7 +144,6 @@ class _Analyzer:
         self.classes: dict[str, ast.ClassDef] = {}
         self.module = _Scope("module")
         self._chains: dict[Tuple, Optional[tuple]] = {}
-        self._in_progress: set = set()
         self._eval_stack: set = set()
         self._process_classes: dict[str, bool] = {}
         self._function_scopes: dict[int, _Scope] = {}
@@ -622,72 +619,61 @@ class _Analyzer:
 
     def chain(self, callee: Tuple) -> Optional[tuple]:
         """The call chain from ``callee`` to a direct process start, or None."""
-        if callee in self._chains:
-            return self._chains[callee]
-        if callee in self._in_progress:
-            CYCLE_CUTS[0] += 1  # a recursion: answered "no" for now, never remembered
-            return None
-        self._in_progress.add(callee)
-        cuts_before = CYCLE_CUTS[0]
+        return solve(self._chains, callee, lambda: self._chain(callee), None, witness=True)
+
+    def _chain(self, callee: Tuple) -> Optional[tuple]:
         result: Optional[tuple] = None
-        try:
-            funcs: list = []
-            owner: Optional[str] = None
-            if callee[0] == "ext":
-                external: ExternalChain = callee[2]
-                result = external.steps
+        funcs: list = []
+        owner: Optional[str] = None
+        if callee[0] == "ext":
+            external: ExternalChain = callee[2]
+            result = external.steps
+            return result
+        if callee[0] == "func":
+            funcs = [self.functions[callee[1]]]
+            result = self.decorated_start(funcs[0])
+            if result is not None:
                 return result
-            if callee[0] == "func":
-                funcs = [self.functions[callee[1]]]
-                result = self.decorated_start(funcs[0])
-                if result is not None:
+        elif callee[0] == "init":
+            owner = callee[1]
+            funcs = [
+                f
+                for f in (self.find_method(owner, "__new__"), self.find_method(owner, "__init__"),
+                          self.find_method(owner, "__post_init__"))
+                if f is not None
+            ]
+        elif callee[0] == "method":
+            owner = callee[1]
+            found = self.find_method(owner, callee[2])
+            funcs = [found] if found is not None else []
+        if not funcs and callee[0] in ("init", "method") and self.resolver is not None:
+            # Inherited from a class of another module (class MyFarm(helpers.Farm)).
+            suffix = "" if callee[0] == "init" else f".{callee[2]}"
+            for base in self.external_bases(callee[1]):
+                external = self.resolver.chain_for(base + suffix)
+                if external is not None:
+                    result = external.steps
                     return result
-            elif callee[0] == "init":
-                owner = callee[1]
-                funcs = [
-                    f
-                    for f in (self.find_method(owner, "__new__"), self.find_method(owner, "__init__"),
-                              self.find_method(owner, "__post_init__"))
-                    if f is not None
-                ]
-            elif callee[0] == "method":
-                owner = callee[1]
-                found = self.find_method(owner, callee[2])
-                funcs = [found] if found is not None else []
-            if not funcs and callee[0] in ("init", "method") and self.resolver is not None:
-                # Inherited from a class of another module (class MyFarm(helpers.Farm)).
-                suffix = "" if callee[0] == "init" else f".{callee[2]}"
-                for base in self.external_bases(callee[1]):
-                    external = self.resolver.chain_for(base + suffix)
-                    if external is not None:
-                        result = external.steps
-                        return result
-            for func in funcs:
-                method_owner = self.owner_of(func) if owner is not None else None
-                scope = self.function_scope(func, method_owner)
-                nodes = list(_walk_region(scope.region))
-                events = [self.classify_call(call, scope, nodes) for call in _calls_in(nodes)]
-                events += self.iteration_events(nodes, scope)
-                events = sorted((e for e in events if e is not None), key=lambda e: (e.line, e.col))
-                for event in events:
-                    if event.kind == "setup":
+        for func in funcs:
+            method_owner = self.owner_of(func) if owner is not None else None
+            scope = self.function_scope(func, method_owner)
+            nodes = list(_walk_region(scope.region))
+            events = [self.classify_call(call, scope, nodes) for call in _calls_in(nodes)]
+            events += self.iteration_events(nodes, scope)
+            events = sorted((e for e in events if e is not None), key=lambda e: (e.line, e.col))
+            for event in events:
+                if event.kind == "setup":
+                    continue
+                if event.kind == "direct":
+                    result = (ChainStep(event.label, event.line, self.path),)
+                else:
+                    sub = self.chain(event.callee)  # type: ignore[arg-type]
+                    if sub is None:
                         continue
-                    if event.kind == "direct":
-                        result = (ChainStep(event.label, event.line, self.path),)
-                    else:
-                        sub = self.chain(event.callee)  # type: ignore[arg-type]
-                        if sub is None:
-                            continue
-                        result = (self.step_for(event),) + sub
-                    break
-                if result is not None:
-                    break
-        finally:
-            self._in_progress.discard(callee)
-        if result is not None or CYCLE_CUTS[0] == cuts_before:
-            # A "no" reached while a recursion was cut short may be wrong from another entry
-            # point of the cycle: only answers that did not depend on a cut are remembered.
-            self._chains[callee] = result
+                    result = (self.step_for(event),) + sub
+                break
+            if result is not None:
+                break
         return result
 
     def step_for(self, event: Event) -> ChainStep:

@@ -17,7 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
-from fixer.analyze import CYCLE_CUTS, ExternalChain, make_analyzer
+from fixer.analyze import ExternalChain, make_analyzer
+from fixer.memo import solve
 from fixer.source import SourceError, decode_source, read_bytes
 from fixer.targets import PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
@@ -36,7 +37,12 @@ def _mentions_any(data: bytes, names: frozenset) -> bool:
 
 def module_name_for(path: Path) -> tuple[str, Path]:
     """The dotted module name of a file and the folder its top-level package sits in."""
-    path = Path(os.path.realpath(path))
+    return _module_name_for(str(path))
+
+
+@lru_cache(maxsize=65536)
+def _module_name_for(path: str) -> tuple[str, Path]:
+    path = Path(_realpath(str(path)))
     parts = [] if path.stem == "__init__" else [path.stem]
     folder = path.parent
     while (folder / "__init__.py").exists() and folder.parent != folder:
@@ -45,21 +51,55 @@ def module_name_for(path: Path) -> tuple[str, Path]:
     return ".".join(parts), folder
 
 
-def find_module_file(dotted: str, search: Sequence[Path]) -> Optional[Path]:
+def find_module_file(dotted: str, search: Sequence) -> Optional[Path]:
     """``a.b`` -> ``DIR/a/b.py`` or ``DIR/a/b/__init__.py`` in the first folder that has it."""
-    return _find_module_file(dotted, tuple(search))
+    found = _find_module_file(dotted, tuple(str(folder) for folder in search))
+    return Path(found) if found is not None else None
 
 
 @lru_cache(maxsize=65536)
-def _find_module_file(dotted: str, search: tuple) -> Optional[Path]:
-    if not dotted or not all(part.isidentifier() for part in dotted.split(".")):
+def _realpath(path: str) -> str:
+    return os.path.realpath(path)
+
+
+@lru_cache(maxsize=65536)
+def _entries(folder: str) -> frozenset:
+    """The names in a folder (one listing per folder per run instead of a stat per guess)."""
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
+
+
+@lru_cache(maxsize=65536)
+def _find_module_file(dotted: str, search: tuple) -> Optional[str]:
+    parts = dotted.split(".")
+    if not dotted or not all(part.isidentifier() for part in parts):
         return None
-    rel = Path(*dotted.split("."))
     for folder in search:
-        for candidate in (folder / rel / "__init__.py", folder / rel.with_suffix(".py")):  # packages win
-            if candidate.is_file():
-                return candidate
+        base = folder
+        for part in parts[:-1]:
+            if part not in _entries(base):
+                break
+            base = os.path.join(base, part)
+        else:
+            last = parts[-1]
+            names = _entries(base)
+            if last in names:  # packages win
+                init = os.path.join(base, last, "__init__.py")
+                if os.path.isfile(init):
+                    return init
+            if last + ".py" in names:
+                candidate = os.path.join(base, last + ".py")
+                if os.path.isfile(candidate):
+                    return candidate
     return None
+
+
+def clear_caches() -> None:
+    """Forget folder listings and module lookups (between runs in one process, and tests)."""
+    for cached in (_entries, _find_module_file, _realpath, _module_name_for):
+        cached.cache_clear()
 
 
 @dataclass
@@ -79,13 +119,19 @@ class Project:
     _loaded: dict = field(default_factory=dict)
     _capability: dict = field(default_factory=dict)
     _exported: dict = field(default_factory=dict)
-    _pending: set = field(default_factory=set)
-    _pending_exports: set = field(default_factory=set)
+    _resolvers: dict = field(default_factory=dict)
     _depth: int = 0
     _imports: Optional[dict] = None
 
+    def __post_init__(self) -> None:
+        clear_caches()  # the file system may have changed since an earlier project
+
     def resolver_for(self, path: Path) -> "FileResolver":
-        return FileResolver(self, Path(path))
+        key = str(path)
+        resolver = self._resolvers.get(key)
+        if resolver is None:
+            resolver = self._resolvers[key] = FileResolver(self, Path(path))
+        return resolver
 
     def display(self, path: Path) -> str:
         try:
@@ -176,7 +222,7 @@ class Project:
         return ExternalChain(loaded.display, line, steps)
 
     def _load(self, module_file: Path) -> _Loaded:
-        key = os.path.realpath(module_file)
+        key = _realpath(str(module_file))
         if key in self._loaded:
             return self._loaded[key]
         loaded = _Loaded(None, self.display(module_file))
@@ -217,80 +263,61 @@ class Project:
     def _worth(self, module_file: Path, depth: int = 0) -> bool:
         """Whether a module could start processes: it uses a catalogued library itself, or it
         imports a module that could and names one of that module's spawners."""
-        key = os.path.realpath(module_file)
-        if key in self._capability:
-            return self._capability[key]
-        if key in self._pending:
-            CYCLE_CUTS[0] += 1  # an import cycle: "no" for now, not remembered
-            return False
+        key = _realpath(str(module_file))
+        return solve(self._capability, key, lambda: self._compute_worth(module_file, depth), False)
+
+    def _compute_worth(self, module_file: Path, depth: int) -> bool:
         try:
             data = read_bytes(module_file)
         except OSError:
             return False
-        self._pending.add(key)
-        cuts_before = CYCLE_CUTS[0]
-        try:
-            result = mentions_tokens(data, self.tokens) or self._reaches_spawner(
-                data, self.resolver_for(module_file), depth
-            )
-        finally:
-            self._pending.discard(key)
-        if result or CYCLE_CUTS[0] == cuts_before:
-            self._capability[key] = result
-        return result
+        return mentions_tokens(data, self.tokens) or self._reaches_spawner(data, self.resolver_for(module_file), depth)
 
     def _exports(self, module_file: Path) -> frozenset:
         """Names of the module's functions and classes that reach a process start, and of the
         names it re-exports from modules that have such exports."""
-        key = os.path.realpath(module_file)
-        if key in self._exported:
-            return self._exported[key]
-        if key in self._pending_exports:
-            CYCLE_CUTS[0] += 1
-            return frozenset()
+        key = _realpath(str(module_file))
+        return solve(self._exported, key, lambda: self._compute_exports(module_file), frozenset())
+
+    def _compute_exports(self, module_file: Path) -> frozenset:
         if not self._worth(module_file):
             return frozenset()
         analyzer = self._load(module_file).analyzer
         names: set[str] = set()
-        cuts_before = CYCLE_CUTS[0]
-        if analyzer is not None:
-            self._depth += 1
-            self._pending_exports.add(key)
-            try:
-                for name in analyzer.functions:  # type: ignore[attr-defined]
-                    if analyzer.chain(("func", name)) is not None:  # type: ignore[attr-defined]
-                        names.add(name)
-                for name, cls in analyzer.classes.items():  # type: ignore[attr-defined]
-                    methods = [stmt.name for stmt in cls.body if hasattr(stmt, "args")]
-                    if analyzer.is_process_class(name) or analyzer.chain(("init", name)) is not None or any(  # type: ignore[attr-defined]
-                        analyzer.chain(("method", name, m)) is not None for m in methods  # type: ignore[attr-defined]
-                    ):
-                        names.add(name)
-                        names.update(methods)
-                for name, sources in analyzer.module.bindings.items():  # type: ignore[attr-defined]
-                    for source in sources:
-                        if source[0] == "value" and source[1][0] == "name" and not is_catalogue_module(source[1][1]):
-                            if self.chain_for(source[1][1], self.resolver_for(module_file).search) is not None:
-                                names.add(name)
-            finally:
-                self._depth -= 1
-                self._pending_exports.discard(key)
-        result = frozenset(names)
-        if CYCLE_CUTS[0] == cuts_before:
-            self._exported[key] = result
-        return result
+        if analyzer is None:
+            return frozenset()
+        self._depth += 1
+        try:
+            for name in analyzer.functions:  # type: ignore[attr-defined]
+                if analyzer.chain(("func", name)) is not None:  # type: ignore[attr-defined]
+                    names.add(name)
+            for name, cls in analyzer.classes.items():  # type: ignore[attr-defined]
+                methods = [stmt.name for stmt in cls.body if hasattr(stmt, "args")]
+                if analyzer.is_process_class(name) or analyzer.chain(("init", name)) is not None or any(  # type: ignore[attr-defined]
+                    analyzer.chain(("method", name, m)) is not None for m in methods  # type: ignore[attr-defined]
+                ):
+                    names.add(name)
+                    names.update(methods)
+            for name, sources in analyzer.module.bindings.items():  # type: ignore[attr-defined]
+                for source in sources:
+                    if source[0] == "value" and source[1][0] == "name" and not is_catalogue_module(source[1][1]):
+                        if self.chain_for(source[1][1], self.resolver_for(module_file).search) is not None:
+                            names.add(name)
+        finally:
+            self._depth -= 1
+        return frozenset(names)
 
     # ----- who imports whom -----------------------------------------------------------
     def importers_of(self, path: Path) -> list[str]:
         """Display paths of the other discovered files that import the module at ``path``."""
-        target = os.path.realpath(path)
+        target = _realpath(str(path))
         name, _ = module_name_for(path)
         if not name:
             return []
         token = name.rsplit(".", 1)[-1].encode()
         found = []
         for other in self.files:
-            if os.path.realpath(other) == target:
+            if _realpath(str(other)) == target:
                 continue
             try:
                 data = read_bytes(other)
@@ -301,7 +328,7 @@ class Project:
             resolver = self.resolver_for(other)
             for dotted in parsed_imports(data, resolver):
                 module_file = find_module_file(dotted, resolver.search)
-                if module_file is not None and os.path.realpath(module_file) == target:
+                if module_file is not None and _realpath(str(module_file)) == target:
                     found.append(self.display(other))
                     break
         return sorted(found)
@@ -314,13 +341,13 @@ class FileResolver:
     project: Project
     path: Path
     module: str = ""
-    search: list = field(default_factory=list)
+    search: tuple = ()
 
     def __post_init__(self) -> None:
         self.module, root = module_name_for(self.path)
-        folder = Path(os.path.realpath(self.path)).parent
+        folder = Path(_realpath(str(self.path))).parent
         # A script's own folder is on sys.path when it runs; so is its package root.
-        self.search = list(dict.fromkeys([folder, root]))
+        self.search = tuple(dict.fromkeys([str(folder), str(root)]))
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]:
         """The absolute name of a relative import (``from ..x import y`` -> ``pkg.x``)."""

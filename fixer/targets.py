@@ -243,7 +243,10 @@ def star_names(module: str, catalogue: dict[str, Target] | None = None) -> dict[
 
 def is_catalogue_module(qualname: str) -> bool:
     """True when ``qualname`` lies inside a catalogued library (never resolved to project files)."""
-    return qualname.split(".", 1)[0] in {t.qualname.split(".", 1)[0] for t in TARGETS}
+    return qualname.split(".", 1)[0] in _CATALOGUE_ROOTS
+
+
+_CATALOGUE_ROOTS = frozenset(t.qualname.split(".", 1)[0] for t in TARGETS)
 
 
 def catalogue_table() -> str:

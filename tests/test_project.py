@@ -520,7 +520,7 @@ def test_resolver_search_path_is_script_folder_then_package_root(tmp_path: Path)
     make(tmp_path, {"pkg/__init__.py": "", "pkg/mod.py": ""})
     resolver = Project(cwd=tmp_path).resolver_for(tmp_path / "pkg" / "mod.py")
     assert resolver.module == "pkg.mod"
-    assert resolver.search == [(tmp_path / "pkg").resolve(), tmp_path.resolve()]
+    assert resolver.search == (str((tmp_path / "pkg").resolve()), str(tmp_path.resolve()))
 
 
 ABSOLUTE = [
