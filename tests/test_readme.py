@@ -134,6 +134,7 @@ def run_shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
         ["bash", "-c", f"set -o pipefail\n{command}"],
         cwd=cwd,
         env=environment(),
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=600,
