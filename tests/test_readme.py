@@ -117,7 +117,7 @@ def normalise(lines: list[str]) -> list[str]:
     return out
 
 
-def environment(home: Path | None = None) -> dict:
+def environment() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "VIRTUAL_ENV"))}
     env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", NO_COLOR="1", TERM="dumb", COLUMNS="200")
     return env
