@@ -30,6 +30,12 @@ _IMPORT_LINE = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
+def _realpath(path: Path) -> str:
+    # Asked for every import edge a run follows; resolving links costs a stat per component.
+    return os.path.realpath(path)
+
+
 def _mentions_any(data: bytes, names: frozenset) -> bool:
     return any(name.encode() in data for name in names) if names else False
 
@@ -78,6 +84,10 @@ class Project:
     tokens: tuple = PREFILTER_TOKENS
     _loaded: dict = field(default_factory=dict)
     _capability: dict = field(default_factory=dict)
+    _provisional: dict = field(default_factory=dict)  # "no" answers that assume a cycle's "no"
+    _assumed: set = field(default_factory=set)  # modules whose "no" such answers assumed
+    _own_cuts: int = 0  # how many of CYCLE_CUTS were import cycles cut by _worth
+    _edges: dict = field(default_factory=dict)  # module -> True (uses a library) or its imports
     _exported: dict = field(default_factory=dict)
     _pending: set = field(default_factory=set)
     _pending_exports: set = field(default_factory=set)
@@ -204,11 +214,8 @@ class Project:
     def _reaches_spawner(self, data: bytes, resolver: "FileResolver", depth: int) -> bool:
         if depth >= MAX_DEPTH:
             return False
-        for dotted in scan_imports(data, resolver):
-            if is_catalogue_module(dotted):
-                continue
-            module_file = find_module_file(dotted, resolver.search)
-            if module_file is None or not self._worth(module_file, depth + 1):
+        for module_file in import_edges(data, resolver):
+            if not self._worth(module_file, depth + 1):
                 continue
             if _mentions_any(data, self._exports(module_file)):
                 return True
@@ -217,27 +224,76 @@ class Project:
     def _worth(self, module_file: Path, depth: int = 0) -> bool:
         """Whether a module could start processes: it uses a catalogued library itself, or it
         imports a module that could and names one of that module's spawners."""
-        key = os.path.realpath(module_file)
+        key = _realpath(module_file)
         if key in self._capability:
             return self._capability[key]
-        if key in self._pending:
-            CYCLE_CUTS[0] += 1  # an import cycle: "no" for now, not remembered
-            return False
-        try:
-            data = read_bytes(module_file)
-        except OSError:
-            return False
+        if key in self._pending or key in self._provisional:
+            CYCLE_CUTS[0] += 1  # an answer that rests on an assumption: not remembered above
+            self._own_cuts += 1
+            self._assumed.add(key)
+            return self._provisional.get(key, False)  # an import cycle: "no" for now
+        if self._pending:
+            return self._worth_once(key, module_file, depth)
+        # The outermost question.  Inside it, a module on an import cycle is assumed unable to
+        # start processes, and answers that rest only on that are kept for the rest of the
+        # question, so that each module is explored once: otherwise a large tree full of
+        # cycles (the standard library) is explored again from every path that reaches it.
+        # At the end they become final if every assumption held; when an assumed "no" turned
+        # out "yes", ask again: each round settles at least that module as "yes", so this ends.
+        while True:
+            result = self._worth_once(key, module_file, depth)
+            wrong = any(self._capability.get(k) for k in self._assumed)
+            if not wrong:
+                self._capability.update(self._provisional)
+            self._provisional.clear()
+            self._assumed.clear()
+            if not wrong:
+                return result
+
+    def _worth_once(self, key: str, module_file: Path, depth: int) -> bool:
+        edges = self._edges.get(key)
+        if edges is None:
+            try:
+                data = read_bytes(module_file)
+            except OSError:
+                return False
+            if mentions_tokens(data, self.tokens):
+                edges = self._edges[key] = True
+            else:
+                resolver = self.resolver_for(module_file)
+                edges = self._edges[key] = tuple(import_edges(data, resolver))
+        if edges is True:
+            self._capability[key] = True
+            return True
         self._pending.add(key)
-        cuts_before = CYCLE_CUTS[0]
+        cuts_before, own_before = CYCLE_CUTS[0], self._own_cuts
         try:
-            result = mentions_tokens(data, self.tokens) or self._reaches_spawner(
-                data, self.resolver_for(module_file), depth
-            )
+            result = self._reaches_through(module_file, edges, depth)
         finally:
             self._pending.discard(key)
         if result or CYCLE_CUTS[0] == cuts_before:
             self._capability[key] = result
+        elif CYCLE_CUTS[0] - cuts_before == self._own_cuts - own_before:
+            self._provisional[key] = result  # rests only on import cycles' "no"
+        # else it rests on a cycle of calls or exports as well: not remembered at all
         return result
+
+    def _reaches_through(self, module_file: Path, edges: tuple, depth: int) -> bool:
+        """``_reaches_spawner`` over a module's import edges, read once per run."""
+        if depth >= MAX_DEPTH:
+            return False
+        data = None
+        for imported in edges:
+            if not self._worth(imported, depth + 1):
+                continue
+            if data is None:
+                try:
+                    data = read_bytes(module_file)
+                except OSError:
+                    return False
+            if _mentions_any(data, self._exports(imported)):
+                return True
+        return False
 
     def _exports(self, module_file: Path) -> frozenset:
         """Names of the module's functions and classes that reach a process start, and of the
@@ -356,6 +412,19 @@ def parsed_imports(data: bytes, resolver: FileResolver) -> list[str]:
                 names.append(base)
                 names += [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
     return names
+
+
+def import_edges(data: bytes, resolver: FileResolver) -> list[Path]:
+    """The project files a file may import (``scan_imports`` resolved; catalogued libraries
+    are left out), in import order."""
+    edges: list[Path] = []
+    for dotted in scan_imports(data, resolver):
+        if is_catalogue_module(dotted):
+            continue
+        module_file = find_module_file(dotted, resolver.search)
+        if module_file is not None:
+            edges.append(module_file)
+    return edges
 
 
 def scan_imports(data: bytes, resolver: FileResolver) -> list[str]:

@@ -243,7 +243,13 @@ def star_names(module: str, catalogue: dict[str, Target] | None = None) -> dict[
 
 def is_catalogue_module(qualname: str) -> bool:
     """True when ``qualname`` lies inside a catalogued library (never resolved to project files)."""
-    return qualname.split(".", 1)[0] in {t.qualname.split(".", 1)[0] for t in TARGETS}
+    return qualname.split(".", 1)[0] in _catalogue_roots()
+
+
+@lru_cache(maxsize=1)
+def _catalogue_roots() -> frozenset:
+    # Asked for every import of every module a run follows: build the set once.
+    return frozenset(t.qualname.split(".", 1)[0] for t in TARGETS)
 
 
 def catalogue_table() -> str:
