@@ -70,8 +70,9 @@ CONFIG_META = "guardfix.config"
 def _read_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """Load ``[tool.guardfix]`` (from ``--config FILE``, or the ``pyproject.toml`` found above
     the paths) into ``ctx.default_map``, so that every option given on the command line
-    overrides it.  Eager, and declared after the paths and ``--stdin-filename`` so that
-    those are known when it runs (black does the same)."""
+    overrides it (black's approach).  It is eager, and click handles the eager parameters
+    given on the command line before the others: when the file has to be found, the paths
+    and ``--stdin-filename`` (both eager) are already in ``ctx.params``."""
     if ctx.resilient_parsing:
         return None
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -49,6 +48,9 @@ class Excludes:
     gitignore: bool = True
     force: bool = False
     _spec: Optional[pathspec.PathSpec] = field(default=None, compare=False, repr=False)
+    #: .gitignore files and repository roots read during one run (never across runs, so
+    #: an edited .gitignore counts the next time).
+    _seen: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_settings(
@@ -83,7 +85,9 @@ class Excludes:
             rel = os.path.relpath(absolute, root)
             if not rel.startswith(os.pardir) and spec.match_file(_as_match(rel, is_dir)):
                 return True
-        return self.gitignore and _gitignored(absolute, is_dir, os.path.abspath(top or os.path.dirname(absolute)))
+        return self.gitignore and _gitignored(
+            absolute, is_dir, os.path.abspath(top or os.path.dirname(absolute)), self._seen
+        )
 
     def excludes_named_file(self, path: Path) -> bool:
         """With ``force``: whether a file named explicitly falls under the excludes, through
@@ -100,7 +104,7 @@ class Excludes:
             return True
         # Each folder between the root (or the repository) and the file, then the file: an
         # ignored folder ignores everything in it.
-        top = _repository_root(str(absolute.parent))
+        top = _repository_root(str(absolute.parent), self._seen)
         base = Path(top) if top is not None and _is_below(root, Path(top)) else root
         chain = [p for p in reversed(absolute.parents) if _is_below(p, base)] + [absolute]
         for index, step in enumerate(chain):
@@ -165,31 +169,32 @@ def _walk(root: Path, excludes: Excludes) -> list[Candidate]:
 # re-included.  Without a repository, the .gitignore files from the walked folder down count.
 
 
-@lru_cache(maxsize=4096)
-def _repository_root(folder: str) -> Optional[str]:
-    current = folder
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
+def _repository_root(folder: str, seen: dict) -> Optional[str]:
+    key = ("root", folder)
+    if key not in seen:
+        parent = os.path.dirname(folder)
+        if os.path.exists(os.path.join(folder, ".git")):
+            seen[key] = folder
+        else:
+            seen[key] = None if parent == folder else _repository_root(parent, seen)
+    return seen[key]
 
 
-@lru_cache(maxsize=4096)
-def _ignore_file(folder: str, name: str = ".gitignore") -> Optional[pathspec.PathSpec]:
-    try:
-        with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+def _ignore_file(folder: str, seen: dict, name: str = ".gitignore") -> Optional[pathspec.PathSpec]:
+    key = ("ignore", folder, name)
+    if key not in seen:
+        try:
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            lines = []
+        seen[key] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    return seen[key]
 
 
-def _gitignored(absolute: str, is_dir: bool, fallback_top: str) -> bool:
+def _gitignored(absolute: str, is_dir: bool, fallback_top: str, seen: dict) -> bool:
     parent = os.path.dirname(absolute)
-    repository = _repository_root(parent)
+    repository = _repository_root(parent, seen)
     top = repository if repository is not None else fallback_top
     folders = []
     current = parent
@@ -204,8 +209,8 @@ def _gitignored(absolute: str, is_dir: bool, fallback_top: str) -> bool:
     if folders[-1] != top:
         folders = folders[:1]  # ``top`` is not above the file: only its own folder counts
     verdict = None
-    specs = [(top, _ignore_file(os.path.join(top, ".git", "info"), "exclude"))] if repository else []
-    specs += [(folder, _ignore_file(folder)) for folder in reversed(folders)]
+    specs = [(top, _ignore_file(os.path.join(top, ".git", "info"), seen, "exclude"))] if repository else []
+    specs += [(folder, _ignore_file(folder, seen)) for folder in reversed(folders)]
     for base, spec in specs:
         if spec is None:
             continue

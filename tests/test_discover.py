@@ -184,3 +184,10 @@ def test_named_files_are_excluded_only_with_force(tmp_path: Path) -> None:
     ]
     forced = Excludes.from_settings(extend_exclude=("gen/",), root=tmp_path / "proj", force=True)
     assert [c.display for c in find_scripts(named, forced)] == ["proj/ok.py"]
+
+
+def test_an_edited_gitignore_counts_in_the_next_run(tmp_path: Path) -> None:
+    make(tmp_path, {"proj/.gitignore": b"a.py\n", "proj/a.py": b"", "proj/b.py": b""})
+    assert displays([Path("proj")]) == ["proj/b.py"]
+    (tmp_path / "proj" / ".gitignore").write_text("b.py\n")
+    assert displays([Path("proj")]) == ["proj/a.py"]

@@ -87,3 +87,35 @@ def test_fixing_hook_writes_the_fix_then_check_passes(repo: Path, pre_commit_hom
     again = try_repo("guardfix-check", repo, pre_commit_home)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Passed" in again.stdout
+
+
+def readme_snippet() -> list[str]:
+    """The .pre-commit-config.yaml the README tells users to write."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("In your `.pre-commit-config.yaml`:\n\n```yaml\n", 1)[1].split("\n```", 1)[0]
+    return block.splitlines()
+
+
+def test_the_readme_snippet_works(repo: Path, pre_commit_home: Path) -> None:
+    head = git("rev-parse", "HEAD", cwd=ROOT).strip()
+    lines = []
+    for line in readme_snippet():
+        key = line.strip().lstrip("- ").split(":", 1)[0]
+        if key == "repo":  # the placeholder URL becomes this repository ...
+            line = line.split("repo:", 1)[0] + f"repo: {ROOT}"
+        elif key == "rev":  # ... at its current commit
+            line = line.split("rev:", 1)[0] + f"rev: {head}"
+        lines.append(line)
+    assert any("id: guardfix" in line for line in lines)
+    (repo / ".pre-commit-config.yaml").write_text("\n".join(lines) + "\n")
+    git("add", ".pre-commit-config.yaml", cwd=repo)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_"))}
+    env.update(PRE_COMMIT_HOME=str(pre_commit_home), PRE_COMMIT_COLOR="never", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "files were modified by this hook" in proc.stdout
+    assert (repo / "job.py").read_text() == POOL_FIXED
+    assert (repo / "legacy" / "old.py").read_text() == POOL_SCRIPT

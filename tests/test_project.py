@@ -817,3 +817,29 @@ def test_every_entry_into_a_recursive_cycle_across_helpers_is_found(tmp_path: Pa
     assert result.findings[1].message == (
         "calls b.g(...) (b.py:4) → a.f(...) (a.py:5) → Pool(...) (a.py:8)"
     )
+
+
+def test_a_tree_full_of_import_cycles_is_read_a_bounded_number_of_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 6): every module of a package imports every other one, as large
+    trees such as the standard library nearly do.  Deciding whether a script's imports can
+    start processes must not explore the cycles again from every path (that took minutes on
+    the standard library); each module is read a bounded number of times."""
+    import fixer.project
+
+    names = [f"m{i}" for i in range(8)]
+    files = {f"{name}.py": "".join(f"import {other}\n" for other in names if other != name) for name in names}
+    files["script.py"] = "".join(f"import {name}\n" for name in names) + "m0.run()\n"
+    make(tmp_path, files)
+    reads: list[str] = []
+    real_read = fixer.project.read_bytes
+
+    def counting_read(path: Path) -> bytes:
+        reads.append(Path(path).name)
+        return real_read(path)
+
+    monkeypatch.setattr(fixer.project, "read_bytes", counting_read)
+    result = check(tmp_path, "script.py", ["script.py", *files])
+    assert result.status is Status.SKIPPED
+    assert max(reads.count(f"{name}.py") for name in names) <= 2, sorted(set(reads))

@@ -117,7 +117,7 @@ def normalise(lines: list[str]) -> list[str]:
     return out
 
 
-def environment(home: Path | None = None) -> dict:
+def environment() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "VIRTUAL_ENV"))}
     env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", NO_COLOR="1", TERM="dumb", COLUMNS="200")
     return env
@@ -134,6 +134,7 @@ def run_shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
         ["bash", "-c", f"set -o pipefail\n{command}"],
         cwd=cwd,
         env=environment(),
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=600,
