@@ -40,6 +40,10 @@ def _apply_plan(text: str, plan: Plan) -> str:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise RewriteError(f"libcst cannot parse the file: {exc.message} (line {exc.raw_line})") from None
+    if module.code != text:
+        # libcst promises a lossless round trip, but drops e.g. an indented comment followed
+        # by a whitespace-only last line; a rewrite built on that tree would lose lines.
+        raise RewriteError("libcst cannot reproduce this file exactly, so it cannot be rewritten safely")
     actions = _actions_per_element(module, plan)
 
     kept_before_guard: list[cst.BaseStatement] = []
