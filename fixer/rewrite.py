@@ -29,7 +29,14 @@ def apply_plan(text: str, plan: Plan) -> str:
                 "the file mixes lone CR line endings with LF or CRLF; normalise its line endings first"
             )
         return _apply_plan(text.replace("\r", "\n"), plan).replace("\n", "\r")
-    return _apply_plan(text, plan)
+    new = _apply_plan(text, plan)
+    if text.endswith("\r\n") and not new.endswith("\r\n") and new.endswith("\n"):
+        # A file mixing LF and CRLF: libcst writes new lines (the guard, last) with the first
+        # newline of the file, but the file's last line ending is part of its bytes too.
+        new = new[:-1] + "\r\n"
+    elif text.endswith("\n") and not text.endswith("\r\n") and new.endswith("\r\n"):
+        new = new[:-2] + "\n"
+    return new
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
