@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from fixer.discover import Excludes, find_scripts
 from fixer.explain import explain
 from fixer.formats import FORMATS, format_results
 from fixer.model import Code, FileResult, Options, Status, Style
-from fixer.pipeline import process_files, process_source, write_fix
+from fixer.cache import default_cache_dir
+from fixer.pipeline import process_source, write_fix
 from fixer.project import Project
+from fixer.report import EXIT_INTERRUPTED, EXIT_USAGE, Report
+from fixer.runner import Runner, default_jobs
 from fixer.targets import build_catalogue, prefilter_tokens
-from fixer.report import EXIT_USAGE, Report
 from fixer.source import decode_source
 
 PROMPT = "Apply? [y]es / [n]o / [a]ll remaining / [q]uit "
@@ -164,6 +167,20 @@ def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None
     callback=_read_config,
     help="Read [tool.guardfix] from this TOML file instead of the pyproject.toml found above the paths.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes for large runs (default: the number of CPUs).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of earlier results.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Where earlier results are kept (default: $GUARDFIX_CACHE_DIR, else the user cache folder).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and machine output.")
 @click.option("-v", "--verbose", is_flag=True, help="Also report clean and skipped files, and full call chains.")
 @click.option("--color/--no-color", default=None, help="Force or disable colours (default: when a terminal).")
@@ -197,6 +214,9 @@ def cli(
     exclude: tuple[str, ...],
     extend_exclude: tuple[str, ...],
     force_exclude: bool,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Find scripts that start processes without an `if __name__ == "__main__":` guard, and fix them.
 
@@ -226,24 +246,40 @@ def cli(
         ui.info("not a terminal: showing the fixes as a diff; nothing is written (use --write to apply)", "dim")
         mode = "diff"
     options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
+    started = time.perf_counter()
     candidates = find_scripts(list(paths), excludes)
-    project = Project(
-        files=[c.path for c in candidates],
-        catalogue=build_catalogue(options.extra_spawners),
-        tokens=prefilter_tokens(options.extra_spawners),
-    )
     if not candidates:
         ui.info("no Python scripts found in the given paths", "yellow")
+    runner = Runner(
+        [(c.path, c.display) for c in candidates],
+        options,
+        jobs=jobs or default_jobs(),
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        need_sources=mode != "check",
+        roots=[str(p) for p in paths],
+    )
     report = Report(check_warnings=mode == "check")
     session = _Session(ui, mode, options, output_format)
-    for result in process_files(((c.path, c.display) for c in candidates), options, project):
-        if session.quit:
-            report.add(result)
-            continue
-        report.add(session.handle(result))
-    if output_format != "text":
+    interrupted = False
+    with ui.progress(len(candidates), enabled=mode != "review") as advance:
+        try:
+            for result in runner.run():
+                advance(result.display)
+                if session.quit:
+                    report.add(result)
+                    continue
+                report.add(session.handle(result))
+        except KeyboardInterrupt:
+            interrupted = True
+    if runner.stats.cache_warning:
+        ui.info(f"warning: {runner.stats.cache_warning}", "yellow")
+    if output_format != "text" and not interrupted:
         ui.write_stdout(format_results(session.results, output_format).encode("utf-8"))
-    ui.summary(report, mode)
+    elapsed = time.perf_counter() - started
+    if interrupted:
+        ui.interrupted(report, len(candidates))
+        ctx.exit(EXIT_INTERRUPTED)
+    ui.summary(report, mode, runner.stats, elapsed)
     ctx.exit(report.return_code)
 
 

@@ -5,13 +5,21 @@ goes to stdout as plain bytes; everything else goes to stderr."""
 from __future__ import annotations
 
 import sys
-from typing import Callable
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
+from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from rich.text import Text
 
 from fixer.model import FileResult, Finding, Status
 from fixer.report import Report
+
+#: A run shorter than this never shows a progress bar.
+PROGRESS_DELAY = 1.0
 
 
 class UI:
@@ -107,9 +115,11 @@ class UI:
                 return answer
             self.out.print(Text("Please answer y, n, a or q.", style="yellow"))
 
-    def summary(self, report: Report, mode: str) -> None:
+    def summary(self, report: Report, mode: str, stats: Any = None, elapsed: float | None = None) -> None:
         if self.verbosity < 0:
             return
+        if elapsed is not None and (self.verbosity > 0 or self.err.is_terminal):
+            self.summary_table(report, stats, elapsed)
         def files(n: int) -> str:
             return f"{n} file{'s' if n != 1 else ''}"
 
@@ -129,3 +139,67 @@ class UI:
             parts.append(f"{report.errors} error{'s' if report.errors != 1 else ''}")
         style = "bold red" if report.errors else ("bold yellow" if report.left else "bold green")
         self.err.print(Text(", ".join(parts) + ".", style=style))
+
+    def summary_table(self, report: Report, stats: Any, elapsed: float) -> None:
+        """Counts of the whole run, as a table on stderr."""
+        table = Table(title=None, show_header=True, header_style="bold", box=box.SIMPLE, pad_edge=False)
+        columns = [
+            ("files", report.seen),
+            ("prefiltered", report.prefiltered),
+            ("flagged", report.flagged),
+            ("fixed", report.written),
+            ("declined", report.declined),
+            ("unsafe", report.unsafe),
+            ("errors", report.errors),
+        ]
+        for name, _ in columns:
+            table.add_column(name, justify="right")
+        table.add_column("time", justify="right")
+        table.add_row(*(str(n) for _, n in columns), f"{elapsed:.2f} s")
+        self.err.print(table)
+        if stats is not None and self.verbosity > 0:
+            how = f"{stats.workers} worker processes" if stats.workers else "this process"
+            cache = f"{stats.cached} result(s) from the cache" if stats.cached else "no cached results"
+            note = f" ({stats.cache_note})" if stats.cache_note and not stats.cached else ""
+            self.err.print(Text(f"analysed {stats.analysed} file(s) in {how}; {cache}{note}", style="dim"))
+
+    def interrupted(self, report: Report, total: int) -> None:
+        """After Ctrl-C: what was done, so nobody has to guess which files were written."""
+        self.err.print(
+            Text(
+                f"interrupted: {report.written} file(s) written, {report.seen} of {total} processed, "
+                f"{total - report.seen} not processed; every file is either as it was or fully fixed",
+                style="bold red",
+            )
+        )
+
+    @contextmanager
+    def progress(self, total: int, enabled: bool = True) -> Iterator[Callable[[str], None]]:
+        """A progress bar on stderr for runs that last more than about a second, when stderr
+        is a terminal.  Yields ``advance(display)``, called once per finished file."""
+        if not enabled or self.verbosity < 0 or not self.err.is_terminal or total < 2:
+            yield lambda display: None
+            return
+        started = time.monotonic()
+        state: dict = {"bar": None, "done": 0}
+
+        def advance(display: str) -> None:
+            state["done"] += 1
+            bar = state["bar"]
+            if bar is None:
+                if time.monotonic() - started < PROGRESS_DELAY:
+                    return
+                bar = Progress(
+                    SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=self.err, transient=True,
+                )
+                bar.start()
+                state["task"] = bar.add_task("checking", total=total, completed=state["done"] - 1)
+                state["bar"] = bar
+            bar.update(state["task"], advance=1, description=display[-40:])
+
+        try:
+            yield advance
+        finally:
+            if state["bar"] is not None:
+                state["bar"].stop()

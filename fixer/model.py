@@ -98,6 +98,10 @@ class Options:
         return not any(value.startswith(prefix) for prefix in self.ignore)
 
 
+#: The reason of a file the byte-level prefilter skipped (it never mentions a process API).
+PREFILTER_REASON = "no process-starting API is mentioned"
+
+
 class Status(str, enum.Enum):
     """The outcome of processing one file."""
 

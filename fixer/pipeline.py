@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from fixer.analyze import analyze_module
 from fixer.hazards import find_hazards
-from fixer.model import Code, FileResult, Finding, Options, SourceResult, Status
+from fixer.model import PREFILTER_REASON, Code, FileResult, Finding, Options, SourceResult, Status
 from fixer.plan import Declined, make_plan
 from fixer.source import SourceError, WriteError, decode_source, read_bytes, write_atomic
 from fixer.targets import PREFILTER_TOKENS, build_catalogue, mentions_tokens, prefilter_tokens
@@ -71,7 +71,7 @@ def process_source(
     if not mentions and not (
         project is not None and path is not None and project.imports_spawner_module(data, path)
     ):
-        return SourceResult(Status.SKIPPED, reason="no process-starting API is mentioned")
+        return SourceResult(Status.SKIPPED, reason=PREFILTER_REASON)
     if has_ignore_file_comment(data):
         return SourceResult(Status.SKIPPED, reason="`# guardfix: ignore-file` comment")
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from fixer.analyze import ExternalChain, make_analyzer
+from fixer.cache import Stamp
 from fixer.memo import solve
 from fixer.source import SourceError, decode_source, read_bytes
 from fixer.targets import PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
@@ -29,10 +30,6 @@ _IMPORT_LINE = re.compile(
     rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
     re.M,
 )
-
-
-def _mentions_any(data: bytes, names: frozenset) -> bool:
-    return any(name.encode() in data for name in names) if names else False
 
 
 def module_name_for(path: Path) -> tuple[str, Path]:
@@ -120,11 +117,23 @@ class Project:
     _capability: dict = field(default_factory=dict)
     _exported: dict = field(default_factory=dict)
     _resolvers: dict = field(default_factory=dict)
+    _export_indexes: dict = field(default_factory=dict)
+    #: realpath -> Stamp of every module the cross-module analysis read.
+    modules_read: dict = field(default_factory=dict)
     _depth: int = 0
     _imports: Optional[dict] = None
 
     def __post_init__(self) -> None:
         clear_caches()  # the file system may have changed since an earlier project
+
+    def _read_module(self, module_file: Path) -> bytes:
+        """Read a module for the cross-module analysis, noting what was read: results of
+        other files depend on it (the cache checks it is unchanged before reusing them)."""
+        data = read_bytes(module_file)
+        key = _realpath(str(module_file))
+        if key not in self.modules_read:
+            self.modules_read[key] = Stamp.of(Path(key), data)
+        return data
 
     def resolver_for(self, path: Path) -> "FileResolver":
         key = str(path)
@@ -228,7 +237,7 @@ class Project:
         loaded = _Loaded(None, self.display(module_file))
         self._loaded[key] = loaded  # before analysing: import cycles end here
         try:
-            decoded = decode_source(read_bytes(module_file))
+            decoded = decode_source(self._read_module(module_file))
             loaded.analyzer = make_analyzer(
                 decoded.text, str(module_file), self.catalogue, self.resolver_for(module_file), loaded.display
             )
@@ -256,7 +265,7 @@ class Project:
             module_file = find_module_file(dotted, resolver.search)
             if module_file is None or not self._worth(module_file, depth + 1):
                 continue
-            if _mentions_any(data, self._exports(module_file)):
+            if self._mentions_export(data, module_file):
                 return True
         return False
 
@@ -268,44 +277,79 @@ class Project:
 
     def _compute_worth(self, module_file: Path, depth: int) -> bool:
         try:
-            data = read_bytes(module_file)
+            data = self._read_module(module_file)
         except OSError:
             return False
         return mentions_tokens(data, self.tokens) or self._reaches_spawner(data, self.resolver_for(module_file), depth)
 
-    def _exports(self, module_file: Path) -> frozenset:
-        """Names of the module's functions and classes that reach a process start, and of the
-        names it re-exports from modules that have such exports."""
-        key = _realpath(str(module_file))
-        return solve(self._exported, key, lambda: self._compute_exports(module_file), frozenset())
-
-    def _compute_exports(self, module_file: Path) -> frozenset:
+    def _mentions_export(self, data: bytes, module_file: Path) -> bool:
+        """Whether ``data`` names one of the module's spawners: a function or class that
+        reaches a process start (a class counts with its methods' names), or a name it
+        re-exports from a module that has such names.  Only names that occur in ``data`` are
+        ever analysed."""
         if not self._worth(module_file):
-            return frozenset()
+            return False
+        key = _realpath(str(module_file))
+        index = self._export_index(module_file)
+        for name, reasons in index.items():
+            if name.encode() in data and solve(
+                self._exported, (key, name), lambda: self._is_export(module_file, reasons), False
+            ):
+                return True
+        return False
+
+    def _export_index(self, module_file: Path) -> dict:
+        """Name -> what could make it a spawner, read off the module's definitions (cheap)."""
+        key = _realpath(str(module_file))
+        index = self._export_indexes.get(key)
+        if index is not None:
+            return index
+        index = {}
         analyzer = self._load(module_file).analyzer
-        names: set[str] = set()
-        if analyzer is None:
-            return frozenset()
-        self._depth += 1
-        try:
+        if analyzer is not None:
             for name in analyzer.functions:  # type: ignore[attr-defined]
-                if analyzer.chain(("func", name)) is not None:  # type: ignore[attr-defined]
-                    names.add(name)
+                index.setdefault(name, []).append(("func", name))
             for name, cls in analyzer.classes.items():  # type: ignore[attr-defined]
-                methods = [stmt.name for stmt in cls.body if hasattr(stmt, "args")]
-                if analyzer.is_process_class(name) or analyzer.chain(("init", name)) is not None or any(  # type: ignore[attr-defined]
-                    analyzer.chain(("method", name, m)) is not None for m in methods  # type: ignore[attr-defined]
-                ):
-                    names.add(name)
-                    names.update(methods)
+                index.setdefault(name, []).append(("class", name))
+                for stmt in cls.body:
+                    if hasattr(stmt, "args"):
+                        index.setdefault(stmt.name, []).append(("class", name))
             for name, sources in analyzer.module.bindings.items():  # type: ignore[attr-defined]
                 for source in sources:
                     if source[0] == "value" and source[1][0] == "name" and not is_catalogue_module(source[1][1]):
-                        if self.chain_for(source[1][1], self.resolver_for(module_file).search) is not None:
-                            names.add(name)
+                        index.setdefault(name, []).append(("bind", source[1][1]))
+        self._export_indexes[key] = index
+        return index
+
+    def _is_export(self, module_file: Path, reasons: list) -> bool:
+        analyzer = self._load(module_file).analyzer
+        if analyzer is None:
+            return False
+        self._depth += 1
+        try:
+            for kind, what in reasons:
+                if kind == "func" and analyzer.chain(("func", what)) is not None:  # type: ignore[attr-defined]
+                    return True
+                if kind == "class" and solve(
+                    self._exported, (_realpath(str(module_file)), "class", what),
+                    lambda: self._is_spawner_class(analyzer, what), False,
+                ):
+                    return True
+                if kind == "bind" and self.chain_for(what, self.resolver_for(module_file).search) is not None:
+                    return True
         finally:
             self._depth -= 1
-        return frozenset(names)
+        return False
+
+    @staticmethod
+    def _is_spawner_class(analyzer: object, name: str) -> bool:
+        cls = analyzer.classes[name]  # type: ignore[attr-defined]
+        methods = [stmt.name for stmt in cls.body if hasattr(stmt, "args")]
+        return bool(
+            analyzer.is_process_class(name)  # type: ignore[attr-defined]
+            or analyzer.chain(("init", name)) is not None  # type: ignore[attr-defined]
+            or any(analyzer.chain(("method", name, m)) is not None for m in methods)  # type: ignore[attr-defined]
+        )
 
     # ----- who imports whom -----------------------------------------------------------
     def importers_of(self, path: Path) -> list[str]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fixer.model import FileResult, Status
+from fixer.model import PREFILTER_REASON, FileResult, Status
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_ERROR = 123
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Report:
 
     seen: int = 0
     skipped: int = 0
+    prefiltered: int = 0  # skipped because the byte-level prefilter ruled them out
     clean: int = 0
     written: int = 0
     left: int = 0  # files whose findings remain: not applied, declined, unsafe, or check/diff
@@ -26,6 +28,7 @@ class Report:
     unsafe: int = 0
     errors: int = 0
     findings: int = 0
+    flagged: int = 0  # files with at least one finding
     warned: int = 0  # files whose only findings are warnings (GF1xx)
     check_warnings: bool = False  # --check: warnings alone make the run exit 1
     error_paths: list = field(default_factory=list)
@@ -33,6 +36,8 @@ class Report:
     def add(self, result: FileResult) -> None:
         self.seen += 1
         self.findings += len(result.findings)
+        if result.findings:
+            self.flagged += 1
         if result.status in (Status.ERROR, Status.FAILED):
             self.errors += 1
             self.error_paths.append(result.display)
@@ -41,6 +46,8 @@ class Report:
             return
         if result.status is Status.SKIPPED:
             self.skipped += 1
+            if result.reason == PREFILTER_REASON:
+                self.prefiltered += 1
         elif result.status is Status.CLEAN:
             self.clean += 1
             if result.findings:

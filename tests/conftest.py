@@ -30,6 +30,15 @@ FIXTURES = ROOT / "fixtures"
 OUTCOMES = {"fixed", "unsafe", "declined", "clean", "skipped", "error"}
 
 
+@pytest.fixture(autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own guardfix cache folder (also inherited by subprocesses): tests
+    never read or write the user's cache, nor each other's."""
+    folder = tmp_path_factory.mktemp("guardfix-cache")
+    monkeypatch.setenv("GUARDFIX_CACHE_DIR", str(folder))
+    return folder
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",

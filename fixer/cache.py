@@ -1,0 +1,267 @@
+"""Results of earlier runs, reused when nothing they depend on has changed.
+
+One *manifest* per run configuration (guardfix's code, the interpreter's grammar, the
+options that change results, the current folder and the paths given) records, for every
+file of the last run: its size, modification time, content hash and a hash of its import
+lines; the result guardfix found for it; and which files were read as modules by the
+cross-module analysis.
+
+A file's result depends on other files (the modules its calls go through, the files that
+import it), so a cached result is reused only when that cannot have changed:
+
+* no file was added or removed, and every file read as a module is unchanged; then
+* every unchanged file keeps its result, and each changed file is analysed again, provided
+  its import lines are unchanged (so who-imports-whom is the same) and no other file's
+  analysis read it as a module;
+* otherwise every file is analysed again.
+
+A file is "unchanged" when its size and modification time match, or, if they do not, when
+its content hash does.  Manifests are written atomically (a temporary file, then a rename),
+so concurrent runs never see half a manifest: the last run to finish wins.  A manifest that
+cannot be read, parsed or understood is ignored, and the run proceeds as if cold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from fixer import __version__
+from fixer.model import ChainStep, Code, FileResult, Finding, Options, Status
+
+FORMAT = 1
+ENV_VAR = "GUARDFIX_CACHE_DIR"
+
+def default_cache_dir() -> Path:
+    """``$GUARDFIX_CACHE_DIR``, else the platform's user cache folder + ``guardfix``."""
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return Path(configured).expanduser()
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "guardfix" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "guardfix"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "guardfix"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """guardfix's version, the bytes of its own modules, and the interpreter's grammar."""
+    digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|{FORMAT}".encode())
+    package = Path(__file__).parent
+    for module in sorted(package.glob("*.py")):
+        digest.update(module.name.encode())
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(options: Options, cwd: Path, roots: Iterable[str]) -> str:
+    fields = [
+        code_fingerprint(),
+        options.style.value,
+        options.main_name or "",
+        str(options.unsafe_fixes),
+        ",".join(sorted(options.extra_spawners)),
+        ",".join(options.select),
+        ",".join(options.ignore),
+        os.path.realpath(cwd),
+        *sorted(os.path.realpath(r) for r in roots),
+    ]
+    return hashlib.sha256("\0".join(fields).encode()).hexdigest()
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def imports_hash(data: bytes) -> str:
+    """A hash of every line that mentions ``import`` (whitespace-insensitive): unchanged
+    means the file imports the same modules as before."""
+    digest = hashlib.sha256()
+    find, rfind = data.find, data.rfind
+    pos = find(b"import")
+    while pos != -1:
+        start = rfind(b"\n", 0, pos) + 1
+        end = find(b"\n", pos)
+        if end == -1:
+            end = len(data)
+        digest.update(data[start:end].strip() + b"\n")
+        pos = find(b"import", end)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a file looked like when it was analysed."""
+
+    size: int
+    mtime_ns: int
+    sha: str
+    imports: str
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> "Stamp":
+        try:
+            st = os.stat(path)
+            size, mtime = st.st_size, st.st_mtime_ns
+        except OSError:
+            size, mtime = -1, -1
+        if size != len(data):  # changed while being read: never trust the stat later
+            mtime = -1
+        return cls(len(data), mtime, content_hash(data), imports_hash(data))
+
+
+def result_to_json(result: FileResult) -> dict:
+    return {
+        "status": result.status.value,
+        "reason": result.reason,
+        "notes": list(result.notes),
+        "findings": [
+            [f.code.value, f.line, f.col, f.message, f.end_line, f.end_col,
+             [[s.label, s.line, s.path, s.callee_path, s.callee_line] for s in f.chain]]
+            for f in result.findings
+        ],
+    }
+
+
+def result_from_json(path: Path, display: str, data: dict) -> FileResult:
+    findings = tuple(
+        Finding(Code(code), line, col, message, tuple(ChainStep(*step) for step in chain), end_line, end_col)
+        for code, line, col, message, end_line, end_col, chain in data["findings"]
+    )
+    return FileResult(
+        path, display, Status(data["status"]), findings, reason=data["reason"], notes=tuple(data["notes"])
+    )
+
+
+@dataclass
+class Manifest:
+    """The last run of one configuration."""
+
+    stamps: Dict[str, Stamp] = field(default_factory=dict)  # realpath -> stamp (discovered files)
+    results: Dict[str, dict] = field(default_factory=dict)  # realpath -> result_to_json
+    modules: Dict[str, Stamp] = field(default_factory=dict)  # realpath -> stamp (read as modules)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "stamps": {p: list(s.__dict__.values()) for p, s in self.stamps.items()},
+            "results": self.results,
+            "modules": {p: list(s.__dict__.values()) for p, s in self.modules.items()},
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict) -> "Manifest":
+        if raw.get("format") != FORMAT:
+            raise ValueError("another cache format")
+        return cls(
+            {p: Stamp(*s) for p, s in raw["stamps"].items()},
+            dict(raw["results"]),
+            {p: Stamp(*s) for p, s in raw["modules"].items()},
+        )
+
+
+class Cache:
+    """The manifest of one run configuration, in ``folder``."""
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / f"run-{key[:32]}.json"
+        self.warning = ""  # set when the cache could not be used (said once, never fatal)
+
+    def load(self) -> Optional[Manifest]:
+        try:
+            raw = json.loads(self.path.read_bytes())
+            return Manifest.from_json(raw)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # corrupt, truncated or from another version: start cold
+
+    def save(self, manifest: Manifest) -> None:
+        data = json.dumps(manifest.to_json(), separators=(",", ":")).encode()
+        tmp = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".run-", suffix=".tmp", dir=self.folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError as exc:
+            self.warning = f"cache not saved in {self.folder}: {exc.strerror or exc}"
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+
+def unchanged(path: str, old: Stamp) -> Tuple[bool, Optional[Stamp]]:
+    """Whether ``path`` still has ``old``'s content; also its new stamp when it was read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False, None
+    if st.st_size == old.size and st.st_mtime_ns == old.mtime_ns and old.mtime_ns != -1:
+        return True, None
+    if st.st_size != old.size:
+        return False, None
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return False, None
+    new = Stamp.of(Path(path), data)
+    return new.sha == old.sha, new
+
+
+def plan_reuse(manifest: Optional[Manifest], files: List[str]) -> Tuple[Dict[str, dict], str]:
+    """Which cached results can be reused for ``files`` (realpaths), and why not if none.
+
+    Returns (reusable results by realpath, reason when everything must be analysed again).
+    """
+    if manifest is None:
+        return {}, "no cache yet"
+    if set(files) != set(manifest.stamps):
+        return {}, "files were added or removed"
+    for path, stamp in manifest.modules.items():
+        if path not in manifest.stamps and not unchanged(path, stamp)[0]:
+            return {}, f"{path} changed"
+    changed: List[str] = []
+    for path in files:
+        same, _ = unchanged(path, manifest.stamps[path])
+        if not same:
+            changed.append(path)
+    for path in changed:
+        if path in manifest.modules:
+            return {}, f"{path} changed and other files depend on it"
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return {}, f"{path} cannot be read"
+        if imports_hash(data) != manifest.stamps[path].imports:
+            return {}, f"{path} changed its imports"
+    stale = set(changed)
+    return {p: r for p, r in manifest.results.items() if p not in stale}, ""
+
+
+__all__ = [
+    "Cache",
+    "Manifest",
+    "Stamp",
+    "code_fingerprint",
+    "default_cache_dir",
+    "plan_reuse",
+    "result_from_json",
+    "result_to_json",
+    "run_key",
+]

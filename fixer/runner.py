@@ -1,0 +1,193 @@
+"""Running the pipeline over many files: cached results, a process pool, ordered results.
+
+``run`` yields one ``FileResult`` per candidate, in the candidates' order, whatever the
+number of workers: results are produced in parallel but handed out in order (the same
+output as ``--jobs 1``).  Results stream: a file's bytes are kept only when it has a fix to
+show or write.
+
+Reused results come from the cache (``fixer.cache``); the rest are computed by
+``process_file`` -- in this process for small batches, else in a pool of worker processes,
+each with its own view of the project (cross-module analysis is per worker).
+
+guardfix starts processes itself, so it follows its own advice: nothing here runs at import
+time, and workers are never forked from a process that runs threads (see ``_pool_context``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, result_to_json, run_key
+from fixer.model import FileResult, Options, Status
+from fixer.pipeline import process_file
+from fixer.project import Project
+from fixer.targets import build_catalogue, prefilter_tokens
+
+#: Below this many files to analyse, starting workers costs more than it saves.
+MIN_FILES_FOR_POOL = 48
+
+
+@dataclass
+class RunStats:
+    """What the run did, for the summary."""
+
+    cached: int = 0  # results reused from the cache
+    analysed: int = 0  # results computed in this run
+    workers: int = 0  # worker processes used (0: all in this process)
+    cache_note: str = ""  # why the cache was not (fully) used
+    cache_warning: str = ""
+
+
+@dataclass
+class Runner:
+    candidates: Sequence[Tuple[Path, str]]  # (path, display), in output order
+    options: Options
+    jobs: int = 1
+    cache_dir: Optional[Path] = None  # None: no cache
+    need_sources: bool = True  # diff / write / review need the rewrite itself
+    cwd: Path = field(default_factory=Path.cwd)
+    roots: Sequence[str] = ()
+    stats: RunStats = field(default_factory=RunStats)
+
+    def run(self) -> Iterator[FileResult]:
+        realpaths = [os.path.realpath(path) for path, _ in self.candidates]
+        cache: Optional[Cache] = None
+        old: Optional[Manifest] = None
+        reuse: Dict[str, dict] = {}
+        if self.cache_dir is not None:
+            cache = Cache(self.cache_dir, run_key(self.options, self.cwd, self.roots))
+            old = cache.load()
+            reuse, self.stats.cache_note = plan_reuse(old, realpaths)
+        todo: List[int] = []
+        for index, real in enumerate(realpaths):
+            cached = reuse.get(real)
+            if cached is None or (self.need_sources and Status(cached["status"]).has_fix):
+                todo.append(index)
+        todo_set = set(todo)
+        computed = self._compute([self.candidates[i] for i in todo])
+        new = Manifest()
+        complete = True
+        try:
+            for index, ((path, display), real) in enumerate(zip(self.candidates, realpaths)):
+                if index in todo_set:
+                    result, stamp, read = next(computed)
+                    new.modules.update(read)
+                    self.stats.analysed += 1
+                    if stamp is None:
+                        complete = False  # unreadable: the next run must look again
+                    else:
+                        new.stamps[real] = stamp
+                        new.results[real] = result_to_json(result)
+                else:
+                    assert old is not None
+                    result = result_from_json(path, display, reuse[real])
+                    self.stats.cached += 1
+                    new.stamps[real] = old.stamps[real]
+                    new.results[real] = reuse[real]
+                yield result
+            next(computed, None)  # let the pool shut down in order
+        finally:
+            computed.close()
+        if cache is not None and complete:
+            if old is not None and self.stats.cached:
+                for real, stamp in old.modules.items():  # reused results still rest on them
+                    new.modules.setdefault(real, stamp)
+            cache.save(new)
+            self.stats.cache_warning = cache.warning
+
+    # ----- computing results ----------------------------------------------------------------
+    def _compute(self, items: List[Tuple[Path, str]]) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
+        if not items:
+            return
+        files = [path for path, _ in self.candidates]
+        jobs = max(1, min(self.jobs, len(items) // (MIN_FILES_FOR_POOL // 2) or 1))
+        if jobs == 1 or len(items) < MIN_FILES_FOR_POOL:
+            _init_worker(files, self.options, self.cwd, self.need_sources, in_process=True)
+            try:
+                for item in items:
+                    yield _work(item)
+            finally:
+                _WORKER.clear()
+            return
+        self.stats.workers = jobs
+        context = _pool_context()
+        chunk = max(1, min(64, len(items) // (jobs * 8)))
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(files, self.options, self.cwd, self.need_sources),
+        ) as pool:
+            try:
+                yield from pool.map(_work, items, chunksize=chunk)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """How workers start.  On Linux, ``fork``: the pool is created before this process
+    starts any thread (the progress bar comes later), and a forked worker needs no imports.
+    Elsewhere ``forkserver`` (macOS: forking a process that used system frameworks is
+    unsafe) or ``spawn`` (Windows)."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["fixer.runner"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+# ----- inside a worker -------------------------------------------------------------------------
+_WORKER: dict = {}
+
+
+def _init_worker(files: List[Path], options: Options, cwd: Path, need_sources: bool, in_process: bool = False) -> None:
+    if not in_process:
+        # Ctrl-C reaches the whole process group: the parent alone decides what to do.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["project"] = Project(
+        files=files,
+        catalogue=build_catalogue(options.extra_spawners),
+        tokens=prefilter_tokens(options.extra_spawners),
+        cwd=cwd,
+    )
+    _WORKER["options"] = options
+    _WORKER["need_sources"] = need_sources
+    _WORKER["reported"] = set()
+
+
+def _work(item: Tuple[Path, str]) -> Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]:
+    """Process one file; also its stamp, and the modules read for the first time."""
+    path, display = item
+    project: Project = _WORKER["project"]
+    result = process_file(path, _WORKER["options"], display, project)
+    stamp = Stamp.of(path, result.old_source) if result.old_source is not None else None
+    if result.status in (Status.ERROR,) and result.old_source is None:
+        stamp = None  # unreadable: never cached
+    if not (result.status.has_fix and _WORKER["need_sources"]):
+        result = replace(result, old_source=None, new_source=None)  # nothing to show or write
+    reported: set = _WORKER["reported"]
+    fresh = {k: v for k, v in project.modules_read.items() if k not in reported}
+    reported.update(fresh)
+    return result, stamp, fresh
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+__all__ = ["Runner", "RunStats", "default_jobs"]
