@@ -109,6 +109,10 @@ def write_atomic(path: Path, new: bytes, expected_old: bytes) -> None:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except OSError as exc:
         raise WriteError(f"cannot stat: {exc.strerror or exc}") from None
+    if not os.access(target, os.W_OK):
+        # Renaming over it would succeed in a writable folder, but the owner marked it
+        # read-only: respect that, as an in-place write would.
+        raise WriteError("the file is read-only")
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(
