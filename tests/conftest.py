@@ -65,6 +65,7 @@ class Case:
     script: str = "input.py"
     args: tuple = ()
     alone: bool = False
+    min_python: tuple = ()  # e.g. (3, 12): the input uses syntax older interpreters cannot parse
     meta: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -84,7 +85,7 @@ def load_cases() -> list[Case]:
     cases = []
     for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         meta = tomllib.loads((folder / "case.toml").read_text(encoding="utf-8"))
-        unknown = set(meta) - {"summary", "outcome", "findings", "reason", "runnable", "script", "args", "alone"}
+        unknown = set(meta) - {"summary", "outcome", "findings", "reason", "runnable", "script", "args", "alone", "min_python"}
         if unknown:
             raise ValueError(f"{folder.name}/case.toml: unknown keys {sorted(unknown)}")
         if meta["outcome"] not in OUTCOMES:
@@ -101,6 +102,7 @@ def load_cases() -> list[Case]:
                 script=meta.get("script", "input.py"),
                 args=tuple(meta.get("args", [])),
                 alone=bool(meta.get("alone", False)),
+                min_python=tuple(int(part) for part in str(meta.get("min_python", "")).split(".") if part),
                 meta=meta,
             )
         )
@@ -108,3 +110,13 @@ def load_cases() -> list[Case]:
 
 
 CASES = load_cases()
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Fixture cases whose input needs a newer Python are skipped, with the reason, on older
+    interpreters (guardfix parses with the running interpreter's grammar)."""
+    for item in items:
+        case = getattr(item, "callspec", None) and item.callspec.params.get("case")
+        if isinstance(case, Case) and case.min_python and sys.version_info[:2] < case.min_python:
+            needed = ".".join(map(str, case.min_python))
+            item.add_marker(pytest.mark.skip(reason=f"{case.name}: the input uses Python {needed} syntax"))
