@@ -124,14 +124,15 @@ def snapshot(root: Path, files: list) -> dict:
 
 
 def run_guardfix(root: Path, *args: str, timeout: float = 900) -> Run:
-    command = [sys.executable, "-m", "fixer", "--no-color", *args, "."]
+    # --no-cache: every run must really analyse every file, not replay an earlier answer.
+    command = [sys.executable, "-m", "fixer", "--no-color", "--no-cache", *args, "."]
     started = time.perf_counter()
     done = subprocess.run(
         command, cwd=root, capture_output=True, timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"},
     )
     return Run(
-        command[3:], done.returncode, done.stdout.decode("utf-8", "replace"),
+        command[5:], done.returncode, done.stdout.decode("utf-8", "replace"),
         done.stderr.decode("utf-8", "replace"), time.perf_counter() - started,
     )
 
