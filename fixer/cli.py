@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import sys
 import time
+from contextlib import contextmanager
+from typing import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -261,14 +263,15 @@ def cli(
     report = Report(check_warnings=mode == "check")
     session = _Session(ui, mode, options, output_format)
     interrupted = False
-    with ui.progress(len(candidates), enabled=mode != "review") as advance:
+    with ui.progress(len(candidates), enabled=mode != "review") as advance, _DEFERRED_CTRL_C:
         try:
             for result in runner.run():
-                advance(result.display)
-                if session.quit:
-                    report.add(result)
-                    continue
-                report.add(session.handle(result))
+                with _DEFERRED_CTRL_C.critical():  # a file is written and counted, or neither
+                    advance(result.display)
+                    if session.quit:
+                        report.add(result)
+                        continue
+                    report.add(session.handle(result))
         except KeyboardInterrupt:
             interrupted = True
     if runner.stats.cache_warning:
@@ -445,7 +448,8 @@ class _Session:
             ui.out.print(f"unsafe: {result.reason}", style="bold yellow")
         if self.apply_all and allowed:
             return self._write(result)
-        answer = ui.ask(PROMPT, _read_answer)
+        with _DEFERRED_CTRL_C.allowed():  # Ctrl-C at the prompt stops at once
+            answer = ui.ask(PROMPT, _read_answer)
         if answer == "q":
             self.quit = True
             return result
@@ -478,6 +482,67 @@ class _Session:
         except Exception:  # pragma: no cover - a result with a fix was decodable
             encoding = "utf-8"
         return make_diff(result.old_source, result.new_source, result.display, encoding)
+
+
+class _CtrlC:
+    """Ctrl-C never lands between writing a file and counting it.
+
+    Inside ``critical()`` (handling one result: printing, writing, counting) a Ctrl-C is
+    remembered and raised as ``KeyboardInterrupt`` when the block ends; elsewhere (waiting
+    for results, or at a prompt inside ``allowed()``) it interrupts at once, as usual.
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pending = False
+        self.previous: object = None
+
+    def __enter__(self) -> "_CtrlC":
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)  # type: ignore[arg-type]
+            self.previous = None
+        self.depth, self.pending = 0, False
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        if self.depth > 0:
+            self.pending = True
+            return
+        raise KeyboardInterrupt
+
+    @contextmanager
+    def critical(self) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+        if self.depth == 0 and self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def allowed(self) -> Iterator[None]:
+        depth, self.depth = self.depth, 0
+        try:
+            if self.pending:
+                self.pending = False
+                raise KeyboardInterrupt
+            yield
+        finally:
+            self.depth = depth
+
+
+_DEFERRED_CTRL_C = _CtrlC()
 
 
 def main() -> None:

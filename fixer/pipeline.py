@@ -57,8 +57,12 @@ def process_source(
     options: Options = Options(),
     project: "Project | None" = None,
     path: Path | None = None,
+    prefilter: bool = True,
 ) -> SourceResult:
     """Analyse one script's bytes and compute its verified rewrite.
+
+    ``prefilter=False`` analyses the file even when its bytes rule a process start out
+    (only the tests use it, to prove the prefilter never misses a finding).
 
     Pure when ``project`` is None: reads and writes nothing.  With a project, it may read
     the modules this script calls into (cross-module chains) and the files that import it
@@ -68,7 +72,7 @@ def process_source(
     catalogue, tokens = _catalogue(tuple(options.extra_spawners))
     resolver = project.resolver_for(path) if project is not None and path is not None else None
     mentions = mentions_process_api(data, tokens)
-    if not mentions and not (
+    if prefilter and not mentions and not (
         project is not None and path is not None and project.imports_spawner_module(data, path)
     ):
         return SourceResult(Status.SKIPPED, reason=PREFILTER_REASON)
@@ -227,9 +231,20 @@ def library_advice(importers: list[str]) -> str:
 
 
 def _indent_unit(text: str) -> str:
-    import libcst as cst  # only reached for files being rewritten
+    """The file's indentation unit: that of its first indented block (what libcst uses
+    for new blocks), four spaces if nothing is indented.  Read off the tokens: a second
+    libcst parse of a large file would cost more than the rest of the fix."""
+    import io
+    import tokenize
 
-    return cst.parse_module(text).default_indent
+    try:
+        lines = io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))
+        for token in tokenize.generate_tokens(lines.readline):
+            if token.type == tokenize.INDENT:
+                return token.string
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return "    "
 
 
 def process_file(

@@ -11,11 +11,13 @@ import enum
 import io
 import keyword
 import tokenize
+from typing import Any, Callable, Optional
 from dataclasses import dataclass, field
 
 from fixer.analyze import ModuleAnalysis
 from fixer.model import Style
-from fixer.names import binds, call_time_reads, calls_named, iter_runtime_nodes, runtime_reads
+from fixer import names as _names
+from fixer.names import calls_named, iter_runtime_nodes
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _TRY = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
@@ -60,6 +62,22 @@ class Declined:
 
 
 def make_plan(
+    tree: ast.Module,
+    analysis: ModuleAnalysis,
+    text: str,
+    style: Style = Style.MAIN,
+    main_name: str | None = None,
+) -> Plan | Declined:
+    """Plan the rewrite of a module whose analysis has findings.  Pure."""
+    global _MEMO
+    outer, _MEMO = _MEMO, {}
+    try:
+        return _make_plan(tree, analysis, text, style, main_name)
+    finally:
+        _MEMO = outer
+
+
+def _make_plan(
     tree: ast.Module,
     analysis: ModuleAnalysis,
     text: str,
@@ -358,7 +376,7 @@ def _function_reads_of(body: list, names: set[str], analysis: ModuleAnalysis) ->
     return out
 
 
-def _mutates(stmt: ast.stmt) -> set[str]:
+def _compute_mutates(stmt: ast.stmt) -> set[str]:
     """Names whose objects the statement may change in place (``x.append(1)``, ``x[k] = v``)."""
     out: set[str] = set()
     for node in iter_runtime_nodes(stmt):
@@ -475,3 +493,38 @@ def detect_quote(text: str) -> str:
     except (tokenize.TokenError, SyntaxError, IndentationError):
         pass
     return "'" if single > double else '"'
+
+
+# ----- per-plan memo --------------------------------------------------------------------------
+# Planning asks the same questions about the same statements many times (every kept statement
+# looks at every statement before it): answers are remembered for the duration of one
+# make_plan call, keyed by node identity (the tree is alive for that long), which keeps
+# planning linear-ish on 2,000-line scripts instead of quadratic in AST walks.
+_MEMO: Optional[dict] = None
+
+
+def _memoized(kind: str, compute: Callable[[Any], Any], node: Any) -> Any:
+    if _MEMO is None:
+        return compute(node)
+    key = (kind, id(node))
+    try:
+        return _MEMO[key]
+    except KeyError:
+        value = _MEMO[key] = compute(node)
+        return value
+
+
+def binds(stmt: ast.AST) -> set[str]:
+    return _memoized("binds", _names.binds, stmt)
+
+
+def runtime_reads(stmt: ast.AST) -> set[str]:
+    return _memoized("runtime_reads", _names.runtime_reads, stmt)
+
+
+def call_time_reads(stmt: ast.AST) -> set[str]:
+    return _memoized("call_time_reads", _names.call_time_reads, stmt)
+
+
+def _mutates(stmt: ast.stmt) -> set[str]:
+    return _memoized("mutates", _compute_mutates, stmt)

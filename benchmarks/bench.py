@@ -1,0 +1,235 @@
+"""Side-by-side speed and memory figures for guardfix (issue 4's targets).
+
+    python benchmarks/bench.py [--rounds N] [--sample N] [--tree PATH ...]
+
+Measures, in one run and alternating the commands so that a noisy machine hurts both
+sides alike:
+
+* ``guardfix --check --no-cache`` against ``ruff check --select E9 --no-cache`` (a parse-only
+  ruff run: the cheapest check that reads every file) over the running interpreter's
+  standard library and its site-packages (each copied to a temporary folder first, so that
+  no ``.gitignore`` above them hides files from either tool);
+* a warm rerun with the cache against the cold run;
+* the peak memory of the whole guardfix run (the process and its workers, sampled);
+* fixing one flagged 2,000-line script with ``guardfix --write``;
+* the naive design -- ``libcst.parse_module`` on every file -- timed on a sample and scaled
+  to the tree, against guardfix's cold run.
+
+Prints a table of medians and ratios, with the machine it ran on.  Needs ruff on PATH or in
+the environment (``pip install -e '.[bench]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+TARGETS = {"wall": 1.0, "warm": 0.15, "rss_mb": 200.0, "fix_s": 1.0}
+
+
+def guardfix_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fixer", *args]
+
+
+def ruff_cmd(*args: str) -> list[str]:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        sys.exit("ruff is needed for the comparison: pip install -e '.[bench]'")
+    return [ruff, *args]
+
+
+def copy_tree(source: Path, target: Path) -> int:
+    """Copy the Python files of ``source`` (no caches, no nested site-packages)."""
+    count = 0
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if d not in ("__pycache__", "site-packages")]
+        rel = Path(folder).relative_to(source)
+        for name in files:
+            if name.endswith(".py"):
+                (target / rel).mkdir(parents=True, exist_ok=True)
+                try:
+                    shutil.copyfile(Path(folder) / name, target / rel / name)
+                    count += 1
+                except OSError:
+                    pass
+    return count
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants, in bytes (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            ppid, pages = int(fields[1]), int(fields[21])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo.extend(children.get(current, []))
+    return total
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS of the process tree in bytes, exit code)."""
+    peak = [0]
+    start = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            if sys.platform.startswith("linux"):
+                peak[0] = max(peak[0], _tree_rss(process.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return wall, peak[0], code
+
+
+def big_script(lines: int) -> str:
+    """A flagged legacy script of about ``lines`` lines: helpers, constants, module-level work."""
+    parts = ["import multiprocessing as mp", "import os", "", "LIMIT = 10", ""]
+    index = 0
+    while sum(p.count("\n") + 1 for p in parts) < lines - 12:
+        parts.append(
+            textwrap.dedent(
+                f"""\
+                def work_{index}(x):
+                    total = 0
+                    for i in range(x % LIMIT):
+                        total += i * {index}
+                    return total
+
+                values_{index} = [work_{index}(n) for n in range(3)]
+                """
+            )
+        )
+        index += 1
+    parts.append(
+        textwrap.dedent(
+            """\
+            with mp.Pool(2) as pool:
+                print(sum(pool.map(work_0, range(20))))
+            """
+        )
+    )
+    return "\n".join(parts)
+
+
+def naive_seconds_per_file(tree: Path, sample: int) -> tuple[float, int]:
+    """libcst.parse_module on a random sample of the tree's files: seconds per file."""
+    import libcst
+
+    files = sorted(tree.rglob("*.py"))
+    random.Random(4).shuffle(files)
+    chosen = files[:sample]
+    start = time.perf_counter()
+    parsed = 0
+    for path in chosen:
+        try:
+            libcst.parse_module(path.read_bytes())
+            parsed += 1
+        except Exception:  # files libcst cannot parse still cost their attempt
+            pass
+    return (time.perf_counter() - start) / max(1, len(chosen)), len(files)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="measurements per command (median reported)")
+    parser.add_argument("--sample", type=int, default=150, help="files libcst parses for the naive baseline")
+    parser.add_argument("--tree", action="append", type=Path, help="trees to measure (default: stdlib and site-packages)")
+    args = parser.parse_args()
+
+    trees = args.tree or [Path(sysconfig.get_paths()["stdlib"]), Path(sysconfig.get_paths()["purelib"])]
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="guardfix-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        for number, source in enumerate(trees):
+            tree = tmp / f"tree{number}"
+            count = copy_tree(source, tree)
+            cache = tmp / f"cache{number}"
+            env = dict(os.environ, GUARDFIX_CACHE_DIR=str(cache))
+            cold, warm, ruff, rss = [], [], [], []
+            codes = set()
+            subprocess.run(guardfix_cmd("--check", "-q", "."), cwd=tree, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # primes the cache
+            for _ in range(args.rounds):
+                wall, peak, code = timed(guardfix_cmd("--check", "-q", "--no-cache", "."), tree, env)
+                cold.append(wall)
+                rss.append(peak)
+                codes.add(code)
+                wall, _, _ = timed(ruff_cmd("check", "--select", "E9", "--no-cache", "-q", "."), tree)
+                ruff.append(wall)
+                wall, _, _ = timed(guardfix_cmd("--check", "-q", "."), tree, env)
+                warm.append(wall)
+            if 123 in codes:
+                print(f"note: guardfix reported unreadable or unparsable files in {source}")
+            per_file, total = naive_seconds_per_file(tree, args.sample)
+            rows.append((source, count, median(cold), median(ruff), median(warm), max(rss), per_file * total))
+
+        fix_times = []
+        script = big_script(2000)
+        for round_number in range(args.rounds):
+            folder = tmp / f"fix{round_number}"
+            folder.mkdir()
+            (folder / "legacy.py").write_text(script, encoding="utf-8")
+            wall, _, code = timed(guardfix_cmd("--write", "-q", "--no-cache", "legacy.py"), folder)
+            if code != 0:
+                print(f"warning: fixing the 2,000-line script exited {code}")
+            fix_times.append(wall)
+
+    print()
+    header = f"{'tree':<48} {'files':>6} {'guardfix':>9} {'ruff E9':>8} {'ratio':>6} {'warm':>7} {'warm/cold':>9} {'peak RSS':>9} {'naive libcst':>12} {'gain':>6}"
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for source, count, cold, ruff, warm, rss, naive in rows:
+        ratio, warm_ratio, rss_mb = cold / ruff, warm / cold, rss / 2**20
+        ok &= ratio <= TARGETS["wall"] and warm_ratio <= TARGETS["warm"] and rss_mb <= TARGETS["rss_mb"]
+        print(f"{str(source)[-48:]:<48} {count:>6} {cold:>8.2f}s {ruff:>7.2f}s {ratio:>5.2f}x {warm:>6.2f}s "
+              f"{warm_ratio:>8.2f}x {rss_mb:>7.0f}MB {naive:>11.1f}s {naive / cold:>5.0f}x")
+    fix = median(fix_times)
+    ok &= fix <= TARGETS["fix_s"]
+    print(f"\nfix one flagged 2,000-line script (guardfix --write, whole command): median {fix:.2f} s")
+    print(f"targets: guardfix/ruff <= {TARGETS['wall']}x, warm/cold <= {TARGETS['warm']}x, "
+          f"peak RSS <= {TARGETS['rss_mb']:.0f} MB, 2,000-line fix <= {TARGETS['fix_s']} s")
+    print(f"medians of {args.rounds} alternating rounds; naive libcst scaled from {args.sample} sampled files")
+    print("all targets met" if ok else "some targets NOT met (see the table)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
