@@ -124,15 +124,18 @@ def snapshot(root: Path, files: list) -> dict:
 
 
 def run_guardfix(root: Path, *args: str, timeout: float = 900) -> Run:
-    # --no-cache: every run must really analyse every file, not replay an earlier answer.
-    command = [sys.executable, "-m", "fixer", "--no-color", "--no-cache", *args, "."]
+    # -I: guardfix runs inside the copy, and the copy must not shadow the modules it imports
+    # (``python -m`` puts the working folder first on sys.path; a copied standard library
+    # would be imported, and written to as __pycache__).  --no-cache: every run must really
+    # analyse every file, not replay an earlier answer.
+    command = [sys.executable, "-I", "-m", "fixer", "--no-color", "--no-cache", *args, "."]
     started = time.perf_counter()
     done = subprocess.run(
         command, cwd=root, capture_output=True, timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"},
     )
     return Run(
-        command[5:], done.returncode, done.stdout.decode("utf-8", "replace"),
+        command[6:], done.returncode, done.stdout.decode("utf-8", "replace"),
         done.stderr.decode("utf-8", "replace"), time.perf_counter() - started,
     )
 
