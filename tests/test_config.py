@@ -280,3 +280,36 @@ def test_config_next_to_the_paths_not_the_current_folder(tmp_path: Path, monkeyp
     monkeypatch.chdir(tmp_path / "other")
     result = invoke(["--check", str(tmp_path / "proj" / "job.py")])
     assert result.exit_code == 1  # the broken file in the current folder is not read
+
+
+# ----- every key reaches its command-line parameter ------------------------------------------
+CONFIG_VALUES = {
+    "exclude": ('["gen/"]', ("gen/",)),
+    "extend-exclude": ('["old/"]', ("old/",)),
+    "style": ('"inline"', "inline"),
+    "main-name": ('"run"', "run"),
+    "unsafe-fixes": ("true", True),
+    "select": ('["GF0"]', ("GF0",)),
+    "ignore": ('["GF104"]', ("GF104",)),
+    "extra-spawners": ('["mylib.run"]', ("mylib.run",)),
+    "jobs": ("3", 3),
+}
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_each_key_sets_its_parameter(project: Path, key: str) -> None:
+    param = KEYS[key][0]
+    assert param in {p.name for p in cli.params}, f"{key} maps to {param}, which guardfix does not have"
+    toml, expected = CONFIG_VALUES.get(key, ('"cache"', str(project / "cache")))
+    write(project / "pyproject.toml", f"[tool.guardfix]\n{key} = {toml}\n")
+    with cli.make_context("guardfix", ["--check", "job.py"]) as ctx:
+        value = ctx.params[param]
+    assert (tuple(value) if isinstance(value, (list, tuple)) else str(value) if key == "cache-dir" else value) == expected
+
+
+def test_command_line_jobs_and_cache_dir_override_the_file(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.guardfix]\njobs = 3\ncache-dir = "cache"\n')
+    with cli.make_context("guardfix", ["--check", "--jobs", "1", "--cache-dir", "/tmp/elsewhere", "job.py"]) as ctx:
+        assert (ctx.params["jobs"], ctx.params["cache_dir"]) == (1, Path("/tmp/elsewhere"))
+    with cli.make_context("guardfix", ["--check", "job.py"]) as ctx:
+        assert (ctx.params["jobs"], ctx.params["cache_dir"]) == (3, project / "cache")
