@@ -1,0 +1,320 @@
+"""Batch runs: ordered results over a process pool, the cache, progress and summary, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import fixer.runner
+from fixer.cache import Cache, Manifest, plan_reuse, run_key
+from fixer.discover import find_scripts
+from fixer.model import Options, Status
+from fixer.runner import Runner
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+POOL = b"from multiprocessing import Pool\n\nwith Pool(2) as pool:\n    print(pool.map(abs, [1]))\n"
+HELPER_INERT = b"def run_all():\n    return 1\n"
+HELPER_SPAWNS = (
+    b"from multiprocessing import Pool\n\n\ndef run_all():\n    with Pool(2) as pool:\n"
+    b"        return pool.map(abs, [1])\n"
+)
+SCRIPT_USING_HELPER = b"from helpers import run_all\n\nrun_all()\n"
+
+
+def fixture_tree(tmp_path: Path) -> Path:
+    """A copy of every fixture's input files: a tree with many flagged and clean scripts."""
+    root = tmp_path / "tree"
+    for case in sorted(FIXTURES.iterdir()):
+        if case.is_dir():
+            shutil.copytree(case, root / case.name, ignore=shutil.ignore_patterns("expected*", "*.toml", "*.txt"))
+    return root
+
+
+def outcome(results: list) -> list[tuple]:
+    return [
+        (r.display, r.status.value, r.reason, [(f.code.value, f.line, f.col, f.message, f.chain) for f in r.findings])
+        for r in results
+    ]
+
+
+def run_tree(root: Path, **kwargs) -> tuple[list, Runner]:
+    candidates = find_scripts([root])
+    runner = Runner([(c.path, c.display) for c in candidates], Options(), roots=[str(root)], cwd=root, **kwargs)
+    return list(runner.run()), runner
+
+
+# ----- parallel runs ---------------------------------------------------------------------------
+def test_a_pool_gives_the_same_results_in_the_same_order_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = fixture_tree(tmp_path)
+    serial, one = run_tree(root, jobs=1, need_sources=True)
+    monkeypatch.setattr(fixer.runner, "MIN_FILES_FOR_POOL", 4)
+    parallel, two = run_tree(root, jobs=2, need_sources=True)
+    assert one.stats.workers == 0 and two.stats.workers == 2
+    assert outcome(parallel) == outcome(serial)
+    assert [r.new_source for r in parallel] == [r.new_source for r in serial]
+    assert sum(r.status is Status.FIXED for r in serial) > 20  # the tree is worth comparing
+    assert [r.display for r in serial] == sorted(r.display for r in serial)
+
+
+def test_results_without_a_fix_carry_no_file_contents(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    (tmp_path / "b.py").write_bytes(b"print('hello')\n")
+    results, _ = run_tree(tmp_path, jobs=1, need_sources=True)
+    assert [(r.path.name, r.status, r.old_source is not None) for r in results] == [
+        ("a.py", Status.FIXED, True),
+        ("b.py", Status.SKIPPED, False),
+    ]
+    checked, _ = run_tree(tmp_path, jobs=1, need_sources=False)
+    assert all(r.old_source is None and r.new_source is None for r in checked)
+
+
+# ----- the cache -------------------------------------------------------------------------------
+def cached_run(root: Path, cache: Path, need_sources: bool = False) -> tuple[list, Runner]:
+    return run_tree(root, jobs=1, cache_dir=cache, need_sources=need_sources)
+
+
+def test_a_warm_run_reuses_every_result_and_reports_the_same(tmp_path: Path) -> None:
+    root = fixture_tree(tmp_path)
+    cold, first = cached_run(root, tmp_path / "cache")
+    warm, second = cached_run(root, tmp_path / "cache")
+    assert first.stats.cached == 0 and first.stats.analysed == len(cold)
+    assert second.stats.analysed == 0 and second.stats.cached == len(cold)
+    assert outcome(warm) == outcome(cold)
+
+
+def test_editing_a_script_reanalyses_only_that_script(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    (tmp_path / "b.py").write_bytes(b"import os\nprint(os.sep)\n")
+    (tmp_path / "c.py").write_bytes(b"import os\nprint(os.name)\n")
+    cached_run(tmp_path, tmp_path / "cache")
+    (tmp_path / "b.py").write_bytes(b"import os\nprint(os.sep, 'edited')\n")
+    results, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert (runner.stats.analysed, runner.stats.cached) == (1, 2)
+    assert [r.status for r in results] == [Status.FIXED, Status.SKIPPED, Status.SKIPPED]
+
+
+def test_a_script_that_starts_processes_after_an_edit_is_flagged(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(b"import os\nprint(os.sep)\n")
+    cached_run(tmp_path, tmp_path / "cache")
+    (tmp_path / "a.py").write_bytes(b"import os\n" + POOL)
+    results, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert results[0].status is Status.FIXED
+    assert runner.stats.analysed >= 1
+
+
+def test_a_changed_helper_module_invalidates_the_scripts_that_call_it(tmp_path: Path) -> None:
+    """The result of script.py depends on helpers.py: when the helper starts processes
+    after an edit, the cached "clean" verdict of the unchanged script must not be reused."""
+    (tmp_path / "helpers.py").write_bytes(HELPER_INERT)
+    (tmp_path / "script.py").write_bytes(SCRIPT_USING_HELPER)
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert [r.status for r in first] == [Status.SKIPPED, Status.SKIPPED]
+    (tmp_path / "helpers.py").write_bytes(HELPER_SPAWNS)
+    second, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert runner.stats.cached == 0
+    by_name = {r.path.name: r for r in second}
+    assert by_name["script.py"].status is Status.FIXED
+    assert [f.code.value for f in by_name["script.py"].findings] == ["GF002"]
+
+
+def test_a_module_read_by_other_files_is_a_dependency_even_when_unchanged_elsewhere(tmp_path: Path) -> None:
+    (tmp_path / "helpers.py").write_bytes(HELPER_SPAWNS)
+    (tmp_path / "script.py").write_bytes(SCRIPT_USING_HELPER)
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert {r.path.name: r.status for r in first}["script.py"] is Status.FIXED
+    (tmp_path / "helpers.py").write_bytes(HELPER_INERT)  # the helper no longer starts processes
+    second, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert {r.path.name: r.status for r in second}["script.py"] is not Status.FIXED
+    assert runner.stats.cached == 0
+
+
+def test_adding_a_file_reanalyses_everything(tmp_path: Path) -> None:
+    (tmp_path / "script.py").write_bytes(SCRIPT_USING_HELPER)
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert first[0].status is Status.SKIPPED  # helpers.py does not exist yet
+    (tmp_path / "helpers.py").write_bytes(HELPER_SPAWNS)
+    second, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert runner.stats.cached == 0 and runner.stats.cache_note == "files were added or removed"
+    assert {r.path.name: r.status for r in second}["script.py"] is Status.FIXED
+
+
+def test_changing_the_import_lines_of_a_file_reanalyses_everything(tmp_path: Path) -> None:
+    """Who imports whom decides GF004 (a module imported by others is a library)."""
+    (tmp_path / "tool.py").write_bytes(POOL)
+    (tmp_path / "other.py").write_bytes(b"print(1)\n")
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert {r.path.name: r.status for r in first}["tool.py"] is Status.FIXED
+    (tmp_path / "other.py").write_bytes(b"import tool\n")
+    second, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert runner.stats.cached == 0
+    tool = {r.path.name: r for r in second}["tool.py"]
+    assert tool.status is Status.DECLINED and [f.code.value for f in tool.findings] == ["GF004"]
+
+
+def test_a_cached_fix_is_recomputed_when_the_rewrite_itself_is_needed(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    cached_run(tmp_path, tmp_path / "cache")  # check mode: the rewrite is not kept
+    results, runner = cached_run(tmp_path, tmp_path / "cache", need_sources=True)
+    assert runner.stats.analysed == 1
+    assert results[0].new_source is not None and b"def main():" in results[0].new_source
+
+
+def test_options_and_guardfix_itself_are_part_of_the_key(tmp_path: Path) -> None:
+    base = run_key(Options(), tmp_path, [str(tmp_path)])
+    assert run_key(Options(), tmp_path, [str(tmp_path)]) == base
+    assert run_key(Options(main_name="entry"), tmp_path, [str(tmp_path)]) != base
+    assert run_key(Options(select=("GF0",)), tmp_path, [str(tmp_path)]) != base
+    assert run_key(Options(), tmp_path / "sub", [str(tmp_path)]) != base
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"{not json", b'{"format": 999}', b'{"format": 1, "stamps": 3}', b"\xff\xfe\x00binary"],
+    ids=["empty", "truncated", "other-format", "wrong-types", "binary"],
+)
+def test_a_corrupt_cache_is_ignored(tmp_path: Path, garbage: bytes) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    _, first = cached_run(tmp_path, tmp_path / "cache")
+    manifests = list((tmp_path / "cache").glob("run-*.json"))
+    assert len(manifests) == 1
+    manifests[0].write_bytes(garbage)
+    results, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert runner.stats.cached == 0 and results[0].status is Status.FIXED
+    json.loads(manifests[0].read_bytes())  # rewritten whole
+
+
+def test_an_unwritable_cache_folder_is_a_warning_not_a_failure(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    results, runner = cached_run(tmp_path, blocker / "cache")
+    assert results[0].status is Status.FIXED
+    assert runner.stats.cache_warning.startswith("cache not saved in")
+
+
+def test_plan_reuse_explains_a_cold_start(tmp_path: Path) -> None:
+    assert plan_reuse(None, []) == ({}, "no cache yet")
+    assert plan_reuse(Manifest(), [str(tmp_path / "a.py")]) == ({}, "files were added or removed")
+
+
+def test_concurrent_runs_leave_a_valid_cache(tmp_path: Path) -> None:
+    root = fixture_tree(tmp_path)
+    env = {**os.environ, "GUARDFIX_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "fixer", "--check", "-q", "--jobs", "1", str(root)]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert {run.returncode for run in runs} == {123}  # the fixtures include unparsable files
+    assert len({out for out, _ in outputs}) == 1  # the same findings, whoever wrote the cache
+    manifests = list((tmp_path / "cache").glob("run-*.json"))
+    assert len(manifests) == 1 and not list((tmp_path / "cache").glob("*.tmp"))
+    warm = subprocess.run(command, env=env, capture_output=True, timeout=300)
+    assert warm.stdout == outputs[0][0]
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    env = {**os.environ, "GUARDFIX_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "fixer", "--check", "--no-cache", str(tmp_path / "a.py")], env=env, capture_output=True
+    )
+    assert done.returncode == 1
+    assert not (tmp_path / "cache").exists()
+    cached = subprocess.run(
+        [sys.executable, "-m", "fixer", "--check", "--cache-dir", str(tmp_path / "elsewhere"), str(tmp_path / "a.py")],
+        env=env, capture_output=True,
+    )
+    assert cached.returncode == 1 and list((tmp_path / "elsewhere").glob("run-*.json"))
+    assert not (tmp_path / "cache").exists()
+
+
+def test_default_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from fixer.cache import default_cache_dir
+
+    monkeypatch.setenv("GUARDFIX_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("GUARDFIX_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform.startswith("linux"):
+        assert default_cache_dir() == tmp_path / "xdg" / "guardfix"
+
+
+# ----- the command line ------------------------------------------------------------------------
+def guardfix(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fixer", *args], cwd=cwd, capture_output=True, timeout=300)
+
+
+def test_jobs_must_be_positive(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    done = guardfix("--check", "--jobs", "0", "a.py", cwd=tmp_path)
+    assert done.returncode == 2 and b"--jobs" in done.stderr
+
+
+def test_verbose_summary_table_counts_the_run(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    (tmp_path / "b.py").write_bytes(b"print(1)\n")
+    (tmp_path / "c.py").write_bytes(b"import multiprocessing\nmultiprocessing.Process(target=print).start(\n")
+    done = guardfix("--check", "-v", "--no-cache", ".", cwd=tmp_path)
+    text = done.stderr.decode()
+    header = next(line for line in text.splitlines() if "prefiltered" in line)
+    assert header.split() == ["files", "prefiltered", "flagged", "fixed", "declined", "unsafe", "errors", "time"]
+    values = text.splitlines()[text.splitlines().index(header) + 2].split()
+    assert values[:7] == ["3", "1", "1", "0", "0", "0", "1"]
+    assert values[7].endswith("s") or values[8] == "s"
+    assert "analysed 3 file(s) in this process; no cached results (no cache yet)" not in text  # --no-cache
+    assert "analysed 3 file(s) in this process" in text
+
+
+def test_quiet_prints_no_summary(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    done = guardfix("--check", "-q", "a.py", cwd=tmp_path)
+    assert done.returncode == 1
+    assert b"prefiltered" not in done.stderr and b"would be fixed" not in done.stderr
+
+
+def test_progress_bar_appears_on_a_terminal_for_long_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    import fixer.console
+    from fixer.console import UI
+
+    ui = UI()
+    buffer = io.StringIO()
+    ui.err = Console(file=buffer, force_terminal=True, width=100)
+    monkeypatch.setattr(fixer.console, "PROGRESS_DELAY", 0.0)
+    with ui.progress(3) as advance:
+        for name in ("a.py", "b.py", "c.py"):
+            advance(name)
+    assert "3/3" in buffer.getvalue() or "2/3" in buffer.getvalue()
+
+    quiet = UI(verbosity=-1)
+    quiet.err = Console(file=io.StringIO(), force_terminal=True)
+    with quiet.progress(3) as advance:
+        advance("a.py")
+    assert quiet.err.file.getvalue() == ""  # type: ignore[attr-defined]
+
+    piped = UI()
+    piped.err = Console(file=io.StringIO(), force_terminal=False)
+    with piped.progress(3) as advance:
+        for name in ("a.py", "b.py", "c.py"):
+            advance(name)
+    assert piped.err.file.getvalue() == ""  # type: ignore[attr-defined]
+
+
+def test_the_same_output_with_one_or_two_jobs_on_the_command_line(tmp_path: Path) -> None:
+    root = fixture_tree(tmp_path)
+    one = guardfix("--diff", "--no-cache", "--jobs", "1", ".", cwd=root)
+    two = guardfix("--diff", "--no-cache", "--jobs", "2", ".", cwd=root)
+    assert one.returncode == two.returncode == 123  # the fixtures include unparsable files
+    assert one.stdout == two.stdout and one.stdout.count(b"+++ b/") > 20
