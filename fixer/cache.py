@@ -38,6 +38,8 @@ from fixer.model import ChainStep, Code, FileResult, Finding, Options, Status
 
 FORMAT = 1
 ENV_VAR = "GUARDFIX_CACHE_DIR"
+#: How many run records the cache folder keeps (the least recently written go first).
+KEEP = 64
 
 def default_cache_dir() -> Path:
     """``$GUARDFIX_CACHE_DIR``, else the platform's user cache folder + ``guardfix``."""
@@ -108,15 +110,23 @@ class Stamp:
     imports: str
 
     @classmethod
-    def of(cls, path: Path, data: bytes) -> "Stamp":
-        try:
-            st = os.stat(path)
-            size, mtime = st.st_size, st.st_mtime_ns
-        except OSError:
-            size, mtime = -1, -1
-        if size != len(data):  # changed while being read: never trust the stat later
-            mtime = -1
+    def of(cls, path: Path, data: bytes, before: Optional[os.stat_result] = None) -> "Stamp":
+        """The stamp of ``data`` read from ``path``.  ``before`` is the file's status taken
+        *before* reading: a later edit then always shows as a new modification time."""
+        if before is None:
+            try:
+                before = os.stat(path)
+            except OSError:
+                before = None
+        mtime = before.st_mtime_ns if before is not None and before.st_size == len(data) else -1
         return cls(len(data), mtime, content_hash(data), imports_hash(data))
+
+    @staticmethod
+    def stat(path: Path) -> Optional[os.stat_result]:
+        try:
+            return os.stat(path)
+        except OSError:
+            return None
 
 
 def result_to_json(result: FileResult) -> dict:
@@ -196,6 +206,7 @@ class Cache:
                 handle.write(data)
             os.replace(tmp, self.path)
             tmp = None
+            self._prune()
         except OSError as exc:
             self.warning = f"cache not saved in {self.folder}: {exc.strerror or exc}"
         finally:
@@ -204,6 +215,20 @@ class Cache:
                     os.unlink(tmp)
                 except OSError:
                     pass
+
+
+    def _prune(self) -> None:
+        """Keep the newest ``KEEP`` records: every configuration and set of paths (pre-commit
+        passes a different one each time) has its own, and they must not pile up."""
+        try:
+            records = sorted(self.folder.glob("run-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        except OSError:
+            return
+        for stale in records[KEEP:]:
+            try:
+                stale.unlink()
+            except OSError:
+                pass
 
 
 def unchanged(path: str, old: Stamp) -> Tuple[bool, Optional[Stamp]]:

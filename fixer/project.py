@@ -129,10 +129,11 @@ class Project:
     def _read_module(self, module_file: Path) -> bytes:
         """Read a module for the cross-module analysis, noting what was read: results of
         other files depend on it (the cache checks it is unchanged before reusing them)."""
+        before = Stamp.stat(module_file)
         data = read_bytes(module_file)
         key = _realpath(str(module_file))
         if key not in self.modules_read:
-            self.modules_read[key] = Stamp.of(Path(key), data)
+            self.modules_read[key] = Stamp.of(Path(key), data, before) if before else Stamp(-1, -1, "", "")
         return data
 
     def resolver_for(self, path: Path) -> "FileResolver":

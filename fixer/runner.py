@@ -170,8 +170,9 @@ def _work(item: Tuple[Path, str]) -> Tuple[FileResult, Optional[Stamp], Dict[str
     """Process one file; also its stamp, and the modules read for the first time."""
     path, display = item
     project: Project = _WORKER["project"]
+    before = Stamp.stat(path)  # taken before reading: an edit during the run shows next time
     result = process_file(path, _WORKER["options"], display, project)
-    stamp = Stamp.of(path, result.old_source) if result.old_source is not None else None
+    stamp = Stamp.of(path, result.old_source, before) if result.old_source is not None and before else None
     if result.status in (Status.ERROR,) and result.old_source is None:
         stamp = None  # unreadable: never cached
     if not (result.status.has_fix and _WORKER["need_sources"]):
