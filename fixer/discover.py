@@ -8,6 +8,7 @@ with ``pathspec``).
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -133,6 +134,7 @@ def find_scripts(paths: list[Path], excludes: Optional[Excludes] = None) -> list
     processed once.
     """
     excludes = excludes if excludes is not None else Excludes()
+    _real_folder.cache_clear()  # folders may have changed since an earlier call
     found: dict[str, Candidate] = {}
     for root in paths:
         if root.is_dir():
@@ -230,7 +232,23 @@ def _has_python_shebang(path: Path) -> bool:
 
 
 def _identity(path: Path) -> str:
-    return os.path.realpath(path)
+    return real_path(path)
+
+
+def real_path(path: Path) -> str:
+    """``os.path.realpath``, cheaply: folders are resolved once each, and a file costs one
+    ``lstat`` unless it is itself a symlink (large trees have thousands of files per folder
+    chain, and realpath checks every component of every path)."""
+    text = os.path.abspath(path)
+    if os.path.islink(text):
+        return os.path.realpath(text)
+    folder, name = os.path.split(text)
+    return os.path.join(_real_folder(folder), name)
+
+
+@lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def _display(path: Path) -> str:

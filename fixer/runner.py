@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, result_to_json, run_key
+from fixer.discover import real_path
 from fixer.model import FileResult, Options, Status
 from fixer.pipeline import process_file
 from fixer.project import Project
@@ -57,7 +58,7 @@ class Runner:
     stats: RunStats = field(default_factory=RunStats)
 
     def run(self) -> Iterator[FileResult]:
-        realpaths = [os.path.realpath(path) for path, _ in self.candidates]
+        realpaths = [real_path(path) for path, _ in self.candidates]
         cache: Optional[Cache] = None
         old: Optional[Manifest] = None
         reuse: Dict[str, dict] = {}
