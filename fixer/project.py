@@ -21,7 +21,7 @@ from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
 from fixer.memo import solve
 from fixer.source import SourceError, decode_source, read_bytes
-from fixer.targets import PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
+from fixer.targets import import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
 #: How deep a chain may go through other modules before the search gives up.
 MAX_DEPTH = 12
@@ -436,7 +436,7 @@ def scan_imports(data: bytes, resolver: FileResolver) -> list[str]:
     ``from pkg import mod`` yields both ``pkg`` and ``pkg.mod`` (mod may be a submodule).
     """
     names: list[str] = []
-    for match in _IMPORT_LINE.finditer(data):
+    for match in _IMPORT_LINE.finditer(import_regions(data)):
         source, imported, plain = match.groups()
         if plain is not None:
             for item in plain.decode("utf-8", "replace").split(","):

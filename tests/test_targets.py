@@ -61,3 +61,25 @@ def test_star_import_binds_public_catalogue_names() -> None:
     assert names["Process"] == "multiprocessing.Process"
     assert "pool" not in names  # submodule entries are not star-imported names
     assert star_names("concurrent.futures") == {"ProcessPoolExecutor": "concurrent.futures.ProcessPoolExecutor"}
+
+
+def test_import_regions_keep_every_import_statement_and_little_else() -> None:
+    from fixer.targets import import_regions
+
+    data = (
+        b"x = 1\n"
+        b"from multiprocessing import (\n    Pool,\n    Process,\n)\n"
+        b"print('no imports here')\n"
+        b"import os; import sys\n"
+        b"def f():\n    import concurrent.futures as cf\n"
+    )
+    regions = import_regions(data)
+    assert regions == (
+        b"from multiprocessing import (\n    Pool,\n    Process,\n)\n"
+        b"print('no imports here')\n"  # a superset: any line that spells "import"
+        b"import os; import sys\n"
+        b"    import concurrent.futures as cf\n"
+    )
+    assert import_regions(b"print(1)\n") == b"\n"
+    assert mentions_tokens(b"from multiprocessing import (\n    Pool,\n)\nPool(2)\n")
+    assert not mentions_tokens(b"# multiprocessing Pool\nprint('import')\n")
