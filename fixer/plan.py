@@ -481,7 +481,10 @@ def detect_quote(text: str) -> str:
     """The quote character most strings of the file use (double on a tie)."""
     single = double = 0
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        # Newlines normalised: from 3.12 the C tokenizer raises UnicodeDecodeError on a lone CR
+        # followed by non-ASCII text (a line ending does not change which quotes are used).
+        lines = io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))
+        for tok in tokenize.generate_tokens(lines.readline):
             if tok.type == tokenize.STRING:
                 body = tok.string.lstrip("rbuRBUfF")
                 if body.startswith(("'''", '"""')):
@@ -490,7 +493,7 @@ def detect_quote(text: str) -> str:
                     single += 1
                 elif body.startswith('"'):
                     double += 1
-    except (tokenize.TokenError, SyntaxError, IndentationError):
+    except (tokenize.TokenError, SyntaxError, ValueError):
         pass
     return "'" if single > double else '"'
 

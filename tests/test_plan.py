@@ -1123,6 +1123,8 @@ def test_make_plan_targets() -> None:
         pytest.param("x = '''doc'''\ny = '''doc'''\nz = \"c\"\n", '"', id="triple-quotes-ignored"),
         pytest.param("x = r'a' + b'b'\nz = \"c\"\n", "'", id="prefixes"),
         pytest.param("x = 1\n", '"', id="no-strings"),
+        # Found by fuzzing (issue 6): Python 3.12+'s tokenizer raised UnicodeDecodeError here.
+        pytest.param("x = 'a'\r\ny = 'b'\n#\r\xc0", "'", id="lone-cr-before-non-ascii"),
     ],
 )
 def test_detect_quote(src: str, quote: str) -> None:
