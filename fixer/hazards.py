@@ -69,7 +69,10 @@ class _HazardFinder:
         for stmt in self.tree.body:
             module_nodes.extend(_walk_outside_functions(stmt))
         out.append((self.a.module, module_nodes, None))  # type: ignore[attr-defined]
+        lines = getattr(self.a, "lines", None)
         for func, owner in self.all_functions():
+            if lines is not None and not _may_be_interesting(lines, func):
+                continue  # its text names nothing _interesting looks for: no need to walk it
             nodes = [n for stmt in func.body for n in ast.walk(stmt)]
             if not any(_interesting(n) for n in nodes):
                 continue
@@ -297,12 +300,28 @@ def _may_join_process(call: ast.Call, analyzer: object, scope: object) -> bool:
     return not any(v[0] == "name" for v in values)
 
 
+_INTERESTING_METHODS = POOL_METHODS | {"start", "join", "set_start_method"}
+#: Every call _interesting accepts spells one of these words in its source text.
+_INTERESTING_WORDS = tuple(sorted(_INTERESTING_METHODS | {"process_map", "target", "initializer"}))
+
+
+def _may_be_interesting(lines: list, func: ast.AST) -> bool:
+    start, end = func.lineno - 1, getattr(func, "end_lineno", None) or len(lines)  # type: ignore[attr-defined]
+    text = "".join(lines[start:end])
+    return any(word in text for word in _INTERESTING_WORDS)
+
+
 def _interesting(node: ast.AST) -> bool:
     """Calls that may name a worker, start or join a process, or set the start method."""
     if not isinstance(node, ast.Call):
         return False
     func = node.func
-    if isinstance(func, ast.Attribute) and func.attr in POOL_METHODS | {"start", "join", "set_start_method"}:
+    if isinstance(func, ast.Attribute) and func.attr in _INTERESTING_METHODS:
+        if func.attr == "join" and (
+            isinstance(func.value, (ast.Constant, ast.JoinedStr))  # ", ".join(parts)
+            or (isinstance(func.value, ast.Attribute) and func.value.attr == "path")  # os.path.join
+        ):
+            return False
         return True
     if isinstance(func, ast.Name) and func.id in ("process_map", "set_start_method"):
         return True

@@ -39,18 +39,24 @@ def module_name_for(path: Path) -> tuple[str, Path]:
 
 @lru_cache(maxsize=65536)
 def _module_name_for(path: str) -> tuple[str, Path]:
-    path = Path(_realpath(str(path)))
-    parts = [] if path.stem == "__init__" else [path.stem]
-    folder = path.parent
-    while (folder / "__init__.py").exists() and folder.parent != folder:
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return ".".join(parts), folder
+    real = _realpath(path)
+    folder, name = os.path.split(real)
+    stem = name[:-3] if name.endswith(".py") else os.path.splitext(name)[0]
+    parts = [] if stem == "__init__" else [stem]
+    while "__init__.py" in _entries(folder) and os.path.dirname(folder) != folder:
+        folder, package = os.path.split(folder)
+        parts.insert(0, package)
+    return ".".join(parts), Path(folder)
 
 
 def find_module_file(dotted: str, search: Sequence) -> Optional[Path]:
     """``a.b`` -> ``DIR/a/b.py`` or ``DIR/a/b/__init__.py`` in the first folder that has it."""
-    found = _find_module_file(dotted, tuple(str(folder) for folder in search))
+    return _find_module_path(dotted, tuple(str(folder) for folder in search))
+
+
+@lru_cache(maxsize=65536)
+def _find_module_path(dotted: str, search: tuple) -> Optional[Path]:
+    found = _find_module_file(dotted, search)
     return Path(found) if found is not None else None
 
 
@@ -95,7 +101,7 @@ def _find_module_file(dotted: str, search: tuple) -> Optional[str]:
 
 def clear_caches() -> None:
     """Forget folder listings and module lookups (between runs in one process, and tests)."""
-    for cached in (_entries, _find_module_file, _realpath, _module_name_for):
+    for cached in (_entries, _find_module_file, _find_module_path, _realpath, _module_name_for):
         cached.cache_clear()
 
 
@@ -390,9 +396,9 @@ class FileResolver:
 
     def __post_init__(self) -> None:
         self.module, root = module_name_for(self.path)
-        folder = Path(_realpath(str(self.path))).parent
+        folder = os.path.dirname(_realpath(str(self.path)))
         # A script's own folder is on sys.path when it runs; so is its package root.
-        self.search = tuple(dict.fromkeys([str(folder), str(root)]))
+        self.search = tuple(dict.fromkeys([folder, str(root)]))
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]:
         """The absolute name of a relative import (``from ..x import y`` -> ``pkg.x``)."""

@@ -16,6 +16,7 @@ time, and workers are never forked from a process that runs threads (see ``_pool
 from __future__ import annotations
 
 import multiprocessing
+from itertools import islice
 import os
 import signal
 import sys
@@ -164,7 +165,7 @@ def _init_worker(files: List[Path], options: Options, cwd: Path, need_sources: b
     )
     _WORKER["options"] = options
     _WORKER["need_sources"] = need_sources
-    _WORKER["reported"] = set()
+    _WORKER["reported"] = 0
 
 
 def _work(item: Tuple[Path, str]) -> Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]:
@@ -178,9 +179,10 @@ def _work(item: Tuple[Path, str]) -> Tuple[FileResult, Optional[Stamp], Dict[str
         stamp = None  # unreadable: never cached
     if not (result.status.has_fix and _WORKER["need_sources"]):
         result = replace(result, old_source=None, new_source=None)  # nothing to show or write
-    reported: set = _WORKER["reported"]
-    fresh = {k: v for k, v in project.modules_read.items() if k not in reported}
-    reported.update(fresh)
+    # modules_read only grows, in insertion order: report what was added since last time.
+    known = _WORKER["reported"]
+    fresh = dict(islice(project.modules_read.items(), known, None))
+    _WORKER["reported"] = known + len(fresh)
     return result, stamp, fresh
 
 

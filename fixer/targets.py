@@ -204,12 +204,8 @@ def mentions_tokens(data: bytes, groups: tuple = ()) -> bool:
     ``from``), and one of its spawners occurs as a whole word (``Process`` inside
     ``logProcesses`` does not count).  Substring tests first, on the import lines only:
     most files stop there."""
-    imports = None
+    imports = import_regions(data)  # one pass over the file; the rest reads far less
     for root, leaves in groups or PREFILTER_TOKENS:
-        if root not in data:
-            continue
-        if imports is None:
-            imports = import_regions(data)
         if root in imports and _import_pattern(root).search(imports) and _leaf_pattern(leaves).search(data):
             return True
     return False
