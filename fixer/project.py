@@ -124,6 +124,7 @@ class Project:
     _exported: dict = field(default_factory=dict)
     _resolvers: dict = field(default_factory=dict)
     _export_indexes: dict = field(default_factory=dict)
+    _import_texts: Optional[dict] = None  # file -> its import lines (for importers_of)
     #: realpath -> Stamp of every module the cross-module analysis read.
     modules_read: dict = field(default_factory=dict)
     _depth: int = 0
@@ -366,15 +367,22 @@ class Project:
         if not name:
             return []
         token = name.rsplit(".", 1)[-1].encode()
+        if self._import_texts is None:
+            # Every import statement spells the imported module's name on its lines: keep
+            # just those lines of every file, read once per run however many files ask.
+            self._import_texts = {}
+            for other in self.files:
+                try:
+                    self._import_texts[str(other)] = import_regions(read_bytes(other))
+                except OSError:
+                    continue
         found = []
         for other in self.files:
-            if _realpath(str(other)) == target:
+            if token not in self._import_texts.get(str(other), b"") or _realpath(str(other)) == target:
                 continue
             try:
                 data = read_bytes(other)
             except OSError:
-                continue
-            if token not in data:
                 continue
             resolver = self.resolver_for(other)
             for dotted in parsed_imports(data, resolver):
