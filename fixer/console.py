@@ -158,7 +158,7 @@ class UI:
         table.add_row(*(str(n) for _, n in columns), f"{elapsed:.2f} s")
         self.err.print(table)
         if stats is not None and self.verbosity > 0:
-            how = f"{stats.workers} worker processes" if stats.workers else "this process"
+            how = f"this process and {stats.workers} worker process(es)" if stats.workers else "this process"
             cache = f"{stats.cached} result(s) from the cache" if stats.cached else "no cached results"
             note = f" ({stats.cache_note})" if stats.cache_note and not stats.cached else ""
             self.err.print(Text(f"analysed {stats.analysed} file(s) in {how}; {cache}{note}", style="dim"))

@@ -30,7 +30,7 @@ from fixer.discover import real_path
 from fixer.model import FileResult, Options, Status
 from fixer.pipeline import process_file
 from fixer.project import Project
-from fixer.targets import build_catalogue, prefilter_tokens
+from fixer.targets import build_catalogue, mentions_tokens, prefilter_tokens
 
 #: Below this many files to analyse, starting workers costs more than it saves.
 MIN_FILES_FOR_POOL = 48
@@ -106,11 +106,21 @@ class Runner:
 
     # ----- computing results ----------------------------------------------------------------
     def _compute(self, items: List[Tuple[Path, str]]) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
+        """Results for ``items``, in order.
+
+        Files that name a process API themselves ("heavy": parsed and analysed in full) go
+        to worker processes; the rest are decided here, where one shared view of the
+        project answers their cross-module questions once for all of them (each worker
+        would otherwise explore the same imports again).  Both run at the same time.
+        """
         if not items:
             return
         files = [path for path, _ in self.candidates]
-        jobs = max(1, min(self.jobs, len(items) // (MIN_FILES_FOR_POOL // 2) or 1))
-        if jobs == 1 or len(items) < MIN_FILES_FOR_POOL:
+        heavy: List[int] = []
+        if self.jobs > 1 and len(items) >= MIN_FILES_FOR_POOL:
+            tokens = prefilter_tokens(self.options.extra_spawners)
+            heavy = [i for i, (path, _) in enumerate(items) if _names_process_api(path, tokens)]
+        if len(heavy) < 2:
             _init_worker(files, self.options, self.cwd, self.need_sources, in_process=True)
             try:
                 for item in items:
@@ -118,20 +128,34 @@ class Runner:
             finally:
                 _WORKER.clear()
             return
+        jobs = min(self.jobs - 1, len(heavy))  # this process is the other one at work
         self.stats.workers = jobs
-        context = _pool_context()
-        chunk = max(1, min(64, len(items) // (jobs * 8)))
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=jobs,
-            mp_context=context,
+            mp_context=_pool_context(),
             initializer=_init_worker,
             initargs=(files, self.options, self.cwd, self.need_sources),
-        ) as pool:
-            try:
-                yield from pool.map(_work, items, chunksize=chunk)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        )
+        try:
+            futures = {i: pool.submit(_work, items[i]) for i in heavy}  # workers start here
+            _init_worker(files, self.options, self.cwd, self.need_sources, in_process=True)
+            for index, item in enumerate(items):
+                future = futures.pop(index, None)
+                yield future.result() if future is not None else _work(item)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            _WORKER.clear()
+            pool.shutdown(wait=True)
+
+
+def _names_process_api(path: Path, tokens: tuple) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return mentions_tokens(handle.read(), tokens)
+    except OSError:
+        return False
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
