@@ -74,32 +74,14 @@ def fix_source(
     ``CLEAN``, ``SKIPPED``, ``ERROR``, ``FAILED``), ``findings``, ``new_source`` (bytes, when
     there is a fix) and ``reason``.  Never raises for a bad script: that is an ``ERROR``.
     """
-    import traceback
     from pathlib import Path
 
-    from fixer.model import FileResult, Options, Status
-    from fixer.pipeline import process_source
+    from fixer.model import Options
+    from fixer.pipeline import process_bytes
 
     data = source.encode("utf-8") if isinstance(source, str) else bytes(source)
     options = options if options is not None else Options()
-    try:
-        result = process_source(data, Path(filename).name, options)
-    except Exception:  # a guardfix bug, reported as a result like the CLI does
-        return FileResult(
-            Path(filename), filename, Status.FAILED, old_source=data,
-            reason="internal error: " + traceback.format_exc(limit=-3).strip().splitlines()[-1],
-            extra={"traceback": traceback.format_exc()},
-        )
-    return FileResult(
-        path=Path(filename),
-        display=filename,
-        status=result.status,
-        findings=result.findings,
-        old_source=data,
-        new_source=result.new_source,
-        reason=result.reason,
-        notes=result.notes,
-    )
+    return process_bytes(data, Path(filename), filename, options)
 
 
 def check_paths(

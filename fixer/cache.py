@@ -35,6 +35,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from fixer import __version__
 from fixer.model import ChainStep, Code, FileResult, Finding, Options, Status
+from fixer.targets import import_regions
 
 FORMAT = 1
 ENV_VAR = "GUARDFIX_CACHE_DIR"
@@ -87,17 +88,8 @@ def content_hash(data: bytes) -> str:
 def imports_hash(data: bytes) -> str:
     """A hash of every line that mentions ``import`` (whitespace-insensitive): unchanged
     means the file imports the same modules as before."""
-    digest = hashlib.sha256()
-    find, rfind = data.find, data.rfind
-    pos = find(b"import")
-    while pos != -1:
-        start = rfind(b"\n", 0, pos) + 1
-        end = find(b"\n", pos)
-        if end == -1:
-            end = len(data)
-        digest.update(data[start:end].strip() + b"\n")
-        pos = find(b"import", end)
-    return digest.hexdigest()
+    lines = import_regions(data).split(b"\n")
+    return hashlib.sha256(b"\n".join(line.strip() for line in lines)).hexdigest()
 
 
 @dataclass(frozen=True)

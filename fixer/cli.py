@@ -21,7 +21,7 @@ from fixer.explain import explain
 from fixer.formats import FORMATS, format_results
 from fixer.model import Code, FileResult, Options, Status, Style
 from fixer.cache import default_cache_dir
-from fixer.pipeline import process_source, write_fix
+from fixer.pipeline import process_bytes, write_fix
 from fixer.project import Project
 from fixer.report import EXIT_INTERRUPTED, EXIT_USAGE, Report
 from fixer.runner import Runner, default_jobs
@@ -347,8 +347,6 @@ def _run_stdin(
 def process_stdin(data: bytes, display: str, options: Options, path: Path | None) -> FileResult:
     """Process a script read from stdin; ``path`` (from ``--stdin-filename``) names it and,
     when its folder exists, lets calls into sibling modules be followed.  Never raises."""
-    import traceback
-
     project = None
     if path is not None and path.parent.is_dir():
         project = Project(
@@ -356,23 +354,8 @@ def process_stdin(data: bytes, display: str, options: Options, path: Path | None
             catalogue=build_catalogue(options.extra_spawners),
             tokens=prefilter_tokens(options.extra_spawners),
         )
-    try:
-        source = process_source(data, path.name if path is not None else "<stdin>", options, project, path)
-    except Exception:  # a guardfix bug: report it like process_file does
-        return FileResult(
-            path or Path("-"), display, Status.FAILED, old_source=data,
-            reason="internal error: " + traceback.format_exc(limit=-3).strip().splitlines()[-1],
-            extra={"traceback": traceback.format_exc()},
-        )
-    return FileResult(
-        path=path or Path("-"),
-        display=display,
-        status=source.status,
-        findings=source.findings,
-        old_source=data,
-        new_source=source.new_source,
-        reason=source.reason,
-        notes=source.notes,
+    return process_bytes(
+        data, path or Path("-"), display, options, project, path, filename=path.name if path is not None else "<stdin>"
     )
 
 

@@ -256,12 +256,27 @@ def process_file(
         data = read_bytes(path)
     except OSError as exc:
         return FileResult(path, shown, Status.ERROR, reason=f"cannot read: {exc.strerror or exc}")
+    return process_bytes(data, path, shown, options, project, path)
+
+
+def process_bytes(
+    data: bytes,
+    path: Path,
+    display: str,
+    options: Options = Options(),
+    project: "Project | None" = None,
+    module_path: Path | None = None,
+    filename: str | None = None,
+) -> FileResult:
+    """``process_source`` as a ``FileResult`` for ``path``; never raises.  ``module_path``
+    places the script in the project (None: analysed on its own); ``filename`` is the name
+    parse errors mention (default: ``path``'s name)."""
     try:
-        result = process_source(data, path.name, options, project, path)
+        result = process_source(data, filename or path.name, options, project, module_path)
     except Exception:  # the one broad except: a bug in guardfix must not stop a batch
         return FileResult(
             path,
-            shown,
+            display,
             Status.FAILED,
             old_source=data,
             reason="internal error: " + traceback.format_exc(limit=-3).strip().splitlines()[-1],
@@ -269,7 +284,7 @@ def process_file(
         )
     return FileResult(
         path=path,
-        display=shown,
+        display=display,
         status=result.status,
         findings=result.findings,
         old_source=data,
