@@ -86,6 +86,8 @@ class UI:
             console.print(Text(f"  note: {note}", style="cyan"))
 
     def status_line(self, result: FileResult, message: str, style: str) -> None:
+        if self.verbosity < 0:
+            return  # -q: only errors and machine output
         self.err.print(Text.assemble((f"{result.display}: ", "bold"), (message, style)))
 
     def coloured_diff(self, diff: bytes) -> None:

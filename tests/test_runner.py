@@ -281,6 +281,15 @@ def test_quiet_prints_no_summary(tmp_path: Path) -> None:
     assert b"prefiltered" not in done.stderr and b"would be fixed" not in done.stderr
 
 
+def test_quiet_write_prints_nothing_for_a_successful_fix(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    done = guardfix("--write", "-q", "a.py", cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+    assert b"def main():" in (tmp_path / "a.py").read_bytes()
+    loud = guardfix("--write", "a.py", cwd=tmp_path)  # nothing left to fix: a summary only
+    assert loud.returncode == 0 and b"without findings" in loud.stderr
+
+
 def test_progress_bar_appears_on_a_terminal_for_long_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
