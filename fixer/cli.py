@@ -373,7 +373,8 @@ class _Session:
 
     def handle(self, result: FileResult) -> FileResult:
         handled = self._handle(result)
-        self.results.append(handled)
+        if self.output_format != "text":  # kept for the report at the end: findings, not bytes
+            self.results.append(replace(handled, old_source=None, new_source=None))
         return handled
 
     def _check_lines(self, result: FileResult) -> None:
