@@ -168,7 +168,8 @@ def _as_nested(stmt: cst.BaseStatement) -> cst.BaseStatement:
 
 def _strip_leading_blank_lines(stmt: cst.BaseStatement) -> cst.BaseStatement:
     lines = list(stmt.leading_lines)
-    while lines and lines[0].comment is None:
+    # A form feed is a page break the author put there, not a blank line: it travels too.
+    while lines and lines[0].comment is None and "\x0c" not in lines[0].whitespace.value:
         lines.pop(0)
     return stmt.with_changes(leading_lines=lines)
 
