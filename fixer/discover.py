@@ -76,10 +76,11 @@ class Excludes:
             object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
         return self._spec
 
-    def excludes(self, path: Path, is_dir: bool, top: Optional[str] = None) -> bool:
+    def excludes(self, path: Path, is_dir: bool, top: Optional[str] = None, absolute: Optional[str] = None) -> bool:
         """Whether ``path`` matches a configured pattern or a ``.gitignore`` rule.  Outside a
-        repository only the ``.gitignore`` files from ``top`` (the walked folder) down count."""
-        absolute = os.path.abspath(path)
+        repository only the ``.gitignore`` files from ``top`` (the walked folder) down count.
+        ``absolute`` is ``path`` made absolute, when the caller already knows it."""
+        absolute = absolute or os.path.abspath(path)
         spec = self.spec
         if spec is not None:
             root = str(self.root or Path.cwd())
@@ -135,6 +136,7 @@ def find_scripts(paths: list[Path], excludes: Optional[Excludes] = None) -> list
     """
     excludes = excludes if excludes is not None else Excludes()
     _real_folder.cache_clear()  # folders may have changed since an earlier call
+    _REAL_PATHS.clear()
     found: dict[str, Candidate] = {}
     for root in paths:
         if root.is_dir():
@@ -147,21 +149,31 @@ def find_scripts(paths: list[Path], excludes: Optional[Excludes] = None) -> list
 
 def _walk(root: Path, excludes: Excludes) -> list[Candidate]:
     out: list[Candidate] = []
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+    shown_root = str(root)
+    abs_root = os.path.abspath(shown_root)
+    abs_top = abs_root
+    # Walk the absolute folder (no path is made absolute again per file); show each path
+    # as the user typed its root.
+    for folder, dirnames, filenames in os.walk(abs_root, followlinks=False):
+        shown = shown_root + folder[len(abs_root):] if folder != abs_root else shown_root
         dirnames[:] = sorted(
             d
             for d in dirnames
             if d not in excludes.names
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
             and not os.path.islink(os.path.join(folder, d))
-            and not excludes.excludes(Path(folder) / d, is_dir=True, top=str(root))
+            and not excludes.excludes(
+                Path(shown) / d, is_dir=True, top=abs_top, absolute=os.path.join(folder, d)
+            )
         )
         for name in sorted(filenames):
-            path = Path(folder) / name
-            if (name.endswith(".py") or ("." not in name and _has_python_shebang(path))) and not excludes.excludes(
-                path, is_dir=False, top=str(root)
+            absolute = os.path.join(folder, name)
+            if (name.endswith(".py") or ("." not in name and _has_python_shebang(Path(absolute)))) and not excludes.excludes(
+                Path(shown) / name, is_dir=False, top=abs_top, absolute=absolute
             ):
+                path = Path(shown) / name
                 out.append(Candidate(path, _display(path)))
+                _REAL_PATHS[str(path)] = _real_of_absolute(absolute)
     return out
 
 
@@ -238,12 +250,21 @@ def _identity(path: Path) -> str:
 def real_path(path: Path) -> str:
     """``os.path.realpath``, cheaply: folders are resolved once each, and a file costs one
     ``lstat`` unless it is itself a symlink (large trees have thousands of files per folder
-    chain, and realpath checks every component of every path)."""
-    text = os.path.abspath(path)
+    chain, and realpath checks every component of every path).  Files found by the last
+    ``find_scripts`` are already known."""
+    known = _REAL_PATHS.get(str(path))
+    return known if known is not None else _real_of_absolute(os.path.abspath(path))
+
+
+def _real_of_absolute(text: str) -> str:
     if os.path.islink(text):
         return os.path.realpath(text)
     folder, name = os.path.split(text)
     return os.path.join(_real_folder(folder), name)
+
+
+#: Real paths of the files the last ``find_scripts`` found (the runner asks again).
+_REAL_PATHS: dict = {}
 
 
 @lru_cache(maxsize=4096)

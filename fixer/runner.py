@@ -97,7 +97,8 @@ class Runner:
             next(computed, None)  # let the pool shut down in order
         finally:
             computed.close()
-        if cache is not None and complete:
+        if cache is not None and complete and not (old is not None and self.stats.analysed == 0):
+            # (a run that reused every result has nothing new to record)
             if old is not None and self.stats.cached:
                 for real, stamp in old.modules.items():  # reused results still rest on them
                     new.modules.setdefault(real, stamp)
