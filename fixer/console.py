@@ -11,8 +11,6 @@ from typing import Any, Callable, Iterator
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from fixer.model import FileResult, Finding, Status
@@ -144,6 +142,8 @@ class UI:
 
     def summary_table(self, report: Report, stats: Any, elapsed: float) -> None:
         """Counts of the whole run, as a table on stderr."""
+        from rich.table import Table  # (rich.table and rich.progress load only when used)
+
         table = Table(title=None, show_header=True, header_style="bold", box=box.SIMPLE, pad_edge=False)
         columns = [
             ("files", report.seen),
@@ -182,6 +182,8 @@ class UI:
         if not enabled or self.verbosity < 0 or not self.err.is_terminal or total < 2:
             yield lambda display: None
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
         started = time.monotonic()
         state: dict = {"bar": None, "done": 0}
 

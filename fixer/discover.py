@@ -76,7 +76,7 @@ class Excludes:
             object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
         return self._spec
 
-    def excludes(self, path: Path, is_dir: bool, top: Optional[str] = None, absolute: Optional[str] = None) -> bool:
+    def excludes(self, path: Optional[Path], is_dir: bool, top: Optional[str] = None, absolute: Optional[str] = None) -> bool:
         """Whether ``path`` matches a configured pattern or a ``.gitignore`` rule.  Outside a
         repository only the ``.gitignore`` files from ``top`` (the walked folder) down count.
         ``absolute`` is ``path`` made absolute, when the caller already knows it."""
@@ -162,16 +162,14 @@ def _walk(root: Path, excludes: Excludes) -> list[Candidate]:
             if d not in excludes.names
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
             and not os.path.islink(os.path.join(folder, d))
-            and not excludes.excludes(
-                Path(shown) / d, is_dir=True, top=abs_top, absolute=os.path.join(folder, d)
-            )
+            and not excludes.excludes(None, is_dir=True, top=abs_top, absolute=os.path.join(folder, d))
         )
         for name in sorted(filenames):
             absolute = os.path.join(folder, name)
             if (name.endswith(".py") or ("." not in name and _has_python_shebang(Path(absolute)))) and not excludes.excludes(
-                Path(shown) / name, is_dir=False, top=abs_top, absolute=absolute
+                None, is_dir=False, top=abs_top, absolute=absolute
             ):
-                path = Path(shown) / name
+                path = Path(os.path.join(shown, name))
                 out.append(Candidate(path, _display(path)))
                 _REAL_PATHS[str(path)] = _real_of_absolute(absolute)
     return out

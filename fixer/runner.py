@@ -15,12 +15,10 @@ time, and workers are never forked from a process that runs threads (see ``_pool
 
 from __future__ import annotations
 
-import multiprocessing
 from itertools import islice
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -129,6 +127,8 @@ class Runner:
             finally:
                 _WORKER.clear()
             return
+        from concurrent.futures import ProcessPoolExecutor  # (only large runs pay for the import)
+
         jobs = min(self.jobs - 1, len(heavy))  # this process is the other one at work
         self.stats.workers = jobs
         pool = ProcessPoolExecutor(
@@ -159,11 +159,13 @@ def _names_process_api(path: Path, tokens: tuple) -> bool:
         return False
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def _pool_context() -> "multiprocessing.context.BaseContext":
     """How workers start.  On Linux, ``fork``: the pool is created before this process
     starts any thread (the progress bar comes later), and a forked worker needs no imports.
     Elsewhere ``forkserver`` (macOS: forking a process that used system frameworks is
     unsafe) or ``spawn`` (Windows)."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if sys.platform.startswith("linux") and "fork" in methods:
         return multiprocessing.get_context("fork")
