@@ -129,7 +129,9 @@ class Runner:
             return
         from concurrent.futures import ProcessPoolExecutor  # (only large runs pay for the import)
 
-        jobs = min(self.jobs - 1, len(heavy))  # this process is the other one at work
+        # As many workers as CPUs: this process's share (the light files) is smaller and
+        # finishes early; the OS balances the rest better than a fixed split would.
+        jobs = min(self.jobs, len(heavy))
         self.stats.workers = jobs
         pool = ProcessPoolExecutor(
             max_workers=jobs,
