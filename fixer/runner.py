@@ -28,10 +28,12 @@ from fixer.discover import real_path
 from fixer.model import FileResult, Options, Status
 from fixer.pipeline import process_file
 from fixer.project import Project
-from fixer.targets import build_catalogue, mentions_tokens, prefilter_tokens
+from fixer.targets import build_catalogue, prefilter_tokens
 
 #: Below this many files to analyse, starting workers costs more than it saves.
 MIN_FILES_FOR_POOL = 48
+#: Chunks per worker: enough to balance the load, few enough to share each worker's memo.
+CHUNKS_PER_WORKER = 4
 
 
 @dataclass
@@ -107,19 +109,16 @@ class Runner:
     def _compute(self, items: List[Tuple[Path, str]]) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
         """Results for ``items``, in order.
 
-        Files that name a process API themselves ("heavy": parsed and analysed in full) go
-        to worker processes; the rest are decided here, where one shared view of the
-        project answers their cross-module questions once for all of them (each worker
-        would otherwise explore the same imports again).  Both run at the same time.
+        Large runs go to a pool of workers in contiguous chunks of the sorted list: the
+        files of one package mostly land in one worker, whose view of the project then
+        answers their cross-module questions once for all of them (smaller chunks would make
+        every worker explore the same imports again; one chunk per worker would leave some
+        idle while the last chunk runs).
         """
         if not items:
             return
         files = [path for path, _ in self.candidates]
-        heavy: List[int] = []
-        if self.jobs > 1 and len(items) >= MIN_FILES_FOR_POOL:
-            tokens = prefilter_tokens(self.options.extra_spawners)
-            heavy = [i for i, (path, _) in enumerate(items) if _names_process_api(path, tokens)]
-        if len(heavy) < 2:
+        if self.jobs < 2 or len(items) < MIN_FILES_FOR_POOL:
             _init_worker(files, self.options, self.cwd, self.need_sources, in_process=True)
             try:
                 for item in items:
@@ -129,10 +128,9 @@ class Runner:
             return
         from concurrent.futures import ProcessPoolExecutor  # (only large runs pay for the import)
 
-        # As many workers as CPUs: this process's share (the light files) is smaller and
-        # finishes early; the OS balances the rest better than a fixed split would.
-        jobs = min(self.jobs, len(heavy))
+        jobs = self.jobs
         self.stats.workers = jobs
+        chunk = max(1, len(items) // (jobs * CHUNKS_PER_WORKER))
         pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=_pool_context(),
@@ -140,25 +138,12 @@ class Runner:
             initargs=(files, self.options, self.cwd, self.need_sources),
         )
         try:
-            futures = {i: pool.submit(_work, items[i]) for i in heavy}  # workers start here
-            _init_worker(files, self.options, self.cwd, self.need_sources, in_process=True)
-            for index, item in enumerate(items):
-                future = futures.pop(index, None)
-                yield future.result() if future is not None else _work(item)
+            yield from pool.map(_work, items, chunksize=chunk)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         finally:
-            _WORKER.clear()
             pool.shutdown(wait=True)
-
-
-def _names_process_api(path: Path, tokens: tuple) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return mentions_tokens(handle.read(), tokens)
-    except OSError:
-        return False
 
 
 def _pool_context() -> "multiprocessing.context.BaseContext":
