@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fixer.discover import has_python_shebang
+
 SKIP_FOLDERS = {"__pycache__", "site-packages", "dist-packages", ".git", ".hg", ".svn"}
 CHECK_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>GF\d{3}) ")
 ERROR_LINE = re.compile(r"^(?P<kind>internal error|error): (?P<path>.+?): (?P<reason>.*)$")
@@ -87,14 +89,7 @@ def is_candidate(path: Path) -> bool:
     """What guardfix looks at in a folder: ``*.py``, and extensionless python-shebang files."""
     if path.name.endswith(".py"):
         return True
-    if "." in path.name:
-        return False
-    try:
-        with open(path, "rb") as handle:
-            first = handle.readline(256)
-    except OSError:
-        return False
-    return first.startswith(b"#!") and b"python" in first
+    return "." not in path.name and has_python_shebang(path)
 
 
 def copy_tree(source: Path, dest: Path) -> list:

@@ -166,7 +166,7 @@ def _walk(root: Path, excludes: Excludes) -> list[Candidate]:
         )
         for name in sorted(filenames):
             absolute = os.path.join(folder, name)
-            if (name.endswith(".py") or ("." not in name and _has_python_shebang(Path(absolute)))) and not excludes.excludes(
+            if (name.endswith(".py") or ("." not in name and has_python_shebang(Path(absolute)))) and not excludes.excludes(
                 None, is_dir=False, top=abs_top, absolute=absolute
             ):
                 path = Path(os.path.join(shown, name))
@@ -232,7 +232,9 @@ def _gitignored(absolute: str, is_dir: bool, fallback_top: str, seen: dict) -> b
     return bool(verdict)
 
 
-def _has_python_shebang(path: Path) -> bool:
+def has_python_shebang(path: Path) -> bool:
+    """Whether an extensionless file is a python script: its first line is a shebang that
+    names python."""
     try:
         with open(path, "rb") as handle:
             first = handle.readline(256)
