@@ -21,11 +21,8 @@ from fixer.explain import explain
 from fixer.formats import FORMATS, format_results
 from fixer.model import Code, FileResult, Options, Status, Style
 from fixer.cache import default_cache_dir
-from fixer.pipeline import process_bytes, write_fix
-from fixer.project import Project
 from fixer.report import EXIT_INTERRUPTED, EXIT_USAGE, Report
 from fixer.runner import Runner, default_jobs
-from fixer.targets import build_catalogue, prefilter_tokens
 from fixer.source import decode_source
 
 PROMPT = "Apply? [y]es / [n]o / [a]ll remaining / [q]uit "
@@ -347,6 +344,10 @@ def _run_stdin(
 def process_stdin(data: bytes, display: str, options: Options, path: Path | None) -> FileResult:
     """Process a script read from stdin; ``path`` (from ``--stdin-filename``) names it and,
     when its folder exists, lets calls into sibling modules be followed.  Never raises."""
+    from fixer.pipeline import process_bytes
+    from fixer.project import Project
+    from fixer.targets import build_catalogue, prefilter_tokens
+
     project = None
     if path is not None and path.parent.is_dir():
         project = Project(
@@ -444,6 +445,8 @@ class _Session:
         return self._write(result)
 
     def _write(self, result: FileResult) -> FileResult:
+        from fixer.pipeline import write_fix
+
         written = write_fix(result)
         if written.status in (Status.ERROR, Status.FAILED):
             self.ui.error(written)

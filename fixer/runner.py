@@ -26,8 +26,6 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, result_to_json, run_key
 from fixer.discover import real_path
 from fixer.model import FileResult, Options, Status
-from fixer.pipeline import process_file
-from fixer.project import Project
 from fixer.targets import build_catalogue, prefilter_tokens
 
 #: Below this many files to analyse, starting workers costs more than it saves.
@@ -128,6 +126,9 @@ class Runner:
             return
         from concurrent.futures import ProcessPoolExecutor  # (only large runs pay for the import)
 
+        import fixer.pipeline  # noqa: F401 -- loaded once here, inherited by forked workers
+        import fixer.project  # noqa: F401
+
         jobs = self.jobs
         self.stats.workers = jobs
         chunk = max(1, len(items) // (jobs * CHUNKS_PER_WORKER))
@@ -168,6 +169,8 @@ _WORKER: dict = {}
 
 
 def _init_worker(files: List[Path], options: Options, cwd: Path, need_sources: bool, in_process: bool = False) -> None:
+    from fixer.project import Project  # (a run answered from the cache never loads the analysis)
+
     if not in_process:
         # Ctrl-C reaches the whole process group: the parent alone decides what to do.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -184,8 +187,10 @@ def _init_worker(files: List[Path], options: Options, cwd: Path, need_sources: b
 
 def _work(item: Tuple[Path, str]) -> Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]:
     """Process one file; also its stamp, and the modules read for the first time."""
+    from fixer.pipeline import process_file
+
     path, display = item
-    project: Project = _WORKER["project"]
+    project = _WORKER["project"]
     before = Stamp.stat(path)  # taken before reading: an edit during the run shows next time
     result = process_file(path, _WORKER["options"], display, project)
     stamp = Stamp.of(path, result.old_source, before) if result.old_source is not None and before else None
