@@ -9,12 +9,31 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from rich import box
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from fixer.model import FileResult, Finding, Status
 from fixer.report import Report
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _Text:
+    """``rich.text.Text``, imported on first use: a run with nothing to say (``-q``, every
+    result from the cache) never pays for loading rich."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from rich.text import Text as RichText
+
+        return RichText(*args, **kwargs)
+
+    def assemble(self, *args: Any, **kwargs: Any) -> Any:
+        from rich.text import Text as RichText
+
+        return RichText.assemble(*args, **kwargs)
+
+
+Text = _Text()
 
 #: A run shorter than this never shows a progress bar.
 PROGRESS_DELAY = 1.0
@@ -23,9 +42,34 @@ PROGRESS_DELAY = 1.0
 class UI:
     def __init__(self, verbosity: int = 0, color: bool | None = None) -> None:
         self.verbosity = verbosity
-        no_color = color is False
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True, no_color=no_color)
-        self.out = Console(highlight=False, soft_wrap=True, no_color=no_color)
+        self._no_color = color is False
+        self._err: Console | None = None
+        self._out: Console | None = None
+
+    # The consoles (and rich with them) are created when first written to.
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            from rich.console import Console
+
+            self._err = Console(stderr=True, highlight=False, soft_wrap=True, no_color=self._no_color)
+        return self._err
+
+    @err.setter
+    def err(self, console: Console) -> None:
+        self._err = console
+
+    @property
+    def out(self) -> Console:
+        if self._out is None:
+            from rich.console import Console
+
+            self._out = Console(highlight=False, soft_wrap=True, no_color=self._no_color)
+        return self._out
+
+    @out.setter
+    def out(self, console: Console) -> None:
+        self._out = console
 
     # ----- machine output on stdout ----------------------------------------------------
     @staticmethod
@@ -37,7 +81,8 @@ class UI:
     def check_line(self, result: FileResult, finding: Finding) -> None:
         line = f"{result.display}:{finding.line}:{finding.col}: {finding.code.value} {finding.message}\n"
         self.write_stdout(line.encode("utf-8", errors="replace"))
-        self.chain(result, finding, self.err)
+        if self.verbosity > 0:
+            self.chain(result, finding, self.err)
 
     def chain(self, result: FileResult, finding: Finding, console: Console) -> None:
         """With -v: every step of a call chain, with the file and line of the call and of
@@ -142,6 +187,7 @@ class UI:
 
     def summary_table(self, report: Report, stats: Any, elapsed: float) -> None:
         """Counts of the whole run, as a table on stderr."""
+        from rich import box
         from rich.table import Table  # (rich.table and rich.progress load only when used)
 
         table = Table(title=None, show_header=True, header_style="bold", box=box.SIMPLE, pad_edge=False)
