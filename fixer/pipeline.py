@@ -231,20 +231,10 @@ def library_advice(importers: list[str]) -> str:
 
 
 def _indent_unit(text: str) -> str:
-    """The file's indentation unit: that of its first indented block (what libcst uses
-    for new blocks), four spaces if nothing is indented.  Read off the tokens: a second
-    libcst parse of a large file would cost more than the rest of the fix."""
-    import io
-    import tokenize
+    """The indentation unit the rewrite used (libcst's, from the parse it already made)."""
+    from fixer import rewrite
 
-    try:
-        lines = io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))
-        for token in tokenize.generate_tokens(lines.readline):
-            if token.type == tokenize.INDENT:
-                return token.string
-    except (tokenize.TokenError, SyntaxError):
-        pass
-    return "    "
+    return rewrite.indent_unit(text)
 
 
 def process_file(

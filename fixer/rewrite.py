@@ -8,6 +8,7 @@ they were, and moved statements change by one level of indentation only.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Sequence
 
 import libcst as cst
@@ -42,9 +43,26 @@ def apply_plan(text: str, plan: Plan) -> str:
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
+@lru_cache(maxsize=2)
+def _parse(text: str) -> cst.Module:
+    """libcst's tree of ``text``; the last few are kept (modules are immutable), so the
+    rewrite and ``indent_unit`` share one parse of a file."""
+    return cst.parse_module(text)
+
+
+def indent_unit(text: str) -> str:
+    """The indentation libcst gives new blocks in this file (what the rewrite uses)."""
+    if _LONE_CR.search(text) and "\n" not in text:
+        text = text.replace("\r", "\n")  # as apply_plan parses it
+    try:
+        return _parse(text).default_indent
+    except cst.ParserSyntaxError:
+        return "    "
+
+
 def _apply_plan(text: str, plan: Plan) -> str:
     try:
-        module = cst.parse_module(text)
+        module = _parse(text)
     except cst.ParserSyntaxError as exc:
         raise RewriteError(f"libcst cannot parse the file: {exc.message} (line {exc.raw_line})") from None
     if module.code != text:

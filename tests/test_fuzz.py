@@ -152,6 +152,10 @@ def segments(text: str, stmts: list) -> list[str | None]:
 # it), and a last line ending in CRLF in a file of LF lines.
 @example(case=("x = 1\n  #c\n \n", None, 1), start=STARTS[0], style=Style.MAIN)
 @example(case=("globalA\r\n", None, 1), start=STARTS[0], style=Style.MAIN)
+# Found by fuzzing after the indentation unit was read off the tokens: a blank line with a
+# space and a backslash gives libcst another default indent than the tokenizer; the check
+# now asks libcst (the parse the rewrite made).
+@example(case=("\n \\\n\n", None, 4), start=STARTS[0], style=Style.MAIN)
 def test_injected_process_start_is_fixed_losslessly(case: tuple, start: str, style: Style) -> None:
     text, _, line = case
     source = inject(text, line, start)
