@@ -26,8 +26,11 @@ from fixer.pipeline import process_source
 # Generating a random module from the grammar is slow and its examples are large; that is
 # the nature of the strategy, not a problem of the test, so only these two checks are off.
 _SLOW_GENERATOR = [HealthCheck.too_slow, HealthCheck.data_too_large]
+# CI explores the same 250 examples every time (derandomize): a red build always means a
+# change broke something, never that a new random example was drawn.  New ground is
+# covered by the long profile, run by hand; what it finds becomes an @example below.
 settings.register_profile(
-    "ci", max_examples=250, deadline=None, database=None, print_blob=True,
+    "ci", max_examples=250, deadline=None, database=None, print_blob=True, derandomize=True,
     suppress_health_check=_SLOW_GENERATOR,
 )
 settings.register_profile(
