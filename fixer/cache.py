@@ -223,22 +223,22 @@ class Cache:
                 pass
 
 
-def unchanged(path: str, old: Stamp) -> Tuple[bool, Optional[Stamp]]:
-    """Whether ``path`` still has ``old``'s content; also its new stamp when it was read."""
+def unchanged(path: str, old: Stamp) -> bool:
+    """Whether ``path`` still has ``old``'s content: same size and modification time, or,
+    when only the time differs, the same content hash."""
     try:
         st = os.stat(path)
     except OSError:
-        return False, None
-    if st.st_size == old.size and st.st_mtime_ns == old.mtime_ns and old.mtime_ns != -1:
-        return True, None
+        return False
     if st.st_size != old.size:
-        return False, None
+        return False
+    if st.st_mtime_ns == old.mtime_ns and old.mtime_ns != -1:
+        return True
     try:
         data = Path(path).read_bytes()
     except OSError:
-        return False, None
-    new = Stamp.of(Path(path), data)
-    return new.sha == old.sha, new
+        return False
+    return content_hash(data) == old.sha
 
 
 def plan_reuse(manifest: Optional[Manifest], files: List[str]) -> Tuple[Dict[str, dict], str]:
@@ -251,12 +251,11 @@ def plan_reuse(manifest: Optional[Manifest], files: List[str]) -> Tuple[Dict[str
     if set(files) != set(manifest.stamps):
         return {}, "files were added or removed"
     for path, stamp in manifest.modules.items():
-        if path not in manifest.stamps and not unchanged(path, stamp)[0]:
+        if path not in manifest.stamps and not unchanged(path, stamp):
             return {}, f"{path} changed"
     changed: List[str] = []
     for path in files:
-        same, _ = unchanged(path, manifest.stamps[path])
-        if not same:
+        if not unchanged(path, manifest.stamps[path]):
             changed.append(path)
     for path in changed:
         if path in manifest.modules:

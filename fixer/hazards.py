@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from fixer.analyze import ModuleAnalysis, is_main_guard_test
 from fixer.model import Code, Finding
-from fixer.names import binds, call_time_reads
+from fixer.names import binds, call_time_reads, mutated_root
 from fixer.targets import SYNC_PRIMITIVES, Kind
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -69,9 +69,9 @@ class _HazardFinder:
         for stmt in self.tree.body:
             module_nodes.extend(_walk_outside_functions(stmt))
         out.append((self.a.module, module_nodes, None))  # type: ignore[attr-defined]
-        lines = getattr(self.a, "lines", None)
+        lines = self.a.lines  # type: ignore[attr-defined]
         for func, owner in self.all_functions():
-            if lines is not None and not _may_be_interesting(lines, func):
+            if not _may_be_interesting(lines, func):
                 continue  # its text names nothing _interesting looks for: no need to walk it
             nodes = [n for stmt in func.body for n in ast.walk(stmt)]
             if not any(_interesting(n) for n in nodes):
@@ -275,18 +275,12 @@ def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:
     for node in ast.walk(stmt):
         if isinstance(node, _FUNCS + (ast.Lambda, ast.ClassDef)):
             continue
-        target = None
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             out.append((node.id, node))
             continue
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
-            target = node.func.value
-        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            target = node.value
-        while isinstance(target, (ast.Attribute, ast.Subscript)):
-            target = target.value
-        if isinstance(target, ast.Name):
-            out.append((target.id, node))
+        name = mutated_root(node, MUTATING_METHODS)
+        if name is not None:
+            out.append((name, node))
     out.sort(key=lambda item: (getattr(item[1], "lineno", 0), getattr(item[1], "col_offset", 0)))
     return out
 

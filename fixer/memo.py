@@ -118,13 +118,3 @@ def _drop(pending_mark: int, assumed_mark: int) -> None:
         _pending_at.pop((id(table), key), None)
     del _pending[pending_mark:]
     del _assumed[assumed_mark:]
-
-
-def reset() -> None:
-    """Forget a walk interrupted by an exception escaping every ``solve`` (tests)."""
-    _on_stack.clear()
-    _pending.clear()
-    _pending_at.clear()
-    _assumed.clear()
-    _seeds.clear()
-    _low[0] = _NO_CUT

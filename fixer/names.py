@@ -205,3 +205,18 @@ def calls_named(stmt: ast.stmt, names: frozenset[str]) -> list[ast.Call]:
         and isinstance(node.func, ast.Name)
         and node.func.id in names
     ]
+
+
+def mutated_root(node: ast.AST, methods: frozenset[str] | None = None) -> str | None:
+    """The name whose object ``node`` changes in place: ``x`` in ``x[k] = v``, ``x.a = v``,
+    ``del x[k]`` and ``x.append(v)`` (any method, or only those in ``methods``)."""
+    target = None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+        methods is None or node.func.attr in methods
+    ):
+        target = node.func.value
+    elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        target = node.value
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None

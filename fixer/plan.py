@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from fixer.analyze import ModuleAnalysis
 from fixer.model import Style
 from fixer import names as _names
-from fixer.names import calls_named, iter_runtime_nodes
+from fixer.names import calls_named, iter_runtime_nodes, mutated_root
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _TRY = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
@@ -378,18 +378,7 @@ def _function_reads_of(body: list, names: set[str], analysis: ModuleAnalysis) ->
 
 def _compute_mutates(stmt: ast.stmt) -> set[str]:
     """Names whose objects the statement may change in place (``x.append(1)``, ``x[k] = v``)."""
-    out: set[str] = set()
-    for node in iter_runtime_nodes(stmt):
-        target = None
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            target = node.func.value
-        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            target = node.value
-        while isinstance(target, (ast.Attribute, ast.Subscript)):
-            target = target.value
-        if isinstance(target, ast.Name):
-            out.add(target.id)
-    return out
+    return {name for name in map(mutated_root, iter_runtime_nodes(stmt)) if name is not None}
 
 
 def _is_import_like(stmt: ast.stmt) -> bool:

@@ -15,18 +15,21 @@ time, and workers are never forked from a process that runs threads (see ``_pool
 
 from __future__ import annotations
 
-from itertools import islice
 import os
 import signal
 import sys
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, result_to_json, run_key
 from fixer.discover import real_path
 from fixer.model import FileResult, Options, Status
 from fixer.targets import build_catalogue, prefilter_tokens
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 #: Below this many files to analyse, starting workers costs more than it saves.
 MIN_FILES_FOR_POOL = 48

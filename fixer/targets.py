@@ -211,6 +211,7 @@ def mentions_tokens(data: bytes, groups: tuple = ()) -> bool:
     return False
 
 
+@lru_cache(maxsize=4)  # the prefilter, the import scan and the cache stamp ask about the same bytes
 def import_regions(data: bytes) -> bytes:
     """Every line of ``data`` that holds the word ``import`` (a parenthesised name list is
     followed to its closing parenthesis), joined with newlines.  An import statement always
