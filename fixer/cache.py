@@ -37,7 +37,7 @@ from fixer import __version__
 from fixer.model import ChainStep, Code, FileResult, Finding, Options, Status
 from fixer.targets import import_regions
 
-FORMAT = 1
+FORMAT = 2
 ENV_VAR = "GUARDFIX_CACHE_DIR"
 #: How many run records the cache folder keeps (the least recently written go first).
 KEEP = 64
@@ -151,6 +151,7 @@ class Manifest:
     stamps: Dict[str, Stamp] = field(default_factory=dict)  # realpath -> stamp (discovered files)
     results: Dict[str, dict] = field(default_factory=dict)  # realpath -> result_to_json
     modules: Dict[str, Stamp] = field(default_factory=dict)  # realpath -> stamp (read as modules)
+    worth: List[str] = field(default_factory=list)  # realpaths of the files that could start processes
 
     def to_json(self) -> dict:
         return {
@@ -158,6 +159,7 @@ class Manifest:
             "stamps": {p: list(s.__dict__.values()) for p, s in self.stamps.items()},
             "results": self.results,
             "modules": {p: list(s.__dict__.values()) for p, s in self.modules.items()},
+            "worth": self.worth,
         }
 
     @classmethod
@@ -168,6 +170,7 @@ class Manifest:
             {p: Stamp(*s) for p, s in raw["stamps"].items()},
             dict(raw["results"]),
             {p: Stamp(*s) for p, s in raw["modules"].items()},
+            list(raw["worth"]),
         )
 
 

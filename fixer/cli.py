@@ -16,7 +16,7 @@ from fixer import __version__
 from fixer.config import Config, ConfigError, find_config, load_config
 from fixer.console import UI
 from fixer.diff import make_diff
-from fixer.discover import Excludes, find_scripts
+from fixer.discover import Excludes, discover
 from fixer.explain import explain
 from fixer.formats import FORMATS, format_results
 from fixer.model import Code, FileResult, Options, Status, Style
@@ -246,7 +246,8 @@ def cli(
         mode = "diff"
     options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
     started = time.perf_counter()
-    candidates = find_scripts(list(paths), excludes)
+    discovery = discover(list(paths), excludes)
+    candidates = discovery.candidates
     if not candidates:
         ui.info("no Python scripts found in the given paths", "yellow")
     runner = Runner(
@@ -256,6 +257,7 @@ def cli(
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
         need_sources=mode != "check",
         roots=[str(p) for p in paths],
+        coverage=discovery.coverage,
     )
     report = Report(check_warnings=mode == "check")
     session = _Session(ui, mode, options, output_format)

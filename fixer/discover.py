@@ -32,6 +32,26 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Where discovery looked, for the runner's triage (``fixer.triage``).
+
+    Every module file (``name.py``, ``name/__init__.py``) below ``folders`` was either found
+    or left out, and ``left_out`` holds the names of what was left out there: pruned folders,
+    excluded or symlinked ``.py`` files (their stems), files found twice.  So an import that
+    spells none of these names and no found module's name cannot reach a module that the run
+    did not see."""
+
+    folders: tuple = ()  # real paths of the walked folders
+    left_out: frozenset = frozenset()  # bytes: folder names and module stems
+
+
+@dataclass(frozen=True)
+class Discovery:
+    candidates: list
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
 class Excludes:
     """What discovery leaves out, besides files that are not Python scripts.
 
@@ -134,20 +154,33 @@ def find_scripts(paths: list[Path], excludes: Optional[Excludes] = None) -> list
     ``pyvenv.cfg``) are pruned.  A file reached twice (through a symlink, or named twice) is
     processed once.
     """
+    return discover(paths, excludes).candidates
+
+
+def discover(paths: list[Path], excludes: Optional[Excludes] = None) -> Discovery:
+    """``find_scripts``, and the ``Coverage`` of the walk."""
     excludes = excludes if excludes is not None else Excludes()
     _real_folder.cache_clear()  # folders may have changed since an earlier call
     _REAL_PATHS.clear()
     found: dict[str, Candidate] = {}
+    folders: list[str] = []
+    left_out: set[bytes] = set()
     for root in paths:
         if root.is_dir():
-            for candidate in _walk(root, excludes):
-                found.setdefault(_identity(candidate.path), candidate)
+            folders.append(os.path.realpath(root))
+            for candidate in _walk(root, excludes, left_out):
+                if found.setdefault(_identity(candidate.path), candidate) is not candidate:
+                    left_out.add(os.fsencode(_module_stem(candidate.path.name)))
         elif not excludes.excludes_named_file(root):
             found.setdefault(_identity(root), Candidate(root, _display(root)))
-    return sorted(found.values(), key=lambda c: c.display)
+    return Discovery(sorted(found.values(), key=lambda c: c.display), Coverage(tuple(folders), frozenset(left_out)))
 
 
-def _walk(root: Path, excludes: Excludes) -> list[Candidate]:
+def _module_stem(name: str) -> str:
+    return name[:-3] if name.endswith(".py") else name
+
+
+def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
     out: list[Candidate] = []
     shown_root = str(root)
     abs_root = os.path.abspath(shown_root)
@@ -156,22 +189,32 @@ def _walk(root: Path, excludes: Excludes) -> list[Candidate]:
     # as the user typed its root.
     for folder, dirnames, filenames in os.walk(abs_root, followlinks=False):
         shown = shown_root + folder[len(abs_root):] if folder != abs_root else shown_root
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in excludes.names
-            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-            and not os.path.islink(os.path.join(folder, d))
-            and not excludes.excludes(None, is_dir=True, top=abs_top, absolute=os.path.join(folder, d))
-        )
+        kept = []
+        for d in dirnames:
+            absolute = os.path.join(folder, d)
+            if (
+                d in excludes.names
+                or os.path.exists(os.path.join(absolute, "pyvenv.cfg"))
+                or os.path.islink(absolute)
+                or excludes.excludes(None, is_dir=True, top=abs_top, absolute=absolute)
+            ):
+                left_out.add(os.fsencode(d))  # modules below it are not seen
+            else:
+                kept.append(d)
+        dirnames[:] = sorted(kept)
         for name in sorted(filenames):
             absolute = os.path.join(folder, name)
-            if (name.endswith(".py") or ("." not in name and has_python_shebang(Path(absolute)))) and not excludes.excludes(
-                None, is_dir=False, top=abs_top, absolute=absolute
-            ):
+            if name.endswith(".py") or ("." not in name and has_python_shebang(Path(absolute))):
+                if excludes.excludes(None, is_dir=False, top=abs_top, absolute=absolute):
+                    left_out.add(os.fsencode(_module_stem(name)))
+                    continue
                 path = Path(os.path.join(shown, name))
                 out.append(Candidate(path, _display(path)))
-                _REAL_PATHS[str(path)] = _real_of_absolute(absolute)
+                if os.path.islink(absolute):
+                    left_out.add(os.fsencode(_module_stem(name)))  # importable under a name its real path lacks
+                    _REAL_PATHS[str(path)] = os.path.realpath(absolute)
+                else:
+                    _REAL_PATHS[str(path)] = os.path.join(_real_folder(folder), name)
     return out
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
@@ -125,8 +125,13 @@ class Project:
     _resolvers: dict = field(default_factory=dict)
     _export_indexes: dict = field(default_factory=dict)
     _import_texts: Optional[dict] = None  # file -> its import lines (for importers_of)
+    #: word -> numbers (in ``files``) of the files whose import lines hold it (from the triage)
+    import_index: Optional[dict] = None
     #: realpath -> Stamp of every module the cross-module analysis read.
     modules_read: dict = field(default_factory=dict)
+    #: realpath -> whether the module could start processes, decided by the run's triage.
+    known: dict = field(default_factory=dict)
+    asked_no: set = field(default_factory=set)  # keys of ``known`` answered "no" so far
     _depth: int = 0
     _imports: Optional[dict] = None
 
@@ -264,6 +269,27 @@ class Project:
             return True  # a module of a catalogued library itself (relative imports)
         return self._reaches_spawner(data, resolver, 0)
 
+    def imports_reaching(self, data: bytes, path: Path, module_file: Path) -> bool:
+        """Whether ``data`` (the file ``path``, which imports ``module_file``) names one of
+        that module's spawners: ``imports_spawner_module``'s question, asked of one import."""
+        return self._worth(module_file) and self._mentions_export(data, module_file)
+
+    def imported_names(self, data: bytes, path: Path) -> list:
+        """The codebase module names a file's import lines may import (no catalogued ones)."""
+        return [d for d in scan_imports(data, self.resolver_for(path)) if not is_catalogue_module(d)]
+
+    def module_file(self, dotted: str, path: Path) -> Optional[Path]:
+        """The file that ``import dotted`` in the file ``path`` would load, if in the codebase."""
+        return find_module_file(dotted, self.resolver_for(path).search)
+
+    def _imported_files(self, data: bytes, path: Path) -> Iterator[Path]:
+        resolver = self.resolver_for(path)
+        for dotted in scan_imports(data, resolver):
+            if not is_catalogue_module(dotted):
+                module_file = find_module_file(dotted, resolver.search)
+                if module_file is not None:
+                    yield module_file
+
     def _reaches_spawner(self, data: bytes, resolver: "FileResolver", depth: int) -> bool:
         if depth >= MAX_DEPTH:
             return False
@@ -279,9 +305,24 @@ class Project:
 
     def _worth(self, module_file: Path, depth: int = 0) -> bool:
         """Whether a module could start processes: it uses a catalogued library itself, or it
-        imports a module that could and names one of that module's spawners."""
+        imports a module that could and names one of that module's spawners.  For the
+        modules in ``known`` (the run's triage answered it for every discovered file) that
+        answer holds."""
         key = _realpath(str(module_file))
+        if key in self.known:
+            if not self.known[key]:
+                self.asked_no.add(key)
+            return self.known[key]
         return solve(self._capability, key, lambda: self._compute_worth(module_file, depth), False)
+
+    def forget_export_answers(self) -> None:
+        """Drop every remembered answer that may rest on ``known`` (it has grown)."""
+        self._exported.clear()
+        for loaded in self._loaded.values():
+            if loaded.analyzer is not None:
+                loaded.analyzer._chains.clear()  # type: ignore[attr-defined]
+                loaded.analyzer._process_classes.clear()  # type: ignore[attr-defined]
+        self.asked_no.clear()
 
     def _compute_worth(self, module_file: Path, depth: int) -> bool:
         try:
@@ -367,6 +408,30 @@ class Project:
         if not name:
             return []
         token = name.rsplit(".", 1)[-1].encode()
+        if self.import_index is not None:  # the triage indexed every file's import words
+            others = [self.files[number] for number in self.import_index.get(token, ())]
+        else:
+            others = self._files_importing_word(token)
+        found = []
+        for other in others:
+            if _realpath(str(other)) == target:
+                continue
+            try:
+                data = read_bytes(other)
+            except OSError:
+                continue
+            resolver = self.resolver_for(other)
+            if not self._may_import(data, resolver, token.decode(), target):
+                continue
+            for dotted in parsed_imports(data, resolver):
+                module_file = find_module_file(dotted, resolver.search)
+                if module_file is not None and _realpath(str(module_file)) == target:
+                    found.append(self.display(other))
+                    break
+        return sorted(found)
+
+    def _files_importing_word(self, token: bytes) -> list:
+        """The discovered files whose import lines hold ``token``."""
         if self._import_texts is None:
             # Every import statement spells the imported module's name on its lines: keep
             # just those lines of every file, read once per run however many files ask.
@@ -376,21 +441,24 @@ class Project:
                     self._import_texts[str(other)] = import_regions(read_bytes(other))
                 except OSError:
                     continue
-        found = []
-        for other in self.files:
-            if token not in self._import_texts.get(str(other), b"") or _realpath(str(other)) == target:
-                continue
-            try:
-                data = read_bytes(other)
-            except OSError:
-                continue
-            resolver = self.resolver_for(other)
-            for dotted in parsed_imports(data, resolver):
-                module_file = find_module_file(dotted, resolver.search)
-                if module_file is not None and _realpath(str(module_file)) == target:
-                    found.append(self.display(other))
-                    break
-        return sorted(found)
+        return [other for other in self.files if token in self._import_texts.get(str(other), b"")]
+
+
+    @staticmethod
+    def _may_import(data: bytes, resolver: "FileResolver", leaf: str, target: str) -> bool:
+        """Whether the import lines of ``data`` may import the module at ``target`` (whose
+        name ends in ``leaf``): a cheap superset of what the syntax tree says.  Lines the
+        line scan can misread (continued with a backslash, or a statement after a
+        semicolon) always count."""
+        regions = import_regions(data)
+        if b"\\\n" in regions or b"\\\r" in regions or b";" in regions:
+            return True
+        for dotted in scan_imports(data, resolver):
+            if dotted.rpartition(".")[2] == leaf:
+                found = find_module_file(dotted, resolver.search)
+                if found is not None and _realpath(str(found)) == target:
+                    return True
+        return False
 
 
 @dataclass

@@ -15,26 +15,29 @@ time, and workers are never forked from a process that runs threads (see ``_pool
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, result_to_json, run_key
-from fixer.discover import real_path
-from fixer.model import FileResult, Options, Status
+from fixer.discover import Coverage, real_path
+from fixer.model import PREFILTER_REASON, FileResult, Options, Status
 from fixer.targets import build_catalogue, prefilter_tokens
 
 if TYPE_CHECKING:
     import multiprocessing.context
 
-#: Below this many files to analyse, starting workers costs more than it saves.
-MIN_FILES_FOR_POOL = 48
-#: Chunks per worker: enough to balance the load, few enough to share each worker's memo.
-CHUNKS_PER_WORKER = 4
+#: Below this many files, or this many bytes, to analyse, starting workers costs more than
+#: it saves (a worker starts in ~10 ms; CPython parses ~4 MB/s into a syntax tree).
+MIN_FILES_FOR_POOL = 4
+MIN_BYTES_FOR_POOL = 128 * 1024
+#: Batches per worker: enough to balance the load, few enough to keep messages few.
+BATCHES_PER_WORKER = 32
 
 
 @dataclass
@@ -57,7 +60,11 @@ class Runner:
     need_sources: bool = True  # diff / write / review need the rewrite itself
     cwd: Path = field(default_factory=Path.cwd)
     roots: Sequence[str] = ()
+    #: Where discovery looked (None: nowhere known, so every import may reach an unseen module).
+    coverage: Optional[Coverage] = None
     stats: RunStats = field(default_factory=RunStats)
+    _worth: List[str] = field(default_factory=list, repr=False)  # files that could start processes
+    _named: Set[int] = field(default_factory=set, repr=False)  # files other files' imports name
 
     def run(self) -> Iterator[FileResult]:
         realpaths = [real_path(path) for path, _ in self.candidates]
@@ -74,7 +81,7 @@ class Runner:
             if cached is None or (self.need_sources and Status(cached["status"]).has_fix):
                 todo.append(index)
         todo_set = set(todo)
-        computed = self._compute([self.candidates[i] for i in todo])
+        computed = self._compute(todo, realpaths, old)
         new = Manifest()
         complete = True
         try:
@@ -103,51 +110,131 @@ class Runner:
             if old is not None and self.stats.cached:
                 for real, stamp in old.modules.items():  # reused results still rest on them
                     new.modules.setdefault(real, stamp)
+                new.worth = sorted(set(old.worth) | set(self._worth))
+            else:
+                new.worth = sorted(self._worth)
+            for index in self._named:  # results may depend on what a named module holds
+                stamp = new.stamps.get(realpaths[index])
+                if stamp is not None:
+                    new.modules.setdefault(realpaths[index], stamp)
             cache.save(new)
             self.stats.cache_warning = cache.warning
 
     # ----- computing results ----------------------------------------------------------------
-    def _compute(self, items: List[Tuple[Path, str]]) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
-        """Results for ``items``, in order.
+    def _compute(
+        self, todo: List[int], realpaths: List[str], old: Optional[Manifest]
+    ) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
+        """Results for the candidates numbered ``todo``, in order.
 
-        Large runs go to a pool of workers in contiguous chunks of the sorted list: the
-        files of one package mostly land in one worker, whose view of the project then
-        answers their cross-module questions once for all of them (smaller chunks would make
-        every worker explore the same imports again; one chunk per worker would leave some
-        idle while the last chunk runs).
+        A run that analyses every file first triages them (``fixer.triage``): files that
+        cannot start processes get their "skipped" result at once, and only the rest are
+        analysed.  A run that reuses cached results analyses just the changed files; what
+        the last triage found about the other files stands (the cache reuses results only
+        when it cannot have changed).
+
+        Analysis runs here for small batches, else in a pool of worker processes: the
+        largest files first (a long file started last would keep one worker busy while the
+        others idle), results handed out in order.  Workers forked from this process inherit
+        its view of the project, and so every answer the triage already found.
         """
+        if not todo:
+            return
+        from fixer.project import Project  # (a run answered from the cache never loads the analysis)
+        from fixer.triage import triage_files
+
+        files = [path for path, _ in self.candidates]
+        catalogue, tokens = build_catalogue(self.options.extra_spawners), prefilter_tokens(self.options.extra_spawners)
+        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd)
+        settled: Dict[int, Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]] = {}
+        if len(todo) == len(self.candidates):
+            triage = triage_files(files, realpaths, self.coverage or Coverage(), project, tokens, stamps=self.cache_dir is not None)
+            self._worth = [realpaths[i] for i in range(len(files)) if project.known.get(realpaths[i])]
+            self._named = triage.named
+            send = [i for i in todo if i in triage.send]
+            for index in todo:
+                if index in triage.errors:
+                    path, display = self.candidates[index]
+                    settled[index] = (FileResult(path, display, Status.ERROR, reason=triage.errors[index]), None, {})
+                elif index not in triage.send:
+                    path, display = self.candidates[index]
+                    settled[index] = (FileResult(path, display, Status.SKIPPED, reason=PREFILTER_REASON), triage.stamps[index], {})
+            read = dict(project.modules_read)  # read by the triage: the results rest on them too
+        else:
+            assert old is not None
+            worth = set(old.worth)
+            project.known.update((real, real in worth) for real in old.stamps)
+            self._worth = sorted(worth)
+            send = list(todo)
+            read = {}
+        _WORKER.update(project=project, options=self.options, need_sources=self.need_sources,
+                       reported=len(project.modules_read))
+        computed = self._analyse([self.candidates[i] for i in send])
+        try:
+            for index in todo:
+                result, stamp, fresh = settled.pop(index) if index in settled else next(computed)
+                if read:
+                    fresh, read = {**read, **fresh}, {}
+                yield result, stamp, fresh
+            next(computed, None)  # let the pool shut down in order
+        finally:
+            computed.close()
+            _WORKER.clear()
+
+    def _analyse(self, items: List[Tuple[Path, str]]) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
+        """``_work`` on every item, results in the items' order."""
         if not items:
             return
-        files = [path for path, _ in self.candidates]
-        if self.jobs < 2 or len(items) < MIN_FILES_FOR_POOL:
-            _init_worker(files, self.options, self.cwd, self.need_sources, in_process=True)
-            try:
-                for item in items:
-                    yield _work(item)
-            finally:
-                _WORKER.clear()
+        sizes = [_size(path) for path, _ in items]
+        if self.jobs < 2 or len(items) < MIN_FILES_FOR_POOL or sum(sizes) < MIN_BYTES_FOR_POOL:
+            for item in items:
+                yield _work(item)
             return
         from concurrent.futures import ProcessPoolExecutor  # (only large runs pay for the import)
 
         import fixer.pipeline  # noqa: F401 -- loaded once here, inherited by forked workers
-        import fixer.project  # noqa: F401
 
         jobs = self.jobs
         self.stats.workers = jobs
-        chunk = max(1, len(items) // (jobs * CHUNKS_PER_WORKER))
+        context = _pool_context()
+        forked = context.get_start_method() == "fork"
+        project = _WORKER["project"]
         pool = ProcessPoolExecutor(
             max_workers=jobs,
-            mp_context=_pool_context(),
+            mp_context=context,
             initializer=_init_worker,
-            initargs=(files, self.options, self.cwd, self.need_sources),
+            initargs=(forked, [p for p, _ in self.candidates], self.options, self.cwd, self.need_sources,
+                      None if forked else project.known),
         )
+        # Objects alive now are inherited by forked workers and live as long as the run:
+        # their garbage collector need not walk them again (nor copy their pages to do so).
+        gc.freeze()
         try:
-            yield from pool.map(_work, items, chunksize=chunk)
+            # Largest first, dealt round-robin into batches: every batch holds a share of the
+            # large files, and there are enough batches to keep every worker busy to the end.
+            by_size = sorted(range(len(items)), key=lambda i: -sizes[i])
+            count = min(len(items), jobs * BATCHES_PER_WORKER)
+            futures = {}
+            for number in range(count):
+                batch = by_size[number::count]
+                future = pool.submit(_work_batch, [items[i] for i in batch])
+                for position, i in enumerate(batch):
+                    futures[i] = (future, position)
+            for i in range(len(items)):
+                future, position = futures.pop(i)
+                yield future.result()[position]
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         finally:
             pool.shutdown(wait=True)
+            gc.unfreeze()
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _pool_context() -> "multiprocessing.context.BaseContext":
@@ -171,21 +258,28 @@ def _pool_context() -> "multiprocessing.context.BaseContext":
 _WORKER: dict = {}
 
 
-def _init_worker(files: List[Path], options: Options, cwd: Path, need_sources: bool, in_process: bool = False) -> None:
-    from fixer.project import Project  # (a run answered from the cache never loads the analysis)
+def _init_worker(forked: bool, files: List[Path], options: Options, cwd: Path, need_sources: bool,
+                 known: Optional[dict]) -> None:
+    """A worker's view of the project: inherited when forked, else built again (with what
+    the triage found)."""
+    # Ctrl-C reaches the whole process group: the parent alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if forked and _WORKER:
+        return
+    from fixer.project import Project
 
-    if not in_process:
-        # Ctrl-C reaches the whole process group: the parent alone decides what to do.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["project"] = Project(
+    project = Project(
         files=files,
         catalogue=build_catalogue(options.extra_spawners),
         tokens=prefilter_tokens(options.extra_spawners),
         cwd=cwd,
     )
-    _WORKER["options"] = options
-    _WORKER["need_sources"] = need_sources
-    _WORKER["reported"] = 0
+    project.known.update(known or {})
+    _WORKER.update(project=project, options=options, need_sources=need_sources, reported=0)
+
+
+def _work_batch(items: List[Tuple[Path, str]]) -> list:
+    return [_work(item) for item in items]
 
 
 def _work(item: Tuple[Path, str]) -> Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]:
