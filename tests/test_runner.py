@@ -56,7 +56,7 @@ def test_a_pool_gives_the_same_results_in_the_same_order_as_one_process(
 ) -> None:
     root = fixture_tree(tmp_path)
     serial, one = run_tree(root, jobs=1, need_sources=True)
-    monkeypatch.setattr(fixer.runner, "MIN_FILES_FOR_POOL", 4)
+    monkeypatch.setattr(fixer.runner, "MIN_BYTES_FOR_POOL", 0)
     parallel, two = run_tree(root, jobs=2, need_sources=True)
     assert one.stats.workers == 0 and two.stats.workers == 2
     assert outcome(parallel) == outcome(serial)

@@ -1,0 +1,166 @@
+"""Triage: which files of a run are analysed at all (``fixer.triage``).
+
+The triage must never leave out a file that the file-by-file question would analyse, and a
+run that triages must report exactly what a run without it reports."""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from fixer.discover import Coverage, discover, real_path
+from fixer.model import Options, Status
+from fixer.project import Project
+from fixer.runner import Runner
+from fixer.targets import PREFILTER_TOKENS, mentions_tokens
+from fixer.triage import triage_files
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+SPAWNER = b"from multiprocessing import Process\n\n\ndef start():\n    Process(target=print).start()\n"
+
+
+def write(root: Path, files: dict) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(text)
+
+
+def triage_of(paths: list, coverage: Coverage, cwd: Path):
+    reals = [real_path(p) for p in paths]
+    project = Project(files=paths, cwd=cwd)
+    return triage_files(paths, reals, coverage, project, PREFILTER_TOKENS), project
+
+
+def missed_by_triage(root: Path) -> tuple[int, list[str]]:
+    """(files the file-by-file question picks, those of them the triage leaves out).  The
+    question is asked twice: of a fresh project (as a run without triage asks it) and of
+    the project the triage filled in (as the analysis asks it after the triage)."""
+    found = discover([root])
+    paths = [c.path for c in found.candidates]
+    triage, triaged_project = triage_of(paths, found.coverage, root)
+    fresh = Project(files=paths, cwd=root)
+    picked, missed = 0, []
+    for number, path in enumerate(paths):
+        data = path.read_bytes()
+        if mentions_tokens(data) or fresh.imports_spawner_module(data, path) or triaged_project.imports_spawner_module(data, path):
+            picked += 1
+            if number not in triage.send:
+                missed.append(str(path.relative_to(root)))
+    return picked, missed
+
+
+def test_the_triage_leaves_out_no_fixture_the_exact_question_picks() -> None:
+    total = 0
+    for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        picked, missed = missed_by_triage(case)
+        assert not missed, case.name
+        total += picked
+    assert total >= 60
+
+
+def test_the_triage_leaves_out_no_file_of_the_standard_library(tmp_path: Path) -> None:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    root = tmp_path / "lib"
+    for folder, dirs, files in os.walk(stdlib):
+        dirs[:] = [d for d in dirs if d not in ("__pycache__", "site-packages")]
+        rel = Path(folder).relative_to(stdlib)
+        for name in files:
+            if name.endswith(".py"):
+                (root / rel).mkdir(parents=True, exist_ok=True)
+                (root / rel / name).write_bytes((Path(folder) / name).read_bytes())
+    picked, missed = missed_by_triage(root)
+    assert not missed
+    assert picked >= 20  # multiprocessing, concurrent.futures and their tests
+
+
+def test_most_files_are_left_out(tmp_path: Path) -> None:
+    write(tmp_path, {f"m{i}.py": b"import os\nprint(os.sep)\n" for i in range(20)})
+    write(tmp_path, {"run.py": b"from multiprocessing import Pool\nPool(2)\n"})
+    found = discover([tmp_path])
+    triage, _ = triage_of([c.path for c in found.candidates], found.coverage, tmp_path)
+    assert [found.candidates[n].path.name for n in sorted(triage.send)] == ["run.py"]
+
+
+def run(root: Path, paths: list | None = None, coverage: bool = True, jobs: int = 1) -> list:
+    found = discover(paths or [root])
+    runner = Runner(
+        [(c.path, c.display) for c in found.candidates], Options(), jobs=jobs, need_sources=True, cwd=root,
+        roots=[str(p) for p in (paths or [root])], coverage=found.coverage if coverage else None,
+    )
+    return list(runner.run())
+
+
+def verdicts(results: list) -> list[tuple]:
+    return [(r.path.name, r.status, [(f.code.value, f.line) for f in r.findings]) for r in results]
+
+
+def test_a_chain_through_a_module_found_late_in_the_walk_is_found(tmp_path: Path) -> None:
+    """n.f() calls m.g(), which reaches a process start through k; the walk reaches n (it
+    imports t) before it knows m can start processes, and must ask again about n."""
+    write(tmp_path, {
+        "t.py": SPAWNER,
+        "k.py": b"from t import start\n\n\ndef h():\n    start()\n",
+        "m.py": b"from k import h\n\n\ndef g():\n    h()\n",
+        "n.py": b"from t import start\nfrom m import g\n\n\ndef direct():\n    start()\n\n\ndef f():\n    g()\n",
+        "s.py": b"from n import f\n\nf()\n",
+    })
+    results = {r.path.name: r for r in run(tmp_path)}
+    assert results["s.py"].status is Status.FIXED
+    [finding] = results["s.py"].findings
+    assert [step.label for step in finding.chain][:3] == ["f()", "g()", "h()"]
+
+
+def test_a_helper_in_a_left_out_folder_is_still_followed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "build/helpers.py": SPAWNER,  # `build` is a left-out folder name
+        "build/__init__.py": b"",
+        "script.py": b"from build.helpers import start\n\nstart()\n",
+    })
+    results = run(tmp_path)
+    assert [r.path.name for r in results] == ["script.py"]
+    assert results[0].status is Status.FIXED
+
+
+def test_a_helper_outside_the_walked_folder_is_still_followed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "helpers.py": SPAWNER,  # next to the package: importable, but not walked
+        "pkg/__init__.py": b"",
+        "pkg/run.py": b"from helpers import start\n\nstart()\n",
+    })
+    results = run(tmp_path, [tmp_path / "pkg"])
+    assert verdicts(results)[1][:2] == ("run.py", Status.FIXED)
+
+
+def test_a_named_script_follows_its_neighbour(tmp_path: Path) -> None:
+    write(tmp_path, {"helpers.py": SPAWNER, "script.py": b"import helpers\n\nhelpers.start()\n"})
+    [result] = run(tmp_path, [tmp_path / "script.py"])
+    assert result.status is Status.FIXED
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_triaged_run_reports_what_an_untriaged_run_reports(tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fixer.runner
+
+    monkeypatch.setattr(fixer.runner, "MIN_BYTES_FOR_POOL", 0)
+    for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir())[:40]:
+        (tmp_path / case.name).mkdir()
+        for source in case.glob("*.py"):
+            if not source.name.startswith("expected"):
+                (tmp_path / case.name / source.name).write_bytes(source.read_bytes())
+    triaged = run(tmp_path, jobs=jobs)
+    untriaged = run(tmp_path, coverage=False, jobs=1)
+    assert verdicts(triaged) == verdicts(untriaged)
+    assert sum(r.status is Status.FIXED for r in triaged) >= 10
+
+
+def test_coverage_names_what_discovery_left_out(tmp_path: Path) -> None:
+    write(tmp_path, {"build/gen.py": b"", "venv/pyvenv.cfg": b"", "a.py": b"", "b.py": b""})
+    (tmp_path / "linked.py").symlink_to(tmp_path / "a.py")
+    found = discover([tmp_path])
+    assert found.coverage.folders == (os.path.realpath(tmp_path),)
+    assert {b"build", b"venv", b"linked"} <= found.coverage.left_out
+    assert b"a" not in found.coverage.left_out and b"b" not in found.coverage.left_out
