@@ -14,10 +14,17 @@ from typing import Iterable, Iterator, Optional, Protocol, Tuple
 
 from fixer.model import ChainStep, Code, Finding
 from fixer.memo import solve
-from fixer.names import iter_runtime_nodes
+from fixer.names import child_nodes, iter_runtime_nodes, walk
 from fixer.targets import BY_QUALNAME, NON_REIMPORTING_METHODS, Condition, Kind, Target, star_names
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_FUNCS_AND_LAMBDA = _FUNCS + (ast.Lambda,)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+#: Nodes that ``_collect_bindings`` looks at; it only walks through the others.
+_BINDING_NODES = _FUNCS_AND_LAMBDA + _COMPREHENSIONS + (
+    ast.ClassDef, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor,
+    ast.withitem, ast.Import, ast.ImportFrom, ast.Global, ast.Call,
+)
 
 # Abstract values.  Plain tuples keep them hashable and cheap:
 #   ("name", qualname)        a module or an attribute reached through imports
@@ -148,6 +155,10 @@ class _Analyzer:
         self._process_classes: dict[str, bool] = {}
         self._function_scopes: dict[int, _Scope] = {}
         self._module_nodes: Optional[list] = None
+        # Walks remembered for the life of the analyzer (the tree lives as long), keyed by node:
+        # scopes, chains, module events and hazards all look at the same statements.
+        self._statement_nodes: dict[ast.AST, list] = {}
+        self._top_level_nodes: dict[ast.AST, list] = {}
 
     # ----- collection -------------------------------------------------------------------
     def collect_module(self) -> None:
@@ -156,10 +167,16 @@ class _Analyzer:
             self._collect_bindings(stmt, self.module, top=True)
 
     def _collect_bindings(self, stmt: ast.AST, scope: _Scope, top: bool) -> None:
-        """Record what names the statements of ``scope`` bind, and to which expressions."""
+        """Record what names the statements of ``scope`` bind, and to which expressions.
+
+        Names bound under an ``if __name__ == "__main__":`` guard are module names too.
+        """
         stack = [stmt]
         while stack:
             node = stack.pop()
+            if not isinstance(node, _BINDING_NODES):  # most nodes: one test instead of a dozen
+                stack.extend(child_nodes(node))
+                continue
             if isinstance(node, _FUNCS):
                 self._bind(scope, node.name, ("value", ("func", node.name)) if top else ("unknown",))
                 if top:
@@ -181,7 +198,7 @@ class _Analyzer:
                 self._bind_target(scope, node.target, ("expr", node.value))
             elif isinstance(node, (ast.For, ast.AsyncFor)):
                 self._bind_target(scope, node.target, ("iter", node.iter))
-            elif isinstance(node, comprehension_types()):
+            elif isinstance(node, _COMPREHENSIONS):
                 for gen in node.generators:
                     self._bind_target(scope, gen.target, ("iter", gen.iter))
             elif isinstance(node, ast.withitem) and node.optional_vars is not None:
@@ -218,9 +235,7 @@ class _Analyzer:
                     arg = node.args[-1]
                     source = ("iter", arg) if node.func.attr == "extend" else ("expr", arg)
                     self._bind(scope, node.func.value.id, ("contains", source))
-            elif isinstance(node, ast.If) and top and _guards_body(node.test):
-                pass  # names bound under the guard are still module names; fall through
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))
 
     def _bind_target(self, scope: _Scope, target: ast.AST, source: tuple) -> None:
         if isinstance(target, ast.Name):
@@ -265,29 +280,33 @@ class _Analyzer:
     def _collect_bindings_nested(self, stmt: ast.AST, scope: _Scope) -> None:
         # Nested defs and lambdas are folded into the enclosing function (conservative: a
         # function that builds a process-starting closure almost always calls it).
-        for node in ast.walk(stmt):
-            if isinstance(node, _FUNCS + (ast.Lambda,)):
-                args = node.args
-                for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
-                    if arg is not None:
-                        self._bind(scope, arg.arg, ("unknown",))
-        self._collect_bindings_flat(stmt, scope)
-
-    def _collect_bindings_flat(self, stmt: ast.AST, scope: _Scope) -> None:
+        nested = [node for node in self.statement_nodes(stmt) if isinstance(node, _FUNCS_AND_LAMBDA)]
+        for node in nested:
+            args = node.args
+            for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+                if arg is not None:
+                    self._bind(scope, arg.arg, ("unknown",))
         saved_functions, saved_classes = self.functions, self.classes
         self.functions, self.classes = {}, {}
         try:
-            for node in [stmt] + [
-                n for n in ast.walk(stmt) if isinstance(n, _FUNCS + (ast.Lambda,)) and n is not stmt
-            ]:
-                body = node.body if isinstance(node, _FUNCS) else []
-                if node is stmt:
-                    self._collect_bindings(stmt, scope, top=False)
-                else:
-                    for inner in body:
+            self._collect_bindings(stmt, scope, top=False)
+            for node in nested:
+                if node is not stmt and isinstance(node, _FUNCS):
+                    for inner in node.body:
                         self._collect_bindings(inner, scope, top=False)
         finally:
             self.functions, self.classes = saved_functions, saved_classes
+
+    def statement_nodes(self, stmt: ast.AST) -> list[ast.AST]:
+        """Every node of ``stmt`` (contexts and operators aside) in ``ast.walk`` order, walked once."""
+        nodes = self._statement_nodes.get(stmt)
+        if nodes is None:
+            nodes = self._statement_nodes[stmt] = list(walk(stmt))
+        return nodes
+
+    def body_nodes(self, func: ast.AST) -> list[ast.AST]:
+        """Every node of a function's body, statement by statement (see ``statement_nodes``)."""
+        return [node for stmt in func.body for node in self.statement_nodes(stmt)]  # type: ignore[attr-defined]
 
     # ----- evaluation -------------------------------------------------------------------
     def lookup(self, name: str, scope: _Scope) -> frozenset:
@@ -550,7 +569,7 @@ class _Analyzer:
         """ids of calls inside `with parallel_backend("multiprocessing"):` blocks."""
         if self._backend_calls is None:
             self._backend_calls = set()
-            for node in ast.walk(self.tree):
+            for node in walk(self.tree):
                 if not isinstance(node, (ast.With, ast.AsyncWith)):
                     continue
                 for item in node.items:
@@ -567,7 +586,7 @@ class _Analyzer:
                         for v in self.eval(expr.func, scope)
                     ):
                         for stmt in node.body:
-                            self._backend_calls.update(id(n) for n in ast.walk(stmt) if isinstance(n, ast.Call))
+                            self._backend_calls.update(id(n) for n in walk(stmt) if isinstance(n, ast.Call))
         return self._backend_calls
 
     def _imports_root(self, root: str) -> bool:
@@ -657,7 +676,7 @@ class _Analyzer:
         for func in funcs:
             method_owner = self.owner_of(func) if owner is not None else None
             scope = self.function_scope(func, method_owner)
-            nodes = list(_walk_region(scope.region))
+            nodes = self.body_nodes(func)
             events = [self.classify_call(call, scope, nodes) for call in _calls_in(nodes)]
             events += self.iteration_events(nodes, scope)
             events = sorted((e for e in events if e is not None), key=lambda e: (e.line, e.col))
@@ -701,9 +720,9 @@ class _Analyzer:
     # ----- module level -----------------------------------------------------------------
     def module_events(self, stmt: ast.stmt) -> list[Event]:
         if self._module_nodes is None:
-            self._module_nodes = [n for top in self.tree.body for n in _module_level_nodes(top)]
+            self._module_nodes = [n for top in self.tree.body for n in self.top_level_nodes(top)]
         events = []
-        nodes = list(_module_level_nodes(stmt))
+        nodes = self.top_level_nodes(stmt)
         for call in _calls_in(nodes):
             event = self.classify_call(call, self.module, self._module_nodes)
             if event is not None:
@@ -712,9 +731,12 @@ class _Analyzer:
         events.sort(key=lambda e: (e.line, e.col))
         return events
 
-
-def comprehension_types() -> tuple:
-    return (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    def top_level_nodes(self, stmt: ast.stmt) -> list[ast.AST]:
+        """``_module_level_nodes(stmt)`` as a list, walked once."""
+        nodes = self._top_level_nodes.get(stmt)
+        if nodes is None:
+            nodes = self._top_level_nodes[stmt] = list(_module_level_nodes(stmt))
+        return nodes
 
 
 def _literal_arg(call: ast.Call, position: int, keyword: str) -> object:
@@ -760,11 +782,6 @@ def _call_label(call: ast.Call) -> str:
     return f"{func}({'...' if call.args or call.keywords else ''})"
 
 
-def _walk_region(region: list) -> Iterator[ast.AST]:
-    for stmt in region:
-        yield from ast.walk(stmt)
-
-
 def _calls_in(nodes: Iterable[ast.AST]) -> list[ast.Call]:
     calls = [node for node in nodes if isinstance(node, ast.Call)]
     calls.sort(key=lambda c: (c.lineno, c.col_offset))
@@ -799,7 +816,7 @@ def _runtime_children(node: ast.AST) -> list[ast.AST]:
     if isinstance(node, ast.Lambda):
         args = node.args
         return list(args.defaults) + [d for d in args.kw_defaults if d is not None]
-    return list(ast.iter_child_nodes(node))
+    return child_nodes(node)
 
 
 def render_chain(chain: tuple, here: str = "") -> str:

@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from fixer.analyze import ModuleAnalysis, is_main_guard_test
 from fixer.model import Code, Finding
-from fixer.names import binds, call_time_reads, mutated_root
+from fixer.names import binds, call_time_reads, child_nodes, mutated_root, walk
 from fixer.targets import SYNC_PRIMITIVES, Kind
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -73,7 +73,7 @@ class _HazardFinder:
         for func, owner in self.all_functions():
             if not _may_be_interesting(lines, func):
                 continue  # its text names nothing _interesting looks for: no need to walk it
-            nodes = [n for stmt in func.body for n in ast.walk(stmt)]
+            nodes = self.a.body_nodes(func)  # type: ignore[attr-defined]
             if not any(_interesting(n) for n in nodes):
                 continue
             scope = self.a.function_scope(func, owner)  # type: ignore[attr-defined]
@@ -116,8 +116,9 @@ class _HazardFinder:
     def worker_arguments(self, call: ast.Call, scope: object) -> list[ast.expr]:
         func_values = self.a.eval(call.func, scope)  # type: ignore[attr-defined]
         out: list[ast.expr] = []
-        makes_process = any(v[0] == "process" for v in self.a._eval_call(call, scope))  # type: ignore[attr-defined]
-        makes_pool = any(v[0] == "pool" for v in self.a._eval_call(call, scope))  # type: ignore[attr-defined]
+        made = self.a._eval_call(call, scope)  # type: ignore[attr-defined]
+        makes_process = any(v[0] == "process" for v in made)
+        makes_pool = any(v[0] == "pool" for v in made)
         for kw in call.keywords:
             if kw.arg == "target" and makes_process:
                 out.append(kw.value)
@@ -139,7 +140,7 @@ class _HazardFinder:
         while todo:
             name = todo.pop()
             func = self.analysis.functions[name]
-            for node in ast.walk(func):
+            for node in walk(func):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                     callee = node.func.id
                     if callee in self.analysis.functions and callee not in reached:
@@ -155,7 +156,7 @@ class _HazardFinder:
         for stmt in self.tree.body:
             if _is_guard(stmt) or isinstance(stmt, _FUNCS + (ast.ClassDef,)):
                 continue
-            for node in ast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                     kind = self.primitive_kind(node.value)
                     if kind:
@@ -272,7 +273,7 @@ def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:
     """(module name, node) for each place the statement rebinds a name or changes its object
     in place (item or attribute assignment, ``del``, ``+=``, a mutating method call)."""
     out: list[tuple[str, ast.AST]] = []
-    for node in ast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, _FUNCS + (ast.Lambda, ast.ClassDef)):
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -336,5 +337,5 @@ def _walk_outside_functions(stmt: ast.AST) -> list[ast.AST]:
             continue
         if isinstance(node, _FUNCS + (ast.Lambda,)):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return out

@@ -7,11 +7,49 @@ needs at module level and to declare ``global`` for names ``main()`` rebinds.
 from __future__ import annotations
 
 import ast
+from collections import deque
 from typing import Iterator
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _MATCH = getattr(ast, "Match", None)
+
+#: Fields that never hold a node worth visiting: expression contexts (Load, Store) and
+#: operators (+, ==, and, not) are leaves with nothing inside, about a third of a tree's
+#: nodes; the others hold plain strings, numbers and flags.
+_LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level", "kind", "conversion",
+     "is_async", "simple", "type_comment"}
+)
+_CHILD_FIELDS: dict = {ast.Constant: ()}  # node class -> the fields that may hold other nodes
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes(node)`` as a list, minus contexts and operators.
+
+    The analysis never looks at those leaves, and skipping them makes every walk shorter.
+    """
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _CHILD_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
+    children: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif isinstance(value, list):
+            children.extend([item for item in value if isinstance(item, ast.AST)])
+    return children
+
+
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk(node)`` minus contexts and operators: every other node, in the same
+    (breadth-first) order."""
+    todo = deque([node])
+    while todo:
+        current = todo.popleft()
+        todo.extend(child_nodes(current))
+        yield current
 
 
 def target_names(target: ast.AST) -> set[str]:
@@ -59,7 +97,7 @@ def iter_runtime_nodes(node: ast.AST) -> Iterator[ast.AST]:
         if isinstance(current, ast.Lambda):
             stack.extend(_arg_defaults_and_annotations(current.args))
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+        stack.extend(reversed(child_nodes(current)))
 
 
 def _arg_defaults_and_annotations(args: ast.arguments) -> list[ast.AST]:
@@ -123,7 +161,7 @@ def _iter_scope_nodes(stmt: ast.AST) -> Iterator[ast.AST]:
                 stack.extend(_arg_defaults_and_annotations(current.args))
             continue
         if isinstance(current, _COMPREHENSIONS):
-            stack.extend(n for n in ast.walk(current) if isinstance(n, ast.NamedExpr))
+            stack.extend(n for n in walk(current) if isinstance(n, ast.NamedExpr))
             stack.extend(gen.iter for gen in current.generators[:1])
             continue
         if isinstance(current, _FUNCS + (ast.ClassDef,)) and current is stmt:
@@ -134,7 +172,7 @@ def _iter_scope_nodes(stmt: ast.AST) -> Iterator[ast.AST]:
             else:
                 stack.extend(_arg_defaults_and_annotations(current.args))
             continue
-        stack.extend(ast.iter_child_nodes(current))
+        stack.extend(child_nodes(current))
 
 
 def runtime_reads(stmt: ast.stmt) -> set[str]:
@@ -163,7 +201,7 @@ def call_time_reads(stmt: ast.stmt) -> set[str]:
             # of an enclosing function's local is not mistaken for a global read.
             reads |= _function_free_names(node)
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return reads
 
 
@@ -177,7 +215,7 @@ def _function_free_names(func: ast.AST) -> set[str]:
             bound.add(arg.arg)
     body = func.body if isinstance(func.body, list) else [func.body]  # type: ignore[attr-defined]
     for stmt in body:
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, ast.Name):
                 if isinstance(node.ctx, ast.Load):
                     loads.add(node.id)
