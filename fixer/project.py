@@ -278,6 +278,10 @@ class Project:
         """The codebase module names a file's import lines may import (no catalogued ones)."""
         return [d for d in scan_imports(data, self.resolver_for(path)) if not is_catalogue_module(d)]
 
+    @staticmethod
+    def real_path(path: Path) -> str:
+        return _realpath(str(path))
+
     def module_file(self, dotted: str, path: Path) -> Optional[Path]:
         """The file that ``import dotted`` in the file ``path`` would load, if in the codebase."""
         return find_module_file(dotted, self.resolver_for(path).search)

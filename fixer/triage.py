@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set
 
@@ -51,6 +52,9 @@ class Triage:
     errors: Dict[int, str] = field(default_factory=dict)  # index -> why it cannot be read
     #: Files whose module name other files' import lines spell: results may depend on them.
     named: Set[int] = field(default_factory=set)
+    #: Files that name a spawner on an unindented line: likely flagged and rewritten (the
+    #: rewrite loads libcst, the slowest step for a small file: start those first).
+    likely_fixes: Set[int] = field(default_factory=set)
 
 
 def triage_files(
@@ -86,6 +90,7 @@ def triage_files(
     universe = unknown.union(*leaves)
 
     index: Dict[bytes, List[int]] = {}
+    spelled: Dict[int, frozenset] = {}  # file -> the module names its import lines hold
     exact: List[int] = []
     for number, (path, real) in enumerate(zip(paths, reals)):
         before = Stamp.stat(path) if stamps else None
@@ -101,6 +106,8 @@ def triage_files(
         top = os.fsdecode(chain[-1]) if chain else (name[:-3] if name.endswith(".py") else name)
         if mentions_tokens(data, tokens):
             worth.add(number)
+            if _top_level_use(tokens).search(data):
+                result.likely_fixes.add(number)
         elif is_catalogue_module(top) and mentions_spawner_of(data, top, tokens):
             result.send.add(number)  # inside a catalogued library: relative imports name no library
         regions = import_regions(data)
@@ -109,6 +116,8 @@ def triage_files(
             words.update(chain)
         for word in words:
             index.setdefault(word, []).append(number)
+        if words:
+            spelled[number] = frozenset(words)
         if not unknown.isdisjoint(words):
             exact.append(number)  # it may import a module this run did not see
 
@@ -135,7 +144,7 @@ def triage_files(
             found = project.module_file(dotted, paths[number])  # type: ignore[attr-defined]
             if found is None:
                 continue
-            real = os.path.realpath(found)
+            real = project.real_path(found)  # type: ignore[attr-defined]
             if real == reals[module] if module >= 0 else real not in known:
                 if data is None:
                     try:
@@ -143,6 +152,26 @@ def triage_files(
                     except OSError:
                         return False
                 if project.imports_reaching(data, paths[number], found):  # type: ignore[attr-defined]
+                    return True
+        return False
+
+    def could_name(number: int, module: int) -> bool:
+        """Whether file ``number`` spells every part of a name under which it could import
+        file ``module`` (from its own folder, or from its package root): a cheap test
+        before the import scan."""
+        words = spelled.get(number, frozenset())
+        folder = os.path.dirname(reals[number])
+        target = reals[module]
+        if target != os.path.abspath(paths[module]) or reals[number] != os.path.abspath(paths[number]):
+            return True  # a symlink on the way: the names an import spells may differ
+        for base in (folder, package_of(folder)[1]):
+            if target.startswith(base.rstrip(os.sep) + os.sep):
+                parts = target[len(base.rstrip(os.sep)) + 1:].split(os.sep)
+                if parts[-1] == "__init__.py":
+                    parts.pop()
+                elif parts[-1].endswith(".py"):
+                    parts[-1] = parts[-1][:-3]
+                if parts and all(os.fsencode(part) in words for part in parts):
                     return True
         return False
 
@@ -161,7 +190,7 @@ def triage_files(
             module = frontier.pop()
             for name in leaves[module]:
                 for number in index.get(name, ()):
-                    if number not in worth and reaches(number, module):
+                    if number not in worth and could_name(number, module) and reaches(number, module):
                         worth.add(number)
                         known[reals[number]] = True
                         frontier.append(number)
@@ -174,6 +203,15 @@ def triage_files(
         if any(other != number for name in names for other in index.get(name, ())):
             result.named.add(number)
     return result
+
+
+@lru_cache(maxsize=8)
+def _top_level_use(tokens: tuple) -> "re.Pattern[bytes]":
+    """A line that starts in column 0 with neither a definition nor an import and names a
+    spawner (``pool = Pool(4)``, ``with ProcessPoolExecutor() as ex:``)."""
+    leaves = sorted({leaf for _, group in tokens for leaf in group})
+    names = b"|".join(re.escape(leaf) for leaf in leaves)
+    return re.compile(rb"^(?!def |class |async |import |from |@|#)[A-Za-z_][^\n]*\b(?:" + names + rb")\b", re.M)
 
 
 def _leaves(path: Path, real: str) -> frozenset:

@@ -164,3 +164,11 @@ def test_coverage_names_what_discovery_left_out(tmp_path: Path) -> None:
     assert found.coverage.folders == (os.path.realpath(tmp_path),)
     assert {b"build", b"venv", b"linked"} <= found.coverage.left_out
     assert b"a" not in found.coverage.left_out and b"b" not in found.coverage.left_out
+
+
+def test_a_spawner_reached_through_a_symlinked_module_name_is_found(tmp_path: Path) -> None:
+    write(tmp_path, {"other/real_helpers.py": SPAWNER, "other/__init__.py": b"", "lib/__init__.py": b""})
+    (tmp_path / "lib" / "helpers.py").symlink_to(tmp_path / "other" / "real_helpers.py")
+    write(tmp_path, {"script.py": b"from lib.helpers import start\n\nstart()\n"})
+    results = {r.display.rsplit("/", 1)[-1]: r for r in run(tmp_path)}
+    assert results["script.py"].status is Status.FIXED
