@@ -40,7 +40,13 @@ TARGETS = {"wall": 1.0, "warm": 0.15, "rss_mb": 200.0, "fix_s": 1.0}
 
 
 def guardfix_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "fixer", *args]
+    """The installed ``guardfix`` command, as a user runs it.  (Not ``python -m fixer``: that
+    puts the current folder first on ``sys.path``, and inside a copy of the standard library
+    or of site-packages the copy's modules would shadow the real ones.)"""
+    script = Path(sys.executable).with_name("guardfix")
+    if script.exists():
+        return [str(script), *args]
+    return [sys.executable, "-c", "import sys; del sys.path[0]; from fixer.cli import main; main()", *args]
 
 
 def guardfix_env(**extra: str) -> dict:
@@ -186,7 +192,7 @@ def main() -> int:
     rows = []
     # Compile guardfix's modules once (bytecode), as any installed tool has them.
     subprocess.run(guardfix_cmd("--version"), env=guardfix_env(), stdout=subprocess.DEVNULL, check=True)
-    subprocess.run([sys.executable, "-c", "import fixer.rewrite"], env=guardfix_env(), check=True)
+    subprocess.run([sys.executable, "-c", "import fixer.rewrite, fixer.triage"], env=guardfix_env(), check=True)
     with tempfile.TemporaryDirectory(prefix="guardfix-bench-") as tmp_name:
         tmp = Path(tmp_name)
         for number, source in enumerate(trees):

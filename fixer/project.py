@@ -338,14 +338,15 @@ class Project:
     def _mentions_export(self, data: bytes, module_file: Path) -> bool:
         """Whether ``data`` names one of the module's spawners: a function or class that
         reaches a process start (a class counts with its methods' names), or a name it
-        re-exports from a module that has such names.  Only names that occur in ``data`` are
-        ever analysed."""
+        re-exports from a module that has such names.  Only names that occur in ``data`` (as
+        whole words) are ever analysed."""
         if not self._worth(module_file):
             return False
         key = _realpath(str(module_file))
         index = self._export_index(module_file)
+        named = _words(data)
         for name, reasons in index.items():
-            if name.encode() in data and solve(
+            if name.encode() in named and solve(
                 self._exported, (key, name), lambda: self._is_export(module_file, reasons), False
             ):
                 return True
@@ -495,6 +496,15 @@ class FileResolver:
 
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)
+
+
+@lru_cache(maxsize=4)  # asked of the same file for each module it imports
+def _words(data: bytes) -> frozenset:
+    """Every identifier-like word of ``data`` (a name is referred to only as a whole word)."""
+    return frozenset(_WORD.findall(data))
+
+
+_WORD = re.compile(rb"[\w\x80-\xff]+")
 
 
 def parsed_imports(data: bytes, resolver: FileResolver) -> list[str]:
