@@ -248,7 +248,24 @@ def _ignore_file(folder: str, seen: dict, name: str = ".gitignore") -> Optional[
 
 
 def _gitignored(absolute: str, is_dir: bool, fallback_top: str, seen: dict) -> bool:
-    parent = os.path.dirname(absolute)
+    verdict = None
+    for base, spec in _ignore_specs(os.path.dirname(absolute), fallback_top, seen):
+        result = spec.check_file(_as_match(os.path.relpath(absolute, base), is_dir))
+        if result.include is not None:
+            verdict = result.include
+    return bool(verdict)
+
+
+def _ignore_specs(parent: str, fallback_top: str, seen: dict) -> list:
+    """The ignore files that rule on the entries of folder ``parent``, shallowest first, as
+    (folder their patterns are relative to, patterns): worked out once per folder."""
+    key = ("specs", parent, fallback_top)
+    if key not in seen:
+        seen[key] = _find_ignore_specs(parent, fallback_top, seen)
+    return seen[key]
+
+
+def _find_ignore_specs(parent: str, fallback_top: str, seen: dict) -> list:
     repository = _repository_root(parent, seen)
     top = repository if repository is not None else fallback_top
     folders = []
@@ -263,16 +280,9 @@ def _gitignored(absolute: str, is_dir: bool, fallback_top: str, seen: dict) -> b
         current = up
     if folders[-1] != top:
         folders = folders[:1]  # ``top`` is not above the file: only its own folder counts
-    verdict = None
     specs = [(top, _ignore_file(os.path.join(top, ".git", "info"), seen, "exclude"))] if repository else []
     specs += [(folder, _ignore_file(folder, seen)) for folder in reversed(folders)]
-    for base, spec in specs:
-        if spec is None:
-            continue
-        result = spec.check_file(_as_match(os.path.relpath(absolute, base), is_dir))
-        if result.include is not None:
-            verdict = result.include
-    return bool(verdict)
+    return [(base, spec) for base, spec in specs if spec is not None]
 
 
 def has_python_shebang(path: Path) -> bool:

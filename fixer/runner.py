@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, result_to_json, run_key
 from fixer.discover import Coverage, real_path
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 #: it saves (a worker starts in ~10 ms; CPython parses ~4 MB/s into a syntax tree).
 MIN_FILES_FOR_POOL = 4
 MIN_BYTES_FOR_POOL = 128 * 1024
+#: From this many files, the triage reads them in parallel (forked workers only).
+MIN_FILES_FOR_PARALLEL_READ = 400
 #: The garbage collector's thresholds during a run.  Syntax trees are large, acyclic and
 #: short-lived: with the default thresholds the collector runs every 700 new nodes and walks
 #: everything alive, which made parsing twice as slow.  Cycles are still collected.
@@ -161,7 +163,10 @@ class Runner:
         project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd)
         settled: Dict[int, Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]] = {}
         if len(todo) == len(self.candidates):
-            triage = triage_files(files, realpaths, self.coverage or Coverage(), project, tokens, stamps=self.cache_dir is not None)
+            triage = triage_files(
+                files, realpaths, self.coverage or Coverage(), project, tokens,
+                stamps=self.cache_dir is not None, parallel=self._parallel_reader(len(files)),
+            )
             self._worth = [realpaths[i] for i in range(len(files)) if project.known.get(realpaths[i])]
             self._named = triage.named
             send = [i for i in todo if i in triage.send]
@@ -195,6 +200,28 @@ class Runner:
         finally:
             computed.close()
             _WORKER.clear()
+
+    def _parallel_reader(self, count: int) -> Optional[Callable[[Callable, list], Iterable]]:
+        """A map over forked workers for the triage's reading, when worth it.  Only forked
+        workers: they inherit what the triage has set up (the names it looks for), which
+        other start methods would have to pickle for every chunk."""
+        if self.jobs < 2 or count < MIN_FILES_FOR_PARALLEL_READ:
+            return None
+        context = _pool_context()
+        if context.get_start_method() != "fork":
+            return None
+
+        def read_in_workers(function: Callable, chunks: list) -> Iterable:
+            from concurrent.futures import ProcessPoolExecutor
+
+            gc.freeze()  # (see _analyse)
+            try:
+                with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_ignore_sigint) as pool:
+                    return list(pool.map(function, chunks))
+            finally:
+                gc.unfreeze()
+
+        return read_in_workers
 
     def _analyse(
         self, items: List[Tuple[Path, str]], first: Set[Path]
@@ -277,12 +304,16 @@ def _pool_context() -> "multiprocessing.context.BaseContext":
 _WORKER: dict = {}
 
 
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group: the parent alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _init_worker(forked: bool, files: List[Path], options: Options, cwd: Path, need_sources: bool,
                  known: Optional[dict]) -> None:
     """A worker's view of the project: inherited when forked, else built again (with what
     the triage found)."""
-    # Ctrl-C reaches the whole process group: the parent alone decides what to do.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ignore_sigint()
     gc.set_threshold(*GC_THRESHOLDS)
     if forked and _WORKER:
         return

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 from fixer.cache import Stamp
 from fixer.discover import Coverage
@@ -57,6 +57,61 @@ class Triage:
     likely_fixes: Set[int] = field(default_factory=set)
 
 
+class _Scan:
+    """Reading one file for the triage: what a worker needs to do it (inherited when forked)."""
+
+    def __init__(self, paths: Sequence[Path], reals: Sequence[str], tokens: tuple, stamps: bool) -> None:
+        self.paths, self.reals, self.tokens, self.stamps = paths, reals, tokens, stamps
+        self.packages: Dict[str, tuple] = {}
+        self.universe: Set[bytes] = set()
+
+    def package_of(self, folder: str) -> tuple:
+        """(package names from ``folder`` up, as bytes; the folder above the top package)."""
+        from fixer.project import _entries  # the folder listings the module lookup uses too
+
+        answer = self.packages.get(folder)
+        if answer is None:
+            names, current = [], folder
+            while "__init__.py" in _entries(current) and os.path.dirname(current) != current:
+                current, name = os.path.split(current)
+                names.append(os.fsencode(name))
+            answer = self.packages[folder] = (tuple(names), current)
+        return answer
+
+    def read(self, number: int) -> tuple:
+        """(error, stamp, kind, words): ``kind`` is NAMES_API, LIKELY_FIX, IN_LIBRARY or 0;
+        ``words``: the module names its import lines spell."""
+        path, real = self.paths[number], self.reals[number]
+        before = Stamp.stat(path) if self.stamps else None
+        try:
+            data = read_bytes(path)
+        except OSError as exc:
+            return f"cannot read: {exc.strerror or exc}", None, 0, frozenset()
+        stamp = Stamp.of(path, data, before) if self.stamps and before else None
+        folder, name = os.path.split(real)
+        chain, _ = self.package_of(folder)
+        top = os.fsdecode(chain[-1]) if chain else (name[:-3] if name.endswith(".py") else name)
+        kind = 0
+        if mentions_tokens(data, self.tokens):
+            kind = LIKELY_FIX if _top_level_use(self.tokens).search(data) else NAMES_API
+        elif is_catalogue_module(top) and mentions_spawner_of(data, top, self.tokens):
+            kind = IN_LIBRARY  # inside a catalogued library: relative imports name no library
+        regions = import_regions(data)
+        words = self.universe.intersection(_WORD.findall(regions))
+        if _RELATIVE.search(regions):
+            words.update(chain)
+        return None, stamp, kind, frozenset(words)
+
+
+NAMES_API, LIKELY_FIX, IN_LIBRARY = 1, 2, 3
+_SCAN: List[_Scan] = []  # the scan in progress, for forked workers
+
+
+def read_chunk(numbers: range) -> list:
+    """``_Scan.read`` for a range of files (in a worker forked during ``triage_files``)."""
+    return [_SCAN[0].read(number) for number in numbers]
+
+
 def triage_files(
     paths: Sequence[Path],
     reals: Sequence[str],
@@ -64,60 +119,51 @@ def triage_files(
     project: object,
     tokens: tuple,
     stamps: bool = True,
+    parallel: Optional[Callable[[Callable, list], Iterable]] = None,
 ) -> Triage:
     """Read every file once and decide which need the analysis.  ``project`` is the run's
     ``fixer.project.Project``: the exact questions go to it (and what it reads is recorded
-    there, for the cache).  Reads files; never raises on an unreadable one."""
-    from fixer.project import _entries  # the folder listings the module lookup uses too
-
+    there, for the cache).  ``parallel(function, chunks)``, when given, maps ``function``
+    over ``chunks`` in forked workers (the files are then read in parallel).  Reads files;
+    never raises on an unreadable one."""
     result = Triage(stamps=[None] * len(paths))
     worth: Set[int] = set()  # files that could start processes
-    packages: Dict[str, tuple] = {}
-
-    def package_of(folder: str) -> tuple:
-        """(package names from ``folder`` up, as bytes; the folder above the top package)."""
-        answer = packages.get(folder)
-        if answer is None:
-            names, current = [], folder
-            while "__init__.py" in _entries(current) and os.path.dirname(current) != current:
-                current, name = os.path.split(current)
-                names.append(os.fsencode(name))
-            answer = packages[folder] = (tuple(names), current)
-        return answer
+    scan = _Scan(paths, reals, tokens, stamps)
+    package_of = scan.package_of
 
     leaves = [_leaves(path, real) for path, real in zip(paths, reals)]
     unknown = set(coverage.left_out) | _outside_names(reals, coverage, package_of)
-    universe = unknown.union(*leaves)
+    scan.universe = unknown.union(*leaves)
+
+    if parallel is None:
+        facts: Iterable = map(scan.read, range(len(paths)))
+    else:
+        _SCAN[:] = [scan]
+        try:
+            step = max(1, len(paths) // 16)
+            chunks = [range(start, min(start + step, len(paths))) for start in range(0, len(paths), step)]
+            facts = [fact for chunk in parallel(read_chunk, chunks) for fact in chunk]
+        finally:
+            _SCAN.clear()
 
     index: Dict[bytes, List[int]] = {}
     spelled: Dict[int, frozenset] = {}  # file -> the module names its import lines hold
     exact: List[int] = []
-    for number, (path, real) in enumerate(zip(paths, reals)):
-        before = Stamp.stat(path) if stamps else None
-        try:
-            data = read_bytes(path)
-        except OSError as exc:
-            result.errors[number] = f"cannot read: {exc.strerror or exc}"
+    for number, (error, stamp, kind, words) in enumerate(facts):
+        if error is not None:
+            result.errors[number] = error
             continue
-        if stamps:
-            result.stamps[number] = Stamp.of(path, data, before) if before else None
-        folder, name = os.path.split(real)
-        chain, _ = package_of(folder)
-        top = os.fsdecode(chain[-1]) if chain else (name[:-3] if name.endswith(".py") else name)
-        if mentions_tokens(data, tokens):
+        result.stamps[number] = stamp
+        if kind in (NAMES_API, LIKELY_FIX):
             worth.add(number)
-            if _top_level_use(tokens).search(data):
+            if kind == LIKELY_FIX:
                 result.likely_fixes.add(number)
-        elif is_catalogue_module(top) and mentions_spawner_of(data, top, tokens):
-            result.send.add(number)  # inside a catalogued library: relative imports name no library
-        regions = import_regions(data)
-        words = universe.intersection(_WORD.findall(regions))
-        if _RELATIVE.search(regions):
-            words.update(chain)
+        elif kind == IN_LIBRARY:
+            result.send.add(number)
         for word in words:
             index.setdefault(word, []).append(number)
         if words:
-            spelled[number] = frozenset(words)
+            spelled[number] = words
         if not unknown.isdisjoint(words):
             exact.append(number)  # it may import a module this run did not see
 
