@@ -159,6 +159,7 @@ class _Analyzer:
         # scopes, chains, module events and hazards all look at the same statements.
         self._statement_nodes: dict[ast.AST, list] = {}
         self._top_level_nodes: dict[ast.AST, list] = {}
+        self._owners: Optional[dict[ast.AST, str]] = None  # class body statement -> class name
 
     # ----- collection -------------------------------------------------------------------
     def collect_module(self) -> None:
@@ -474,10 +475,13 @@ class _Analyzer:
         return out
 
     def owner_of(self, func: ast.AST) -> Optional[str]:
-        for name, cls in self.classes.items():
-            if any(stmt is func for stmt in cls.body):
-                return name
-        return None
+        """The module-level class whose body defines ``func``, or None."""
+        if self._owners is None:
+            self._owners = {}
+            for name, cls in self.classes.items():
+                for stmt in cls.body:
+                    self._owners.setdefault(stmt, name)
+        return self._owners.get(func)
 
     # ----- events -----------------------------------------------------------------------
     def scope_makes_process(self, scope: _Scope, nodes: Iterable[ast.AST]) -> bool:
