@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator, Optional, Protocol, Tuple
+from typing import Iterable, Optional, Protocol, Tuple
 
 from fixer.model import ChainStep, Code, Finding
 from fixer.memo import solve
@@ -159,6 +159,7 @@ class _Analyzer:
         # scopes, chains, module events and hazards all look at the same statements.
         self._statement_nodes: dict[ast.AST, list] = {}
         self._top_level_nodes: dict[ast.AST, list] = {}
+        self._owners: Optional[dict[ast.AST, str]] = None  # class body statement -> class name
 
     # ----- collection -------------------------------------------------------------------
     def collect_module(self) -> None:
@@ -474,10 +475,13 @@ class _Analyzer:
         return out
 
     def owner_of(self, func: ast.AST) -> Optional[str]:
-        for name, cls in self.classes.items():
-            if any(stmt is func for stmt in cls.body):
-                return name
-        return None
+        """The module-level class whose body defines ``func``, or None."""
+        if self._owners is None:
+            self._owners = {}
+            for name, cls in self.classes.items():
+                for stmt in cls.body:
+                    self._owners.setdefault(stmt, name)
+        return self._owners.get(func)
 
     # ----- events -----------------------------------------------------------------------
     def scope_makes_process(self, scope: _Scope, nodes: Iterable[ast.AST]) -> bool:
@@ -732,10 +736,10 @@ class _Analyzer:
         return events
 
     def top_level_nodes(self, stmt: ast.stmt) -> list[ast.AST]:
-        """``_module_level_nodes(stmt)`` as a list, walked once."""
+        """``_module_level_nodes(stmt)``, walked once."""
         nodes = self._top_level_nodes.get(stmt)
         if nodes is None:
-            nodes = self._top_level_nodes[stmt] = list(_module_level_nodes(stmt))
+            nodes = self._top_level_nodes[stmt] = _module_level_nodes(stmt)
         return nodes
 
 
@@ -788,23 +792,19 @@ def _calls_in(nodes: Iterable[ast.AST]) -> list[ast.Call]:
     return calls
 
 
-def _module_level_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
+def _module_level_nodes(stmt: ast.stmt) -> list[ast.AST]:
     """Nodes that run when a top-level statement runs, minus guarded bodies."""
-    for node in _iter_unguarded(stmt):
-        yield node
-
-
-def _iter_unguarded(stmt: ast.AST) -> Iterator[ast.AST]:
+    nodes: list[ast.AST] = []
     stack = [stmt]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.If) and _guards_body(node.test):
-            yield node.test
+            nodes.append(node.test)
             stack.extend(reversed(node.orelse))
             continue
-        for inner in _runtime_children(node):
-            stack.append(inner)
-        yield node
+        stack.extend(_runtime_children(node))
+        nodes.append(node)
+    return nodes
 
 
 def _runtime_children(node: ast.AST) -> list[ast.AST]:
