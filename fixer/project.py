@@ -125,6 +125,7 @@ class Project:
     _resolvers: dict = field(default_factory=dict)
     _export_indexes: dict = field(default_factory=dict)
     _import_texts: Optional[dict] = None  # file -> its import lines (for importers_of)
+    _parsed_imports: dict = field(default_factory=dict)  # realpath -> parsed_imports()
     #: word -> numbers (in ``files``) of the files whose import lines hold it (from the triage)
     import_index: Optional[dict] = None
     #: realpath -> Stamp of every module the cross-module analysis read.
@@ -428,7 +429,11 @@ class Project:
             resolver = self.resolver_for(other)
             if not self._may_import(data, resolver, token.decode(), target):
                 continue
-            for dotted in parsed_imports(data, resolver):
+            key = _realpath(str(other))
+            imported = self._parsed_imports.get(key)
+            if imported is None:
+                imported = self._parsed_imports[key] = parsed_imports(data, resolver)
+            for dotted in imported:
                 module_file = find_module_file(dotted, resolver.search)
                 if module_file is not None and _realpath(str(module_file)) == target:
                     found.append(self.display(other))
@@ -507,6 +512,22 @@ def _words(data: bytes) -> frozenset:
 _WORD = re.compile(rb"[\w\x80-\xff]+")
 
 
+#: The fields of a statement that hold statements (an expression never holds one).
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: list) -> Iterator[ast.AST]:
+    """Every statement in ``body``, nested ones included, without entering expressions."""
+    todo = list(reversed(body))
+    while todo:
+        node = todo.pop()
+        yield node
+        for name in _BODIES:
+            inner = getattr(node, name, None)
+            if inner:
+                todo.extend(reversed(inner))
+
+
 def parsed_imports(data: bytes, resolver: FileResolver) -> list[str]:
     """Module names a file imports, from its syntax tree (exact: no docstring or comment
     text counts).  Used where a wrong answer would change a verdict (GF004)."""
@@ -515,7 +536,7 @@ def parsed_imports(data: bytes, resolver: FileResolver) -> list[str]:
     except (SourceError, SyntaxError, ValueError, RecursionError):
         return []
     names: list[str] = []
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -226,14 +227,16 @@ def triage_files(
         if number not in result.errors:
             known[real] = number in worth
     while True:
-        frontier = list(worth)
+        # Breadth first: a module's exports are analysed after every module nearer to a
+        # process start is known, which makes a second round rare.
+        frontier = deque(sorted(worth))
         for number in exact:
             if number not in worth and reaches(number, -1):
                 worth.add(number)
                 known[reals[number]] = True
                 frontier.append(number)
         while frontier:
-            module = frontier.pop()
+            module = frontier.popleft()
             for name in leaves[module]:
                 for number in index.get(name, ()):
                     if number not in worth and could_name(number, module) and reaches(number, module):
