@@ -9,6 +9,7 @@ import pytest
 
 from fixer.analyze import analyze_module
 from fixer.model import Status
+from fixer.names import child_nodes, walk
 from fixer.pipeline import process_source
 
 
@@ -702,3 +703,46 @@ def test_files_without_process_api_are_skipped(data: bytes) -> None:
     assert result.status is Status.SKIPPED
     assert result.findings == ()
     assert result.new_source is None
+
+
+# ----- tree walks -------------------------------------------------------------------------
+
+_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        pytest.param("x = a + b * -c if not d and e < f else g[h].i(*j, k=l)\n", id="expressions"),
+        pytest.param(
+            """\
+            @deco(1)
+            async def f(a: int = 2, *, b=lambda c: c) -> None:
+                global g
+                async with m() as (n, *o):
+                    del p[q]
+                    r += [s async for t in u if t]
+                    return f"{v!r:>{w}}"
+            """,
+            id="statements",
+        ),
+        pytest.param(
+            """\
+            from . import x as y
+            try:
+                import a.b
+            except (E, F) as e:
+                z = {k: v for k, v in w.items()} or {*s} or (yield)
+            """,
+            id="imports-and-handlers",
+        ),
+    ],
+)
+def test_walk_is_ast_walk_without_contexts_and_operators(src: str) -> None:
+    """The analysis' walks skip leaves it never looks at, and keep the order of the others
+    (findings are sorted stably, so the order of ties comes from the walk)."""
+    tree = ast.parse(dedent(src))
+    expected = [node for node in ast.walk(tree) if not isinstance(node, _LEAVES)]
+    assert list(walk(tree)) == expected
+    for node in expected:
+        assert child_nodes(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, _LEAVES)]
