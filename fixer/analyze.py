@@ -858,11 +858,15 @@ def analyze_module(
     catalogue: Optional[dict] = None,
     resolver: Optional[Resolver] = None,
     path: str = "",
+    analyzer: Optional["_Analyzer"] = None,
 ) -> ModuleAnalysis:
     """Find unprotected entry points in a parsed module.  Pure apart from what ``resolver``
-    reads of other modules."""
-    analyzer = _Analyzer(tree, text.splitlines(), catalogue, resolver, path)
-    analyzer.collect_module()
+    reads of other modules.  ``analyzer``: the module's analyzer from ``make_analyzer`` on
+    the same text, tree, catalogue, resolver and path, when one exists (its answers are
+    reused)."""
+    if analyzer is None:
+        analyzer = _Analyzer(tree, text.splitlines(), catalogue, resolver, path)
+        analyzer.collect_module()
     findings: list[Finding] = []
     statements: list[StatementFacts] = []
     for index, stmt in enumerate(tree.body):

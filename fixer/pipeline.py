@@ -83,14 +83,18 @@ def process_source(
     except SourceError as exc:
         return SourceResult(Status.ERROR, reason=str(exc))
     text = decoded.text
-    try:
-        tree = parse_text(text, filename)
-    except SyntaxError as exc:
-        return SourceResult(Status.ERROR, reason=f"cannot parse: line {exc.lineno}: {exc.msg}")
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return SourceResult(Status.ERROR, reason=f"cannot parse: {exc}")
     display = project.display(path) if project is not None and path is not None else filename
-    analysis = analyze_module(tree, text, catalogue, resolver, display)
+    known = project.loaded_analyzer(path, text, display) if project is not None and path is not None else None
+    if known is not None:
+        tree = known.tree  # type: ignore[attr-defined]  # parsed when another file's chain went through it
+    else:
+        try:
+            tree = parse_text(text, filename)
+        except SyntaxError as exc:
+            return SourceResult(Status.ERROR, reason=f"cannot parse: line {exc.lineno}: {exc.msg}")
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return SourceResult(Status.ERROR, reason=f"cannot parse: {exc}")
+    analysis = analyze_module(tree, text, catalogue, resolver, display, known)  # type: ignore[arg-type]
     suppressed = suppressions(text)
 
     def shown(findings: Iterable[Finding]) -> list[Finding]:

@@ -109,6 +109,7 @@ def clear_caches() -> None:
 class _Loaded:
     analyzer: object  # analyze._Analyzer, or None when the module cannot be read or parsed
     display: str
+    text: str = ""  # the source it was made from
 
 
 @dataclass
@@ -252,12 +253,33 @@ class Project:
         self._loaded[key] = loaded  # before analysing: import cycles end here
         try:
             decoded = decode_source(self._read_module(module_file))
+            loaded.text = decoded.text
             loaded.analyzer = make_analyzer(
                 decoded.text, str(module_file), self.catalogue, self.resolver_for(module_file), loaded.display
             )
         except (OSError, SourceError, SyntaxError, ValueError, RecursionError):
             loaded.analyzer = None
         return loaded
+
+    def _loaded_tree(self, key: str, data: bytes) -> Optional[ast.Module]:
+        """The syntax tree of the module at real path ``key``, if analysed from ``data``."""
+        loaded = self._loaded.get(key)
+        if loaded is None or loaded.analyzer is None:
+            return None
+        try:
+            same = decode_source(data).text == loaded.text
+        except SourceError:
+            return None
+        return loaded.analyzer.tree if same else None  # type: ignore[attr-defined]
+
+    def loaded_analyzer(self, path: Path, text: str, display: str) -> Optional[object]:
+        """The analyzer this project already made of the file ``path``, if it was made from
+        ``text`` and shows ``display`` (a file that other files' chains went through is
+        then parsed and indexed once, not twice)."""
+        loaded = self._loaded.get(_realpath(str(path)))
+        if loaded is None or loaded.analyzer is None or loaded.text != text or loaded.display != display:
+            return None
+        return loaded.analyzer
 
     # ----- could a module start processes? ------------------------------------------------
     def imports_spawner_module(self, data: bytes, path: Path) -> bool:
@@ -432,7 +454,7 @@ class Project:
             key = _realpath(str(other))
             imported = self._parsed_imports.get(key)
             if imported is None:
-                imported = self._parsed_imports[key] = parsed_imports(data, resolver)
+                imported = self._parsed_imports[key] = parsed_imports(data, resolver, self._loaded_tree(key, data))
             for dotted in imported:
                 module_file = find_module_file(dotted, resolver.search)
                 if module_file is not None and _realpath(str(module_file)) == target:
@@ -528,13 +550,15 @@ def _statements(body: list) -> Iterator[ast.AST]:
                 todo.extend(reversed(inner))
 
 
-def parsed_imports(data: bytes, resolver: FileResolver) -> list[str]:
+def parsed_imports(data: bytes, resolver: FileResolver, tree: Optional[ast.Module] = None) -> list[str]:
     """Module names a file imports, from its syntax tree (exact: no docstring or comment
-    text counts).  Used where a wrong answer would change a verdict (GF004)."""
-    try:
-        tree = ast.parse(decode_source(data).text)
-    except (SourceError, SyntaxError, ValueError, RecursionError):
-        return []
+    text counts).  Used where a wrong answer would change a verdict (GF004).  ``tree``:
+    ``data`` already parsed."""
+    if tree is None:
+        try:
+            tree = ast.parse(decode_source(data).text)
+        except (SourceError, SyntaxError, ValueError, RecursionError):
+            return []
     names: list[str] = []
     for node in _statements(tree.body):
         if isinstance(node, ast.Import):
