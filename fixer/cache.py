@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -192,6 +191,8 @@ class Cache:
             return None  # corrupt, truncated or from another version: start cold
 
     def save(self, manifest: Manifest) -> None:
+        import tempfile  # (a run that only reads the cache never needs it)
+
         data = json.dumps(manifest.to_json(), separators=(",", ":")).encode()
         tmp = None
         try:

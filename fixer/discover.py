@@ -11,9 +11,10 @@ import os
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 #: Folder names never walked into: version control, virtualenvs, caches, build output.
 DEFAULT_EXCLUDES = frozenset(
@@ -93,6 +94,8 @@ class Excludes:
         if not self.patterns:
             return None
         if self._spec is None:
+            import pathspec  # (loaded only when there are patterns to match)
+
             object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
         return self._spec
 
@@ -186,35 +189,50 @@ def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
     abs_root = os.path.abspath(shown_root)
     abs_top = abs_root
     # Walk the absolute folder (no path is made absolute again per file); show each path
-    # as the user typed its root.
-    for folder, dirnames, filenames in os.walk(abs_root, followlinks=False):
-        shown = shown_root + folder[len(abs_root):] if folder != abs_root else shown_root
-        kept = []
-        for d in dirnames:
-            absolute = os.path.join(folder, d)
-            if (
-                d in excludes.names
-                or os.path.exists(os.path.join(absolute, "pyvenv.cfg"))
-                or os.path.islink(absolute)
-                or excludes.excludes(None, is_dir=True, top=abs_top, absolute=absolute)
-            ):
-                left_out.add(os.fsencode(d))  # modules below it are not seen
-            else:
-                kept.append(d)
-        dirnames[:] = sorted(kept)
-        for name in sorted(filenames):
-            absolute = os.path.join(folder, name)
-            if name.endswith(".py") or ("." not in name and has_python_shebang(Path(absolute))):
-                if excludes.excludes(None, is_dir=False, top=abs_top, absolute=absolute):
-                    left_out.add(os.fsencode(_module_stem(name)))
-                    continue
-                path = Path(os.path.join(shown, name))
-                out.append(Candidate(path, _display(path)))
-                if os.path.islink(absolute):
-                    left_out.add(os.fsencode(_module_stem(name)))  # importable under a name its real path lacks
-                    _REAL_PATHS[str(path)] = os.path.realpath(absolute)
+    # as the user typed its root.  ``os.scandir`` tells folders, files and symlinks apart
+    # without a system call per entry.
+    todo = [(abs_root, shown_root)]
+    while todo:
+        folder, shown = todo.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable: skipped, as os.walk does
+        real_folder = None
+        subfolders = []
+        for entry in entries:
+            name, absolute = entry.name, entry.path
+            try:
+                is_dir = entry.is_dir()  # (follows a symlink, as os.walk does)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if (
+                    name in excludes.names
+                    or entry.is_symlink()
+                    or os.path.exists(os.path.join(absolute, "pyvenv.cfg"))
+                    or excludes.excludes(None, is_dir=True, top=abs_top, absolute=absolute)
+                ):
+                    left_out.add(os.fsencode(name))  # modules below it are not seen
                 else:
-                    _REAL_PATHS[str(path)] = os.path.join(_real_folder(folder), name)
+                    subfolders.append((absolute, os.path.join(shown, name)))
+                continue
+            if not (name.endswith(".py") or ("." not in name and has_python_shebang(Path(absolute)))):
+                continue
+            if excludes.excludes(None, is_dir=False, top=abs_top, absolute=absolute):
+                left_out.add(os.fsencode(_module_stem(name)))
+                continue
+            path = Path(os.path.join(shown, name))
+            out.append(Candidate(path, _display(path)))
+            if entry.is_symlink():
+                left_out.add(os.fsencode(_module_stem(name)))  # importable under a name its real path lacks
+                _REAL_PATHS[str(path)] = os.path.realpath(absolute)
+            else:
+                if real_folder is None:
+                    real_folder = _real_folder(folder)
+                _REAL_PATHS[str(path)] = os.path.join(real_folder, name)
+        todo.extend(reversed(subfolders))
     return out
 
 
@@ -243,7 +261,12 @@ def _ignore_file(folder: str, seen: dict, name: str = ".gitignore") -> Optional[
                 lines = handle.read().splitlines()
         except OSError:
             lines = []
-        seen[key] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        if lines:
+            import pathspec  # (loaded only when there is an ignore file to read)
+
+            seen[key] = pathspec.GitIgnoreSpec.from_lines(lines)
+        else:
+            seen[key] = None
     return seen[key]
 
 
