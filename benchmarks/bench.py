@@ -10,7 +10,8 @@ sides alike:
   standard library and its site-packages (each copied to a temporary folder first, so that
   no ``.gitignore`` above them hides files from either tool);
 * a warm rerun with the cache against the cold run;
-* the peak memory of the whole guardfix run (the process and its workers, sampled);
+* the peak memory of the whole guardfix run (the process and its workers, sampled): the
+  sum of their RSS (the target) and of their PSS (shared pages counted once);
 * fixing one flagged 2,000-line script with ``guardfix --write``;
 * the naive design -- ``libcst.parse_module`` on every file -- timed on a sample and scaled
   to the tree, against guardfix's cold run.
@@ -82,8 +83,11 @@ def copy_tree(source: Path, target: Path) -> int:
     return count
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in bytes (Linux /proc)."""
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """Memory of ``pid`` and all its descendants, in bytes (Linux /proc): the sum of their
+    resident set sizes, and of their proportional set sizes.  Forked workers share their
+    parent's pages, which the RSS sum counts once per process; the PSS sum counts each page
+    once, split between the processes that share it."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -97,17 +101,30 @@ def _tree_rss(pid: int) -> int:
             continue
         children.setdefault(ppid, []).append(int(entry))
         rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [pid]
+    total_rss = total_pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
+        total_rss += rss.get(current, 0)
+        total_pss += _pss(current)
         todo.extend(children.get(current, []))
-    return total
+    return total_rss, total_pss
 
 
-def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS of the process tree in bytes, exit code)."""
-    peak = [0]
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, tuple[int, int], int]:
+    """(wall seconds, (peak RSS sum, peak PSS sum) of the process tree in bytes, exit code)."""
+    peak = [(0, 0)]
     start = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     done = threading.Event()
@@ -115,7 +132,8 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, in
     def sample() -> None:
         while not done.is_set():
             if sys.platform.startswith("linux"):
-                peak[0] = max(peak[0], _tree_rss(process.pid))
+                rss, pss = _tree_memory(process.pid)
+                peak[0] = (max(peak[0][0], rss), max(peak[0][1], pss))
             done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -216,7 +234,8 @@ def main() -> int:
             if 123 in codes:
                 print(f"note: guardfix reported unreadable or unparsable files in {source}")
             per_file, total = naive_seconds_per_file(tree, args.sample)
-            rows.append((source, count, median(cold), median(ruff), median(warm), max(rss), per_file * total))
+            rows.append((source, count, median(cold), median(ruff), median(warm), max(r for r, _ in rss),
+                         max(p for _, p in rss), per_file * total))
 
         fix_times = []
         script = big_script(2000)
@@ -230,20 +249,21 @@ def main() -> int:
             fix_times.append(wall)
 
     print()
-    header = f"{'tree':<48} {'files':>6} {'guardfix':>9} {'ruff E9':>8} {'ratio':>6} {'warm':>7} {'warm/cold':>9} {'peak RSS':>9} {'naive libcst':>12} {'gain':>6}"
+    header = (f"{'tree':<48} {'files':>6} {'guardfix':>9} {'ruff E9':>8} {'ratio':>6} {'warm':>7} {'warm/cold':>9} "
+              f"{'peak RSS':>9} {'peak PSS':>9} {'naive libcst':>12} {'gain':>6}")
     print(header)
     print("-" * len(header))
     ok = True
-    for source, count, cold, ruff, warm, rss, naive in rows:
+    for source, count, cold, ruff, warm, rss, pss, naive in rows:
         ratio, warm_ratio, rss_mb = cold / ruff, warm / cold, rss / 2**20
         ok &= ratio <= TARGETS["wall"] and warm_ratio <= TARGETS["warm"] and rss_mb <= TARGETS["rss_mb"]
         print(f"{str(source)[-48:]:<48} {count:>6} {cold:>8.2f}s {ruff:>7.2f}s {ratio:>5.2f}x {warm:>6.2f}s "
-              f"{warm_ratio:>8.2f}x {rss_mb:>7.0f}MB {naive:>11.1f}s {naive / cold:>5.0f}x")
+              f"{warm_ratio:>8.2f}x {rss_mb:>7.0f}MB {pss / 2**20:>7.0f}MB {naive:>11.1f}s {naive / cold:>5.0f}x")
     fix = median(fix_times)
     ok &= fix <= TARGETS["fix_s"]
     print(f"\nfix one flagged 2,000-line script (guardfix --write, whole command): median {fix:.2f} s")
     print(f"targets: guardfix/ruff <= {TARGETS['wall']}x, warm/cold <= {TARGETS['warm']}x, "
-          f"peak RSS <= {TARGETS['rss_mb']:.0f} MB, 2,000-line fix <= {TARGETS['fix_s']} s")
+          f"peak RSS (summed over the process tree) <= {TARGETS['rss_mb']:.0f} MB, 2,000-line fix <= {TARGETS['fix_s']} s")
     print(f"medians of {args.rounds} alternating rounds; naive libcst scaled from {args.sample} sampled files")
     print("all targets met" if ok else "some targets NOT met (see the table)")
     return 0 if ok else 1

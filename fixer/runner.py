@@ -138,10 +138,11 @@ class Runner:
         the last triage found about the other files stands (the cache reuses results only
         when it cannot have changed).
 
-        Analysis runs here for small batches, else in a pool of worker processes: the
-        largest files first (a long file started last would keep one worker busy while the
-        others idle), results handed out in order.  Workers forked from this process inherit
-        its view of the project, and so every answer the triage already found.
+        Analysis runs here for small batches, else in a pool of worker processes: files
+        likely to need a rewrite first, then the largest (a long file started last would
+        keep one worker busy while the others idle), results handed out in order.  Workers
+        forked from this process inherit its view of the project, and so every answer the
+        triage already found; workers started otherwise are told its answers.
         """
         if not todo:
             return
@@ -255,8 +256,9 @@ class Runner:
         # their garbage collector need not walk them again (nor copy their pages to do so).
         gc.freeze()
         try:
-            # Likely rewrites first, then the largest, dealt round-robin into batches: every batch holds a share of the
-            # large files, and there are enough batches to keep every worker busy to the end.
+            # Likely rewrites first (the rewrite loads libcst), then the largest, dealt
+            # round-robin into batches: every batch holds a share of the large files, and
+            # there are enough batches to keep every worker busy to the end.
             by_size = sorted(range(len(items)), key=lambda i: (items[i][0] not in first, -sizes[i]))
             count = min(len(items), jobs * BATCHES_PER_WORKER)
             futures = {}
