@@ -97,17 +97,17 @@ def check_paths(
     """
     from pathlib import Path
 
-    from fixer.discover import find_scripts
+    from fixer.discover import discover
     from fixer.model import Options
-    from fixer.pipeline import process_files
-    from fixer.project import Project
-    from fixer.targets import build_catalogue, prefilter_tokens
+    from fixer.runner import Runner
 
-    options = options if options is not None else Options()
-    candidates = find_scripts([Path(p) for p in paths], excludes)
-    project = Project(
-        files=[c.path for c in candidates],
-        catalogue=build_catalogue(options.extra_spawners),
-        tokens=prefilter_tokens(options.extra_spawners),
+    roots = [Path(p) for p in paths]
+    found = discover(roots, excludes)
+    runner = Runner(
+        [(c.path, c.display) for c in found.candidates],
+        options if options is not None else Options(),
+        jobs=1,
+        roots=[str(root) for root in roots],
+        coverage=found.coverage,
     )
-    return list(process_files(((c.path, c.display) for c in candidates), options, project))
+    return list(runner.run())

@@ -260,7 +260,7 @@ def _top_level_use(tokens: tuple) -> "re.Pattern[bytes]":
     spawner (``pool = Pool(4)``, ``with ProcessPoolExecutor() as ex:``)."""
     leaves = sorted({leaf for _, group in tokens for leaf in group})
     names = b"|".join(re.escape(leaf) for leaf in leaves)
-    return re.compile(rb"^(?!def |class |async |import |from |@|#)[A-Za-z_][^\n]*\b(?:" + names + rb")\b", re.M)
+    return re.compile(rb"^(?!def |class |async |import |from )(?=[A-Za-z_])[^\n]*?\b(?:" + names + rb")\b", re.M)
 
 
 def _leaves(path: Path, real: str) -> frozenset:

@@ -172,3 +172,73 @@ def test_a_spawner_reached_through_a_symlinked_module_name_is_found(tmp_path: Pa
     write(tmp_path, {"script.py": b"from lib.helpers import start\n\nstart()\n"})
     results = {r.display.rsplit("/", 1)[-1]: r for r in run(tmp_path)}
     assert results["script.py"].status is Status.FIXED
+
+
+def test_a_triaged_run_agrees_with_the_file_by_file_question_on_the_fixtures(tmp_path: Path) -> None:
+    """Without triage each file asks the cross-module question itself (``process_files``);
+    on the fixtures both ways must give the same verdicts."""
+    from fixer.pipeline import process_files
+
+    total = 0
+    for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        found = discover([case])
+        files = [c for c in found.candidates if not c.path.name.startswith("expected")]
+        runner = Runner([(c.path, c.display) for c in files], Options(), jobs=1, cwd=case, coverage=found.coverage)
+        triaged = list(runner.run())
+        project = Project(files=[c.path for c in files], cwd=case)
+        one_by_one = list(process_files(((c.path, c.display) for c in files), Options(), project))
+        assert verdicts(triaged) == verdicts(one_by_one), case.name
+        total += sum(r.status is Status.FIXED for r in triaged)
+    assert total >= 60
+
+
+def test_files_read_in_parallel_give_the_same_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fixer.runner
+
+    for case in sorted(p for p in FIXTURES.iterdir() if p.is_dir())[:30]:
+        (tmp_path / case.name).mkdir()
+        for source in case.glob("*.py"):
+            if not source.name.startswith("expected"):
+                (tmp_path / case.name / source.name).write_bytes(source.read_bytes())
+    serial = run(tmp_path, jobs=2)
+    monkeypatch.setattr(fixer.runner, "MIN_FILES_FOR_PARALLEL_READ", 2)
+    calls = []
+    reader = fixer.runner.Runner._parallel_reader
+    monkeypatch.setattr(fixer.runner.Runner, "_parallel_reader", lambda self, count: calls.append(count) or reader(self, count))
+    parallel = run(tmp_path, jobs=2)
+    assert calls and verdicts(parallel) == verdicts(serial)
+
+
+@pytest.mark.parametrize(
+    "line, likely",
+    [
+        (b"pool = Pool(4)\n", True),
+        (b"with ProcessPoolExecutor() as ex:\n", True),
+        (b"Process(target=f).start()\n", True),
+        (b"    pool = Pool(4)\n", False),  # indented: inside a function or a guard
+        (b"def make_pool(): return Pool(4)\n", False),
+        (b"from multiprocessing import Pool\n", False),
+        (b"# Pool(4) would start processes\n", False),
+    ],
+)
+def test_files_naming_a_spawner_at_the_top_level_are_started_first(line: bytes, likely: bool) -> None:
+    from fixer.triage import _top_level_use
+
+    assert bool(_top_level_use(PREFILTER_TOKENS).search(line)) is likely
+
+
+def test_importers_found_through_the_triage_index_are_the_same(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "lib.py": SPAWNER + b"\nstart()\n",
+        "a.py": b"import lib\n",
+        "b.py": b"from lib import start\n",
+        "c.py": b'"""import lib"""\n',  # only a docstring spells the import
+        "d.py": b"import os\n",
+    })
+    found = discover([tmp_path])
+    paths = [c.path for c in found.candidates]
+    _, triaged_project = triage_of(paths, found.coverage, tmp_path)
+    plain = Project(files=paths, cwd=tmp_path)
+    lib = tmp_path / "lib.py"
+    assert triaged_project.import_index is not None
+    assert triaged_project.importers_of(lib) == plain.importers_of(lib) == ["a.py", "b.py"]
