@@ -22,7 +22,7 @@ walk in progress is module-global (guardfix answers one file at a time per proce
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 _UNSET = object()
 _NO_CUT = 1 << 62
@@ -35,6 +35,32 @@ _pending: List[tuple] = []  # (table, key, answer, low, witness, default): not f
 _pending_at: Dict[Tuple[int, Any], Tuple[Any, int]] = {}  # question -> (answer, low)
 _assumed: List[tuple] = []  # (table, key, assumed answer, witness, default)
 _seeds: Dict[Tuple[int, Any], Any] = {}  # question -> answer assumed in this round
+
+
+#: When set, every answer committed to a table is listed here, in order (see ``journal``).
+_journal: Optional[List[Tuple[dict, Any]]] = None
+
+
+def journal(on: bool) -> None:
+    """Start (or stop) listing the answers committed from now on, so that those committed
+    after a given moment can be forgotten (``forget_since``)."""
+    global _journal
+    _journal = [] if on else None
+
+
+def position() -> int:
+    """The current moment in the journal (0 when none is kept)."""
+    return len(_journal) if _journal is not None else 0
+
+
+def forget_since(moment: int) -> None:
+    """Forget every answer committed at or after ``moment``: they may rest on an assumption
+    that has since changed.  Answers committed before it were finished before, and stand."""
+    if _journal is None:
+        return
+    for table, key in _journal[moment:]:
+        table.pop(key, None)
+    del _journal[moment:]
 
 
 def solve(table: dict, key: Any, compute: Callable[[], Any], default: Any, witness: bool = False) -> Any:
@@ -102,6 +128,8 @@ def solve(table: dict, key: Any, compute: Callable[[], Any], default: Any, witne
             for t, k, a, _, is_witness, bottom in members:
                 # Evidence from the earliest round is kept: it goes round no cycle.
                 t[k] = first_evidence.get((id(t), k), a) if is_witness else a
+                if _journal is not None:
+                    _journal.append((t, k))
             _drop(pending_mark, assumed_mark)
             for n in answers:
                 _seeds.pop(n, None)

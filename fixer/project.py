@@ -19,7 +19,7 @@ from typing import Iterator, Optional, Sequence
 
 from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
-from fixer.memo import solve
+from fixer.memo import forget_since, position as memo_position, solve
 from fixer.source import SourceError, decode_source, read_bytes
 from fixer.targets import import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
@@ -133,7 +133,7 @@ class Project:
     modules_read: dict = field(default_factory=dict)
     #: realpath -> whether the module could start processes, decided by the run's triage.
     known: dict = field(default_factory=dict)
-    asked_no: set = field(default_factory=set)  # keys of ``known`` answered "no" so far
+    asked_no: dict = field(default_factory=dict)  # key of ``known`` answered "no" -> when, first
     _depth: int = 0
     _imports: Optional[dict] = None
 
@@ -338,18 +338,18 @@ class Project:
         key = _realpath(str(module_file))
         if key in self.known:
             if not self.known[key]:
-                self.asked_no.add(key)
+                self.asked_no.setdefault(key, memo_position())
             return self.known[key]
         return solve(self._capability, key, lambda: self._compute_worth(module_file, depth), False)
 
-    def forget_export_answers(self) -> None:
-        """Drop every remembered answer that may rest on ``known`` (it has grown)."""
-        self._exported.clear()
+    def forget_answers_since(self, moment: int) -> None:
+        """Drop every remembered answer that may rest on a "no" of ``known`` given at or
+        after ``moment`` (``memo.position()``): that module's answer has become "yes"."""
+        forget_since(moment)
         for loaded in self._loaded.values():
             if loaded.analyzer is not None:
-                loaded.analyzer._chains.clear()  # type: ignore[attr-defined]
-                loaded.analyzer._process_classes.clear()  # type: ignore[attr-defined]
-        self.asked_no.clear()
+                loaded.analyzer._process_classes.clear()  # type: ignore[attr-defined]  # (not a memo table)
+        self.asked_no = {key: at for key, at in self.asked_no.items() if at < moment}
 
     def _compute_worth(self, module_file: Path, depth: int) -> bool:
         try:

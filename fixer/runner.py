@@ -171,7 +171,8 @@ class Runner:
             self._worth = [realpaths[i] for i in range(len(files)) if project.known.get(realpaths[i])]
             self._named = triage.named
             send = [i for i in todo if i in triage.send]
-            first = {self.candidates[i][0] for i in triage.likely_fixes}
+            first = {self.candidates[i][0]: 1 for i in triage.reached}
+            first.update((self.candidates[i][0], 0) for i in triage.likely_fixes)
             for index in todo:
                 if index in triage.errors:
                     path, display = self.candidates[index]
@@ -186,7 +187,7 @@ class Runner:
             project.known.update((real, real in worth) for real in old.stamps)
             self._worth = sorted(worth)
             send = list(todo)
-            first = set()
+            first = {}
             read = {}
         _WORKER.update(project=project, options=self.options, need_sources=self.need_sources,
                        reported=len(project.modules_read))
@@ -225,10 +226,10 @@ class Runner:
         return read_in_workers
 
     def _analyse(
-        self, items: List[Tuple[Path, str]], first: Set[Path]
+        self, items: List[Tuple[Path, str]], first: Dict[Path, int]
     ) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
         """``_work`` on every item, results in the items' order; ``first``: items to start
-        before the others."""
+        before the others, by rank (0 first)."""
         if not items:
             return
         sizes = [_size(path) for path, _ in items]
@@ -256,10 +257,11 @@ class Runner:
         # their garbage collector need not walk them again (nor copy their pages to do so).
         gc.freeze()
         try:
-            # Likely rewrites first (the rewrite loads libcst), then the largest, dealt
+            # Likely rewrites first (the rewrite loads libcst), then the files that call into
+            # the codebase's spawners, each group largest first, dealt
             # round-robin into batches: every batch holds a share of the large files, and
             # there are enough batches to keep every worker busy to the end.
-            by_size = sorted(range(len(items)), key=lambda i: (items[i][0] not in first, -sizes[i]))
+            by_size = sorted(range(len(items)), key=lambda i: (first.get(items[i][0], 2), -sizes[i]))
             count = min(len(items), jobs * BATCHES_PER_WORKER)
             futures = {}
             for number in range(count):

@@ -35,6 +35,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 from fixer.cache import Stamp
 from fixer.discover import Coverage
+from fixer.memo import journal
 from fixer.source import read_bytes
 from fixer.targets import import_regions, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
@@ -56,6 +57,9 @@ class Triage:
     #: Files that name a spawner on an unindented line: likely flagged and rewritten (the
     #: rewrite loads libcst, the slowest step for a small file: start those first).
     likely_fixes: Set[int] = field(default_factory=set)
+    #: Files found by the walk: they call into the codebase's spawners (often at the top
+    #: level: worth starting early too).
+    reached: Set[int] = field(default_factory=set)
 
 
 class _Scan:
@@ -226,26 +230,35 @@ def triage_files(
     for number, real in enumerate(reals):
         if number not in result.errors:
             known[real] = number in worth
-    while True:
-        # Breadth first: a module's exports are analysed after every module nearer to a
-        # process start is known, which makes a second round rare.
-        frontier = deque(sorted(worth))
-        for number in exact:
-            if number not in worth and reaches(number, -1):
-                worth.add(number)
-                known[reals[number]] = True
-                frontier.append(number)
-        while frontier:
-            module = frontier.popleft()
-            for name in leaves[module]:
-                for number in index.get(name, ()):
-                    if number not in worth and could_name(number, module) and reaches(number, module):
-                        worth.add(number)
-                        known[reals[number]] = True
-                        frontier.append(number)
-        if not any(known[real] for real in project.asked_no):  # type: ignore[attr-defined]
-            break
-        project.forget_export_answers()  # type: ignore[attr-defined]
+    journal(True)  # what the walk remembers is listed, to forget what a late answer undoes
+    try:
+        while True:
+            # Breadth first: a module's exports are analysed after every module nearer to a
+            # process start is known, which makes a second round rare.
+            frontier = deque(sorted(worth))
+            for number in exact:
+                if number not in worth and reaches(number, -1):
+                    worth.add(number)
+                    known[reals[number]] = True
+                    frontier.append(number)
+            while frontier:
+                module = frontier.popleft()
+                for name in leaves[module]:
+                    for number in index.get(name, ()):
+                        if number not in worth and could_name(number, module) and reaches(number, module):
+                            worth.add(number)
+                            result.reached.add(number)
+                            known[reals[number]] = True
+                            frontier.append(number)
+            asked = project.asked_no  # type: ignore[attr-defined]
+            undone = [at for real, at in asked.items() if known[real]]
+            if not undone:
+                break
+            # Answers given since the first "no" that is now a "yes" may be wrong: forget
+            # them (earlier ones were finished before it was asked) and walk again.
+            project.forget_answers_since(min(undone))  # type: ignore[attr-defined]
+    finally:
+        journal(False)
     result.send |= worth
     project.import_index = index  # type: ignore[attr-defined]  # who may import whom, for GF004
     for number, names in enumerate(leaves):

@@ -242,3 +242,21 @@ def test_importers_found_through_the_triage_index_are_the_same(tmp_path: Path) -
     lib = tmp_path / "lib.py"
     assert triaged_project.import_index is not None
     assert triaged_project.importers_of(lib) == plain.importers_of(lib) == ["a.py", "b.py"]
+
+
+def test_answers_resting_on_a_module_found_later_are_asked_again(tmp_path: Path) -> None:
+    """Breadth first, n (one import from t) is looked at before m (three imports from t);
+    n.f() reaches a process start only through m, so the first answer about n.f was "no"
+    and must be forgotten once m is found."""
+    write(tmp_path, {
+        "t.py": SPAWNER,
+        "k1.py": b"from t import start\n\n\ndef one():\n    start()\n",
+        "k2.py": b"from k1 import one\n\n\ndef two():\n    one()\n",
+        "m.py": b"from k2 import two\n\n\ndef g():\n    two()\n",
+        "n.py": b"from t import start\nfrom m import g\n\n\ndef direct():\n    start()\n\n\ndef f():\n    g()\n",
+        "s.py": b"from n import f\n\nf()\n",
+    })
+    results = {r.path.name: r for r in run(tmp_path)}
+    assert results["s.py"].status is Status.FIXED
+    [finding] = results["s.py"].findings
+    assert [step.label for step in finding.chain][:4] == ["f()", "g()", "two()", "one()"]
