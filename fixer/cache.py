@@ -58,10 +58,11 @@ def default_cache_dir() -> Path:
 def code_fingerprint() -> str:
     """guardfix's version, the bytes of its own modules, and the interpreter's grammar."""
     digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|{FORMAT}".encode())
-    package = Path(__file__).parent
-    for module in sorted(package.glob("*.py")):
-        digest.update(module.name.encode())
-        digest.update(module.read_bytes())
+    package = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(entry for entry in os.listdir(package) if entry.endswith(".py")):
+        digest.update(name.encode())
+        with open(os.path.join(package, name), "rb") as handle:
+            digest.update(handle.read())
     return digest.hexdigest()
 
 

@@ -7,7 +7,6 @@ come out.  Nothing here knows about click.
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import os
 import re
@@ -16,10 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9 / 3.10
-    import tomli as tomllib
+
+def _toml() -> Any:
+    """The TOML parser (loaded when a configuration file is read, not on every run)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9 / 3.10
+        import tomli as tomllib
+    return tomllib
+
 
 TABLE = "tool.guardfix"
 
@@ -142,6 +146,7 @@ def _read_toml(path: Path) -> dict:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    tomllib = _toml()
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -165,6 +170,8 @@ def parse_config(path: Path, document: dict) -> Config:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in KEYS:
+            import difflib  # (only for a misspelt key)
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise _fail(path, key, f"unknown key{hint}; known keys: {', '.join(KEYS)}")

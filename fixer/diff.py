@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -19,6 +18,8 @@ def make_diff(old: bytes, new: bytes, path: str, encoding: str = "utf-8") -> byt
     old_lines = split_lines(old.decode(encoding, errors="surrogateescape"))
     new_lines = split_lines(new.decode(encoding, errors="surrogateescape"))
     out: list[str] = []
+    import difflib  # (loaded by runs that show a diff)
+
     for line in difflib.unified_diff(old_lines, new_lines, f"a/{path}", f"b/{path}", lineterm=""):
         if line.startswith(("---", "+++", "@@")):
             out.append(line + "\n")

@@ -201,6 +201,9 @@ def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
             continue  # unreadable: skipped, as os.walk does
         real_folder = None
         subfolders = []
+        # Whether any pattern or ignore file could rule on this folder's entries (most
+        # folders of most trees: none, and then no entry is asked about).
+        ruled = excludes.spec is not None or (excludes.gitignore and bool(_ignore_specs(folder, abs_top, excludes._seen)))
         for entry in entries:
             name, absolute = entry.name, entry.path
             try:
@@ -212,7 +215,7 @@ def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
                     name in excludes.names
                     or entry.is_symlink()
                     or os.path.exists(os.path.join(absolute, "pyvenv.cfg"))
-                    or excludes.excludes(None, is_dir=True, top=abs_top, absolute=absolute)
+                    or (ruled and excludes.excludes(None, is_dir=True, top=abs_top, absolute=absolute))
                 ):
                     left_out.add(os.fsencode(name))  # modules below it are not seen
                 else:
@@ -220,7 +223,7 @@ def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
                 continue
             if not (name.endswith(".py") or ("." not in name and has_python_shebang(Path(absolute)))):
                 continue
-            if excludes.excludes(None, is_dir=False, top=abs_top, absolute=absolute):
+            if ruled and excludes.excludes(None, is_dir=False, top=abs_top, absolute=absolute):
                 left_out.add(os.fsencode(_module_stem(name)))
                 continue
             path = Path(os.path.join(shown, name))

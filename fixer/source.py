@@ -9,7 +9,6 @@ import codecs
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +114,8 @@ def write_atomic(path: Path, new: bytes, expected_old: bytes) -> None:
         raise WriteError("the file is read-only")
     tmp_name = None
     try:
+        import tempfile  # (loaded by runs that write)
+
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".guardfix.tmp", dir=str(target.parent)
         )
