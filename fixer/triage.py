@@ -11,16 +11,23 @@ only reach one of them by importing it, and an import spells the imported module
 an import line.  So triage reads every file once (keeping only the words of its import lines
 that are names of modules), then walks *backwards* from the files that name a process API,
 through an index of those words, to the files that may import them, and asks the exact
-question (``Project.reaches_through``) only there.  What it finds is followed backwards in
+question (``Project.imports_reaching``) only there.  What it finds is followed backwards in
 turn.  A file that no walk reaches cannot produce a finding and is never parsed.
 
 Modules the run did not discover are the exception: what they do is unknown here.  A file
 whose import lines name something discovery left out (``discover.Coverage``), or anything
-importable from a folder outside the walked ones, is analysed with the exact question.
+importable from a folder outside the walked ones, is asked the exact question about those
+imports.
 
-The answer is a superset of the files that the file-by-file question would pick (they are
-all analysed, and the analysis itself still asks the exact question), so results are the
-same; ``tests/test_triage.py`` checks that on the fixtures and the standard library.
+The walk's answers become the run's: ``Project.known`` says, for every discovered module,
+whether it can start processes, and later questions (the analysis of each file, in this
+process or in workers) take that answer instead of searching again.  While the walk runs, a
+module not found yet counts as unable; an answer that rested on such a "no" is forgotten if
+the module is found later (``memo.journal``), and the walk goes round again.
+
+What triage picks includes every file the file-by-file question picks (the analysis of each
+still asks it), so results are the same; ``tests/test_triage.py`` checks that on the
+fixtures and the standard library.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 from fixer.cache import Stamp
 from fixer.discover import Coverage
@@ -132,92 +139,154 @@ def triage_files(
     over ``chunks`` in forked workers (the files are then read in parallel).  Reads files;
     never raises on an unreadable one."""
     result = Triage(stamps=[None] * len(paths))
-    worth: Set[int] = set()  # files that could start processes
     scan = _Scan(paths, reals, tokens, stamps)
-    package_of = scan.package_of
-
     leaves = [_leaves(path, real) for path, real in zip(paths, reals)]
-    unknown = set(coverage.left_out) | _outside_names(reals, coverage, package_of)
+    unknown = set(coverage.left_out) | _outside_names(reals, coverage, scan.package_of)
     scan.universe = unknown.union(*leaves)
 
-    if parallel is None:
-        facts: Iterable = map(scan.read, range(len(paths)))
-    else:
-        _SCAN[:] = [scan]
-        try:
-            step = max(1, len(paths) // 16)
-            chunks = [range(start, min(start + step, len(paths))) for start in range(0, len(paths), step)]
-            facts = [fact for chunk in parallel(read_chunk, chunks) for fact in chunk]
-        finally:
-            _SCAN.clear()
-
-    index: Dict[bytes, List[int]] = {}
-    spelled: Dict[int, frozenset] = {}  # file -> the module names its import lines hold
-    exact: List[int] = []
-    for number, (error, stamp, kind, words) in enumerate(facts):
+    walk = _Walk(paths, reals, leaves, project, scan.package_of)
+    for number, (error, stamp, kind, words) in enumerate(_read_all(scan, parallel)):
         if error is not None:
             result.errors[number] = error
             continue
         result.stamps[number] = stamp
         if kind in (NAMES_API, LIKELY_FIX):
-            worth.add(number)
+            walk.worth.add(number)
             if kind == LIKELY_FIX:
                 result.likely_fixes.add(number)
         elif kind == IN_LIBRARY:
             result.send.add(number)
-        for word in words:
-            index.setdefault(word, []).append(number)
-        if words:
-            spelled[number] = words
+        walk.add_words(number, words)
         if not unknown.isdisjoint(words):
-            exact.append(number)  # it may import a module this run did not see
+            walk.unseen.append(number)  # it may import a module this run did not see
 
-    # The modules that could start processes, and backwards from them.  While the walk runs,
-    # a discovered module not found yet counts as unable to start processes; if an answer
-    # given meanwhile rested on a module found later, the walk runs again from everything
-    # found so far (answers only grow, so this ends).
-    imported: Dict[int, list] = {}  # file -> the module names it imports
+    walk.run({real for number, real in enumerate(reals) if number not in result.errors})
+    result.send |= walk.worth
+    result.reached = walk.reached
+    project.import_index = walk.index  # type: ignore[attr-defined]  # who may import whom, for GF004
+    for number, names in enumerate(leaves):
+        if any(other != number for name in names for other in walk.index.get(name, ())):
+            result.named.add(number)
+    return result
 
-    def reaches(number: int, module: int) -> bool:
+
+def _read_all(scan: _Scan, parallel: Optional[Callable[[Callable, list], Iterable]]) -> Iterable[tuple]:
+    """``scan.read`` of every file, in order: here, or through ``parallel``."""
+    count = len(scan.paths)
+    if parallel is None:
+        return map(scan.read, range(count))
+    _SCAN[:] = [scan]
+    try:
+        step = max(1, count // 16)
+        chunks = [range(start, min(start + step, count)) for start in range(0, count, step)]
+        return [fact for chunk in parallel(read_chunk, chunks) for fact in chunk]
+    finally:
+        _SCAN.clear()
+
+
+class _Walk:
+    """The walk backwards from the files that can start processes to the files that call
+    into them (by number, in the run's list of files)."""
+
+    def __init__(self, paths: Sequence[Path], reals: Sequence[str], leaves: list, project: object, package_of: Callable) -> None:
+        self.paths, self.reals, self.leaves = paths, reals, leaves
+        self.project: Any = project
+        self.package_of = package_of
+        self.worth: Set[int] = set()  # files that can start processes
+        self.reached: Set[int] = set()  # ... found by the walk (not by their own bytes)
+        self.unseen: List[int] = []  # files that may import a module the run did not see
+        self.index: Dict[bytes, List[int]] = {}  # module name -> files whose imports spell it
+        self.spelled: Dict[int, frozenset] = {}  # file -> the module names its imports spell
+        self._imported: Dict[int, list] = {}  # file -> the module names it imports (scanned)
+
+    def add_words(self, number: int, words: frozenset) -> None:
+        for word in words:
+            self.index.setdefault(word, []).append(number)
+        if words:
+            self.spelled[number] = words
+
+    def run(self, discovered: Set[str]) -> None:
+        """Find every file that can start processes; record the answers in the project's
+        ``known`` for every file in ``discovered`` (real paths)."""
+        known = self.project.known
+        for number, real in enumerate(self.reals):
+            if real in discovered:
+                known[real] = number in self.worth
+        journal(True)  # what the walk remembers is listed, to forget what a late answer undoes
+        try:
+            while True:
+                self._round(known)
+                undone = [at for real, at in self.project.asked_no.items() if known[real]]
+                if not undone:
+                    return
+                # Answers given since the first "no" that is now a "yes" may be wrong: forget
+                # them (earlier ones were finished before it was asked) and walk again.
+                self.project.forget_answers_since(min(undone))
+        finally:
+            journal(False)
+
+    def _round(self, known: dict) -> None:
+        # Breadth first: a module's exports are analysed after every module nearer to a
+        # process start is known, which makes a second round rare.
+        frontier = deque(sorted(self.worth))
+        for number in self.unseen:
+            if number not in self.worth and self._reaches(number, -1, known):
+                self._found(number, known, frontier)
+        while frontier:
+            module = frontier.popleft()
+            for name in self.leaves[module]:
+                for number in self.index.get(name, ()):
+                    if number not in self.worth and self._could_name(number, module) and self._reaches(number, module, known):
+                        self.reached.add(number)
+                        self._found(number, known, frontier)
+
+    def _found(self, number: int, known: dict, frontier: deque) -> None:
+        self.worth.add(number)
+        known[self.reals[number]] = True
+        frontier.append(number)
+
+    def _reaches(self, number: int, module: int, known: dict) -> bool:
         """Whether file ``number`` imports file ``module`` (-1: a module the run did not
         see) and names one of its spawners."""
+        path = self.paths[number]
         data: Optional[bytes] = None
-        names = imported.get(number)
+        names = self._imported.get(number)
         if names is None:
             try:
-                data = read_bytes(paths[number])  # (read again when needed: bytes are never kept)
+                data = read_bytes(path)  # (read again when needed: bytes are never kept)
             except OSError:
                 return False
-            names = imported[number] = project.imported_names(data, paths[number])  # type: ignore[attr-defined]
+            names = self._imported[number] = self.project.imported_names(data, path)
         if module >= 0:  # an import spells the module's name last
-            names = [d for d in names if os.fsencode(d.rpartition(".")[2]) in leaves[module]]
+            names = [d for d in names if os.fsencode(d.rpartition(".")[2]) in self.leaves[module]]
         for dotted in names:
-            found = project.module_file(dotted, paths[number])  # type: ignore[attr-defined]
+            found = self.project.module_file(dotted, path)
             if found is None:
                 continue
-            real = project.real_path(found)  # type: ignore[attr-defined]
-            if real == reals[module] if module >= 0 else real not in known:
+            real = self.project.real_path(found)
+            if real == self.reals[module] if module >= 0 else real not in known:
                 if data is None:
                     try:
-                        data = read_bytes(paths[number])
+                        data = read_bytes(path)
                     except OSError:
                         return False
-                if project.imports_reaching(data, paths[number], found):  # type: ignore[attr-defined]
+                if self.project.imports_reaching(data, path, found):
                     return True
         return False
 
-    def could_name(number: int, module: int) -> bool:
+    def _could_name(self, number: int, module: int) -> bool:
         """Whether file ``number`` spells every part of a name under which it could import
         file ``module`` (from its own folder, or from its package root): a cheap test
         before the import scan."""
-        words = spelled.get(number, frozenset())
-        folder = os.path.dirname(reals[number])
-        target = reals[module]
-        if target != os.path.abspath(paths[module]) or reals[number] != os.path.abspath(paths[number]):
+        words = self.spelled.get(number, frozenset())
+        real, target = self.reals[number], self.reals[module]
+        if target != os.path.abspath(self.paths[module]) or real != os.path.abspath(self.paths[number]):
             return True  # a symlink on the way: the names an import spells may differ
-        for base in (folder, package_of(folder)[1]):
-            if target.startswith(base.rstrip(os.sep) + os.sep):
-                parts = target[len(base.rstrip(os.sep)) + 1:].split(os.sep)
+        folder = os.path.dirname(real)
+        for base in (folder, self.package_of(folder)[1]):
+            base = base.rstrip(os.sep)
+            if target.startswith(base + os.sep):
+                parts = target[len(base) + 1:].split(os.sep)
                 if parts[-1] == "__init__.py":
                     parts.pop()
                 elif parts[-1].endswith(".py"):
@@ -225,46 +294,6 @@ def triage_files(
                 if parts and all(os.fsencode(part) in words for part in parts):
                     return True
         return False
-
-    known = project.known  # type: ignore[attr-defined]
-    for number, real in enumerate(reals):
-        if number not in result.errors:
-            known[real] = number in worth
-    journal(True)  # what the walk remembers is listed, to forget what a late answer undoes
-    try:
-        while True:
-            # Breadth first: a module's exports are analysed after every module nearer to a
-            # process start is known, which makes a second round rare.
-            frontier = deque(sorted(worth))
-            for number in exact:
-                if number not in worth and reaches(number, -1):
-                    worth.add(number)
-                    known[reals[number]] = True
-                    frontier.append(number)
-            while frontier:
-                module = frontier.popleft()
-                for name in leaves[module]:
-                    for number in index.get(name, ()):
-                        if number not in worth and could_name(number, module) and reaches(number, module):
-                            worth.add(number)
-                            result.reached.add(number)
-                            known[reals[number]] = True
-                            frontier.append(number)
-            asked = project.asked_no  # type: ignore[attr-defined]
-            undone = [at for real, at in asked.items() if known[real]]
-            if not undone:
-                break
-            # Answers given since the first "no" that is now a "yes" may be wrong: forget
-            # them (earlier ones were finished before it was asked) and walk again.
-            project.forget_answers_since(min(undone))  # type: ignore[attr-defined]
-    finally:
-        journal(False)
-    result.send |= worth
-    project.import_index = index  # type: ignore[attr-defined]  # who may import whom, for GF004
-    for number, names in enumerate(leaves):
-        if any(other != number for name in names for other in index.get(name, ())):
-            result.named.add(number)
-    return result
 
 
 @lru_cache(maxsize=8)
