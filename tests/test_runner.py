@@ -326,3 +326,34 @@ def test_the_same_output_with_one_or_two_jobs_on_the_command_line(tmp_path: Path
     two = guardfix("--diff", "--no-cache", "--jobs", "2", ".", cwd=root)
     assert one.returncode == two.returncode == 123  # the fixtures include unparsable files
     assert one.stdout == two.stdout and one.stdout.count(b"+++ b/") > 20
+
+
+def test_a_module_named_by_other_files_is_a_dependency_even_when_nobody_read_it(tmp_path: Path) -> None:
+    """helpers.py cannot start processes at first, so the first run never reads it on
+    script.py's behalf; an edit that keeps its import lines makes it start processes.  The
+    script names it on an import line, so its cached verdict must not be reused."""
+    (tmp_path / "helpers.py").write_bytes(b"import multiprocessing\n\n\ndef run_all():\n    return multiprocessing.cpu_count()\n")
+    (tmp_path / "script.py").write_bytes(SCRIPT_USING_HELPER)
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert [r.status for r in first] == [Status.SKIPPED, Status.SKIPPED]
+    (tmp_path / "helpers.py").write_bytes(
+        b"import multiprocessing\n\n\ndef run_all():\n    with multiprocessing.Pool(2) as pool:\n        return pool.map(abs, [1])\n"
+    )
+    second, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert runner.stats.cached == 0
+    assert {r.path.name: r.status for r in second}["script.py"] is Status.FIXED
+
+
+def test_an_edited_script_keeps_what_the_last_triage_found_about_its_modules(tmp_path: Path) -> None:
+    """Only the edited script is analysed again; whether the helper it calls can start
+    processes comes from the last run's triage, and the verdict is the same as cold."""
+    (tmp_path / "helpers.py").write_bytes(HELPER_SPAWNS)
+    (tmp_path / "script.py").write_bytes(SCRIPT_USING_HELPER)
+    (tmp_path / "other.py").write_bytes(b"import os\n")
+    cached_run(tmp_path, tmp_path / "cache")
+    (tmp_path / "script.py").write_bytes(SCRIPT_USING_HELPER + b"# edited\n")
+    warm, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert (runner.stats.analysed, runner.stats.cached) == (1, 2)
+    cold, _ = run_tree(tmp_path, jobs=1, need_sources=False)
+    assert outcome(warm) == outcome(cold)
+    assert {r.path.name: r.status for r in warm}["script.py"] is Status.FIXED
