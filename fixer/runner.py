@@ -192,6 +192,7 @@ class Runner:
         _WORKER.update(project=project, options=self.options, need_sources=self.need_sources,
                        reported=len(project.modules_read))
         computed = self._analyse([self.candidates[i] for i in send], first)
+        next(computed)  # workers start now, before a result is handed out and a progress bar starts a thread
         try:
             for index in todo:
                 result, stamp, fresh = settled.pop(index) if index in settled else next(computed)
@@ -227,13 +228,13 @@ class Runner:
 
     def _analyse(
         self, items: List[Tuple[Path, str]], first: Dict[Path, int]
-    ) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
+    ) -> Iterator[Optional[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]]:
         """``_work`` on every item, results in the items' order; ``first``: items to start
-        before the others, by rank (0 first)."""
-        if not items:
-            return
+        before the others, by rank (0 first).  The first value yielded is None, once the
+        workers (if any) have started."""
         sizes = [_size(path) for path, _ in items]
         if self.jobs < 2 or len(items) < MIN_FILES_FOR_POOL or sum(sizes) < MIN_BYTES_FOR_POOL:
+            yield None
             for item in items:
                 yield _work(item)
             return
@@ -269,6 +270,7 @@ class Runner:
                 future = pool.submit(_work_batch, [items[i] for i in batch])
                 for position, i in enumerate(batch):
                     futures[i] = (future, position)
+            yield None  # (the workers were forked at the first submit)
             for i in range(len(items)):
                 future, position = futures.pop(i)
                 yield future.result()[position]

@@ -357,3 +357,19 @@ def test_an_edited_script_keeps_what_the_last_triage_found_about_its_modules(tmp
     cold, _ = run_tree(tmp_path, jobs=1, need_sources=False)
     assert outcome(warm) == outcome(cold)
     assert {r.path.name: r.status for r in warm}["script.py"] is Status.FIXED
+
+
+def test_workers_start_before_the_first_result_is_handed_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The progress bar starts a thread when it shows; workers are forked before any result
+    reaches it (forking a process that runs threads can deadlock the child)."""
+    monkeypatch.setattr(fixer.runner, "MIN_BYTES_FOR_POOL", 0)
+    (tmp_path / "a_plain.py").write_bytes(b"print('no processes here')\n")  # settled by the triage
+    for number in range(5):
+        (tmp_path / f"job{number}.py").write_bytes(POOL)
+    candidates = find_scripts([tmp_path])
+    runner = Runner([(c.path, c.display) for c in candidates], Options(), jobs=2, roots=[str(tmp_path)], cwd=tmp_path)
+    results = runner.run()
+    first = next(results)
+    assert first.path.name == "a_plain.py" and first.status is Status.SKIPPED
+    assert runner.stats.workers == 2  # the pool was already running
+    assert [r.status for r in results] == [Status.FIXED] * 5
