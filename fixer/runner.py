@@ -252,7 +252,7 @@ class Runner:
             mp_context=context,
             initializer=_init_worker,
             initargs=(forked, [p for p, _ in self.candidates], self.options, self.cwd, self.need_sources,
-                      None if forked else project.known),
+                      None if forked else project.known, None if forked else project.import_index),
         )
         # Objects alive now are inherited by forked workers and live as long as the run:
         # their garbage collector need not walk them again (nor copy their pages to do so).
@@ -316,7 +316,7 @@ def _ignore_sigint() -> None:
 
 
 def _init_worker(forked: bool, files: List[Path], options: Options, cwd: Path, need_sources: bool,
-                 known: Optional[dict]) -> None:
+                 known: Optional[dict], import_index: Optional[dict] = None) -> None:
     """A worker's view of the project: inherited when forked, else built again (with what
     the triage found)."""
     _ignore_sigint()
@@ -332,6 +332,7 @@ def _init_worker(forked: bool, files: List[Path], options: Options, cwd: Path, n
         cwd=cwd,
     )
     project.known.update(known or {})
+    project.import_index = import_index
     _WORKER.update(project=project, options=options, need_sources=need_sources, reported=0)
 
 

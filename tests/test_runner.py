@@ -373,3 +373,22 @@ def test_workers_start_before_the_first_result_is_handed_out(tmp_path: Path, mon
     assert first.path.name == "a_plain.py" and first.status is Status.SKIPPED
     assert runner.stats.workers == 2  # the pool was already running
     assert [r.status for r in results] == [Status.FIXED] * 5
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_workers_started_without_fork_give_the_same_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
+    """As on macOS and Windows: workers that inherit nothing are told the triage's answers
+    and its index of imports, and report what a forked pool reports."""
+    import multiprocessing
+
+    root = tmp_path / "tree"
+    for case in sorted(FIXTURES.iterdir())[:25]:
+        if case.is_dir():
+            shutil.copytree(case, root / case.name, ignore=shutil.ignore_patterns("expected*", "*.toml", "*.txt"))
+    serial, _ = run_tree(root, jobs=1, need_sources=True)
+    monkeypatch.setattr(fixer.runner, "MIN_BYTES_FOR_POOL", 0)
+    monkeypatch.setattr(fixer.runner, "_pool_context", lambda: multiprocessing.get_context(method))
+    parallel, runner = run_tree(root, jobs=2, need_sources=True)
+    assert runner.stats.workers == 2
+    assert outcome(parallel) == outcome(serial)
+    assert any(r.status is Status.FIXED for r in parallel)
