@@ -209,7 +209,8 @@ class UI:
             how = f"this process and {stats.workers} worker process(es)" if stats.workers else "this process"
             cache = f"{stats.cached} result(s) from the cache" if stats.cached else "no cached results"
             note = f" ({stats.cache_note})" if stats.cache_note and not stats.cached else ""
-            self.err.print(Text(f"analysed {stats.analysed} file(s) in {how}; {cache}{note}", style="dim"))
+            work = f"analysed {stats.analysed} file(s), {stats.parsed} of them parsed, in {how}"
+            self.err.print(Text(f"{work}; {cache}{note}", style="dim"))
 
     def interrupted(self, report: Report, total: int) -> None:
         """After Ctrl-C: what was done, so nobody has to guess which files were written."""

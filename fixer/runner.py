@@ -52,6 +52,7 @@ class RunStats:
 
     cached: int = 0  # results reused from the cache
     analysed: int = 0  # results computed in this run
+    parsed: int = 0  # ... of which the triage sent to the analysis (the rest it settled)
     workers: int = 0  # worker processes used (0: all in this process)
     cache_note: str = ""  # why the cache was not (fully) used
     cache_warning: str = ""
@@ -191,6 +192,7 @@ class Runner:
             read = {}
         _WORKER.update(project=project, options=self.options, need_sources=self.need_sources,
                        reported=len(project.modules_read))
+        self.stats.parsed = len(send)
         computed = self._analyse([self.candidates[i] for i in send], first)
         next(computed)  # workers start now, before a result is handed out and a progress bar starts a thread
         try:
