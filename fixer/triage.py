@@ -142,7 +142,7 @@ def triage_files(
     scan = _Scan(paths, reals, tokens, stamps)
     leaves = [_leaves(path, real) for path, real in zip(paths, reals)]
     unknown = set(coverage.left_out) | _outside_names(reals, coverage, scan.package_of)
-    scan.universe = unknown.union(*leaves)
+    scan.universe = unknown.union(*leaves) | _folder_names(paths, reals)
 
     walk = _Walk(paths, reals, leaves, project, scan.package_of)
     for number, (error, stamp, kind, words) in enumerate(_read_all(scan, parallel)):
@@ -317,6 +317,23 @@ def _leaves(path: Path, real: str) -> frozenset:
             name = name[:-3]
         names.add(os.fsencode(name))
     return frozenset(names)
+
+
+def _folder_names(paths: Sequence[Path], reals: Sequence[str]) -> Set[bytes]:
+    """The names of the folders the files sit in, and of those folders' folders: a dotted
+    import spells them (``ns.helpers`` for ns/helpers.py, even without ns/__init__.py)."""
+    names: Set[bytes] = set()
+    seen: Set[str] = set()
+    for path, real in zip(paths, reals):
+        for folder in (os.path.dirname(real), os.path.dirname(os.path.abspath(path))):
+            while folder not in seen:
+                seen.add(folder)
+                parent, name = os.path.split(folder)
+                if not name:
+                    break
+                names.add(os.fsencode(name))
+                folder = parent
+    return names
 
 
 def _outside_names(reals: Sequence[str], coverage: Coverage, package_of) -> Set[bytes]:

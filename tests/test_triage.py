@@ -258,3 +258,11 @@ def test_a_chain_through_a_module_found_late_in_the_walk_is_found(tmp_path: Path
     assert results["s.py"].status is Status.FIXED
     [finding] = results["s.py"].findings
     assert [step.label for step in finding.chain][: len(chain)] == chain
+
+
+def test_a_helper_in_a_namespace_package_is_followed(tmp_path: Path) -> None:
+    """``ns`` has no ``__init__.py``: no discovered module is called ``ns``, yet
+    ``from ns.helpers import start`` imports ns/helpers.py."""
+    write(tmp_path, {"ns/helpers.py": SPAWNER, "script.py": b"from ns.helpers import start\n\nstart()\n"})
+    results = {r.path.name: r for r in run(tmp_path)}
+    assert results["script.py"].status is Status.FIXED
