@@ -84,7 +84,7 @@ def _make_plan(
     style: Style = Style.MAIN,
     main_name: str | None = None,
 ) -> Plan | Declined:
-    """Plan the rewrite of a module whose analysis has findings.  Pure."""
+    """``make_plan``'s work, with the plan's memo in place."""
     body = tree.body
     facts = analysis.statements
     guards = [i for i, f in enumerate(facts) if f.guard]

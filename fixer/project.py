@@ -21,7 +21,7 @@ from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
 from fixer.memo import forget_since, position as memo_position, solve
 from fixer.source import SourceError, decode_source, read_bytes
-from fixer.targets import import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
+from fixer.targets import WORD, import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
 #: How deep a chain may go through other modules before the search gives up.
 MAX_DEPTH = 12
@@ -263,21 +263,24 @@ class Project:
 
     def _loaded_tree(self, key: str, data: bytes) -> Optional[ast.Module]:
         """The syntax tree of the module at real path ``key``, if analysed from ``data``."""
-        loaded = self._loaded.get(key)
-        if loaded is None or loaded.analyzer is None:
-            return None
         try:
-            same = decode_source(data).text == loaded.text
+            text = decode_source(data).text
         except SourceError:
             return None
-        return loaded.analyzer.tree if same else None  # type: ignore[attr-defined]
+        analyzer = self._analyzer_from(key, text)
+        return analyzer.tree if analyzer is not None else None  # type: ignore[attr-defined]
 
     def loaded_analyzer(self, path: Path, text: str, display: str) -> Optional[object]:
         """The analyzer this project already made of the file ``path``, if it was made from
         ``text`` and shows ``display`` (a file that other files' chains went through is
         then parsed and indexed once, not twice)."""
-        loaded = self._loaded.get(_realpath(str(path)))
-        if loaded is None or loaded.analyzer is None or loaded.text != text or loaded.display != display:
+        return self._analyzer_from(_realpath(str(path)), text, display)
+
+    def _analyzer_from(self, key: str, text: str, display: Optional[str] = None) -> Optional[object]:
+        loaded = self._loaded.get(key)
+        if loaded is None or loaded.analyzer is None or loaded.text != text:
+            return None
+        if display is not None and loaded.display != display:
             return None
         return loaded.analyzer
 
@@ -295,7 +298,7 @@ class Project:
     def imports_reaching(self, data: bytes, path: Path, module_file: Path) -> bool:
         """Whether ``data`` (the file ``path``, which imports ``module_file``) names one of
         that module's spawners: ``imports_spawner_module``'s question, asked of one import."""
-        return self._worth(module_file) and self._mentions_export(data, module_file)
+        return self._mentions_export(data, module_file)
 
     def imported_names(self, data: bytes, path: Path) -> list:
         """The codebase module names a file's import lines may import (no catalogued ones)."""
@@ -308,14 +311,6 @@ class Project:
     def module_file(self, dotted: str, path: Path) -> Optional[Path]:
         """The file that ``import dotted`` in the file ``path`` would load, if in the codebase."""
         return find_module_file(dotted, self.resolver_for(path).search)
-
-    def _imported_files(self, data: bytes, path: Path) -> Iterator[Path]:
-        resolver = self.resolver_for(path)
-        for dotted in scan_imports(data, resolver):
-            if not is_catalogue_module(dotted):
-                module_file = find_module_file(dotted, resolver.search)
-                if module_file is not None:
-                    yield module_file
 
     def _reaches_spawner(self, data: bytes, resolver: "FileResolver", depth: int) -> bool:
         if depth >= MAX_DEPTH:
@@ -475,7 +470,6 @@ class Project:
                     continue
         return [other for other in self.files if token in self._import_texts.get(str(other), b"")]
 
-
     @staticmethod
     def _may_import(data: bytes, resolver: "FileResolver", leaf: str, target: str) -> bool:
         """Whether the import lines of ``data`` may import the module at ``target`` (whose
@@ -528,10 +522,7 @@ class FileResolver:
 @lru_cache(maxsize=4)  # asked of the same file for each module it imports
 def _words(data: bytes) -> frozenset:
     """Every identifier-like word of ``data`` (a name is referred to only as a whole word)."""
-    return frozenset(_WORD.findall(data))
-
-
-_WORD = re.compile(rb"[\w\x80-\xff]+")
+    return frozenset(WORD.findall(data))
 
 
 #: The fields of a statement that hold statements (an expression never holds one).

@@ -19,6 +19,7 @@ import gc
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -31,6 +32,7 @@ from fixer.targets import build_catalogue, prefilter_tokens
 
 if TYPE_CHECKING:
     import multiprocessing.context
+    from concurrent.futures import ProcessPoolExecutor
 
 #: Below this many files, or this many bytes, to analyse, starting workers costs more than
 #: it saves (a worker starts in ~10 ms; CPython parses ~4 MB/s into a syntax tree).
@@ -169,7 +171,7 @@ class Runner:
                 files, realpaths, self.coverage or Coverage(), project, tokens,
                 stamps=self.cache_dir is not None, parallel=self._parallel_reader(len(files)),
             )
-            self._worth = [realpaths[i] for i in range(len(files)) if project.known.get(realpaths[i])]
+            self._worth = [real for real, can in project.known.items() if can]
             self._named = triage.named
             send = [i for i in todo if i in triage.send]
             first = {self.candidates[i][0]: 1 for i in triage.reached}
@@ -219,12 +221,10 @@ class Runner:
         def read_in_workers(function: Callable, chunks: list) -> Iterable:
             from concurrent.futures import ProcessPoolExecutor
 
-            gc.freeze()  # (see _analyse)
-            try:
-                with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_ignore_sigint) as pool:
-                    return list(pool.map(function, chunks))
-            finally:
-                gc.unfreeze()
+            with _frozen_heap(), ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=context, initializer=_ignore_sigint
+            ) as pool:
+                return list(pool.map(function, chunks))
 
         return read_in_workers
 
@@ -256,14 +256,20 @@ class Runner:
             initargs=(forked, [p for p, _ in self.candidates], self.options, self.cwd, self.need_sources,
                       None if forked else project.known, None if forked else project.import_index),
         )
-        # Objects alive now are inherited by forked workers and live as long as the run:
-        # their garbage collector need not walk them again (nor copy their pages to do so).
-        gc.freeze()
+        with _frozen_heap():
+            yield from self._deal(pool, jobs, items, sizes, first)
+
+    @staticmethod
+    def _deal(
+        pool: "ProcessPoolExecutor", jobs: int, items: List[Tuple[Path, str]], sizes: List[int], first: Dict[Path, int]
+    ) -> Iterator[Optional[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]]:
+        """Submit every item to ``pool`` (of ``jobs`` workers), yield None, then the results
+        in the items' order."""
         try:
             # Likely rewrites first (the rewrite loads libcst), then the files that call into
-            # the codebase's spawners, each group largest first, dealt
-            # round-robin into batches: every batch holds a share of the large files, and
-            # there are enough batches to keep every worker busy to the end.
+            # the codebase's spawners, each group largest first, dealt round-robin into
+            # batches: every batch holds a share of the large files, and there are enough
+            # batches to keep every worker busy to the end.
             by_size = sorted(range(len(items)), key=lambda i: (first.get(items[i][0], 2), -sizes[i]))
             count = min(len(items), jobs * BATCHES_PER_WORKER)
             futures = {}
@@ -281,7 +287,18 @@ class Runner:
             raise
         finally:
             pool.shutdown(wait=True)
-            gc.unfreeze()
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """While workers are forked: objects alive now are inherited by them and live as long
+    as the run, so no garbage collector need walk them again (nor copy their memory pages
+    to do so)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _size(path: Path) -> int:

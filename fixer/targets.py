@@ -237,6 +237,11 @@ def import_regions(data: bytes) -> bytes:
     return b"\n".join(parts) + b"\n"
 
 
+#: A word of source bytes: an identifier, or a module name (non-ASCII letters, as UTF-8
+#: bytes, stay in the word).  A name is only ever referred to as a whole word.
+WORD = re.compile(rb"[\w\x80-\xff]+")
+
+
 def mentions_spawner_of(data: bytes, root: str, groups: tuple = ()) -> bool:
     """For files inside a catalogued package itself (``from .pool import Pool`` never spells
     the package name): one of its spawners occurs as a whole word."""

@@ -44,10 +44,8 @@ from fixer.cache import Stamp
 from fixer.discover import Coverage
 from fixer.memo import journal
 from fixer.source import read_bytes
-from fixer.targets import import_regions, is_catalogue_module, mentions_spawner_of, mentions_tokens
+from fixer.targets import WORD, import_regions, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
-#: A word of an import line (bytes: non-ASCII letters of module names stay in the word).
-_WORD = re.compile(rb"[\w\x80-\xff]+")
 #: A relative import: ``from . import x`` names its package nowhere on the line.
 _RELATIVE = re.compile(rb"\bfrom[ \t]+\.")
 
@@ -109,7 +107,7 @@ class _Scan:
         elif is_catalogue_module(top) and mentions_spawner_of(data, top, self.tokens):
             kind = IN_LIBRARY  # inside a catalogued library: relative imports name no library
         regions = import_regions(data)
-        words = self.universe.intersection(_WORD.findall(regions))
+        words = self.universe.intersection(WORD.findall(regions))
         if _RELATIVE.search(regions):
             words.update(chain)
         return None, stamp, kind, frozenset(words)
