@@ -20,6 +20,7 @@ from typing import Iterator, Optional, Sequence
 from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
 from fixer.memo import forget_since, position as memo_position, solve
+from fixer.roots import SearchSettings, clear_caches as clear_root_caches, declared_roots, path_additions, project_root_of
 from fixer.source import SourceError, decode_source, read_bytes
 from fixer.targets import WORD, import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
@@ -74,12 +75,19 @@ def _entries(folder: str) -> frozenset:
         return frozenset()
 
 
+#: Folder -> top-level module names never looked up there (guardfix's own dependencies in
+#: the environment guardfix runs in): set by ``Project`` from its ``SearchSettings``.
+_HIDDEN: dict = {}
+
+
 @lru_cache(maxsize=65536)
 def _find_module_file(dotted: str, search: tuple) -> Optional[str]:
     parts = dotted.split(".")
     if not dotted or not all(part.isidentifier() for part in parts):
         return None
     for folder in search:
+        if parts[0] in _HIDDEN.get(folder, ()):
+            continue
         base = folder
         for part in parts[:-1]:
             if part not in _entries(base):
@@ -101,8 +109,9 @@ def _find_module_file(dotted: str, search: tuple) -> Optional[str]:
 
 def clear_caches() -> None:
     """Forget folder listings and module lookups (between runs in one process, and tests)."""
-    for cached in (_entries, _find_module_file, _find_module_path, _realpath, _module_name_for):
+    for cached in (_entries, _find_module_file, _find_module_path, _realpath, _module_name_for, _project_search, _project_roots):
         cached.cache_clear()
+    clear_root_caches()
 
 
 @dataclass
@@ -134,11 +143,40 @@ class Project:
     #: realpath -> whether the module could start processes, decided by the run's triage.
     known: dict = field(default_factory=dict)
     asked_no: dict = field(default_factory=dict)  # key of ``known`` answered "no" -> when, first
+    #: Where imports resolve beyond a file's own folders (``--src``, the environment).
+    settings: SearchSettings = field(default_factory=SearchSettings)
     _depth: int = 0
     _imports: Optional[dict] = None
 
     def __post_init__(self) -> None:
         clear_caches()  # the file system may have changed since an earlier project
+        _HIDDEN.clear()
+        if self.settings.environment.hidden:
+            for folder in self.settings.environment.folders:
+                _HIDDEN[folder] = self.settings.environment.hidden
+
+    def search_roots(self, path: Path) -> list:
+        """Every folder imports of the file ``path`` are searched in, after its own folder
+        and its package root, with the reason (``roots.Root``): its own ``sys.path``
+        additions, ``--src`` folders, its project's declared package roots and root, and the
+        environment's installed packages."""
+        from fixer.roots import Root
+
+        found = []
+        try:
+            data = read_bytes(path)
+        except OSError:
+            data = b""
+        if b"sys.path" in data or b"addsitedir" in data:
+            try:
+                found += path_additions(decode_source(data).text, str(path))
+            except SourceError:
+                pass
+        found += [Root(folder, "--src / [tool.guardfix] src") for folder in self.settings.src]
+        folder = os.path.dirname(_realpath(str(path)))
+        found += list(_project_roots(folder))
+        found += self.settings.environment.roots()
+        return found
 
     def _read_module(self, module_file: Path) -> bytes:
         """Read a module for the cross-module analysis, noting what was read: results of
@@ -499,8 +537,20 @@ class FileResolver:
     def __post_init__(self) -> None:
         self.module, root = module_name_for(self.path)
         folder = os.path.dirname(_realpath(str(self.path)))
-        # A script's own folder is on sys.path when it runs; so is its package root.
-        self.search = tuple(dict.fromkeys([folder, str(root)]))
+        # A script's own folder is on sys.path when it runs; so is its package root.  Then
+        # what the script adds itself, what the user names, the project's package roots and
+        # the installed packages (``roots``).
+        own = [folder, str(root)]
+        settings = self.project.settings
+        data = b""
+        try:
+            data = read_bytes(self.path)
+        except OSError:
+            pass
+        if b"sys.path" in data or b"addsitedir" in data:
+            self.search = tuple(dict.fromkeys(own + [r.folder for r in self.project.search_roots(self.path)]))
+        else:
+            self.search = tuple(dict.fromkeys(own + list(_project_search(folder, settings))))
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]:
         """The absolute name of a relative import (``from ..x import y`` -> ``pkg.x``)."""
@@ -517,6 +567,21 @@ class FileResolver:
 
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)
+
+
+@lru_cache(maxsize=4096)
+def _project_roots(folder: str) -> tuple:
+    """The declared package roots and root of the project the folder belongs to."""
+    root = project_root_of(folder)
+    return declared_roots(root) if root is not None else ()
+
+
+@lru_cache(maxsize=4096)
+def _project_search(folder: str, settings: SearchSettings) -> tuple:
+    """The search folders shared by every file of ``folder`` that adds nothing to sys.path."""
+    return tuple(
+        [*settings.src, *(r.folder for r in _project_roots(folder)), *(r.folder for r in settings.environment.roots())]
+    )
 
 
 @lru_cache(maxsize=4)  # asked of the same file for each module it imports

@@ -89,14 +89,15 @@ class _Scan:
         return answer
 
     def read(self, number: int) -> tuple:
-        """(error, stamp, kind, words): ``kind`` is NAMES_API, LIKELY_FIX, IN_LIBRARY or 0;
-        ``words``: the module names its import lines spell."""
+        """(error, stamp, kind, words, adds_path): ``kind`` is NAMES_API, LIKELY_FIX,
+        IN_LIBRARY or 0; ``words``: the module names its import lines spell; ``adds_path``:
+        it may add folders to ``sys.path``."""
         path, real = self.paths[number], self.reals[number]
         before = Stamp.stat(path) if self.stamps else None
         try:
             data = read_bytes(path)
         except OSError as exc:
-            return f"cannot read: {exc.strerror or exc}", None, 0, frozenset()
+            return f"cannot read: {exc.strerror or exc}", None, 0, frozenset(), False
         stamp = Stamp.of(path, data, before) if self.stamps and before else None
         folder, name = os.path.split(real)
         chain, _ = self.package_of(folder)
@@ -110,7 +111,9 @@ class _Scan:
         words = self.universe.intersection(WORD.findall(regions))
         if _RELATIVE.search(regions):
             words.update(chain)
-        return None, stamp, kind, frozenset(words)
+        # A file that adds folders to sys.path itself may import from anywhere they lead.
+        adds_path = b"sys.path" in data or b"addsitedir" in data
+        return None, stamp, kind, frozenset(words), adds_path
 
 
 NAMES_API, LIKELY_FIX, IN_LIBRARY = 1, 2, 3
@@ -139,11 +142,11 @@ def triage_files(
     result = Triage(stamps=[None] * len(paths))
     scan = _Scan(paths, reals, tokens, stamps)
     leaves = [_leaves(path, real) for path, real in zip(paths, reals)]
-    unknown = set(coverage.left_out) | _outside_names(reals, coverage, scan.package_of)
+    unknown = set(coverage.left_out) | _outside_names(reals, coverage, scan.package_of, project.settings)  # type: ignore[attr-defined]
     scan.universe = unknown.union(*leaves) | _folder_names(paths, reals)
 
     walk = _Walk(paths, reals, leaves, project, scan.package_of)
-    for number, (error, stamp, kind, words) in enumerate(_read_all(scan, parallel)):
+    for number, (error, stamp, kind, words, adds_path) in enumerate(_read_all(scan, parallel)):
         if error is not None:
             result.errors[number] = error
             continue
@@ -155,7 +158,7 @@ def triage_files(
         elif kind == IN_LIBRARY:
             result.send.add(number)
         walk.add_words(number, words)
-        if not unknown.isdisjoint(words):
+        if adds_path or not unknown.isdisjoint(words):
             walk.unseen.append(number)  # it may import a module this run did not see
 
     walk.run({real for number, real in enumerate(reals) if number not in result.errors})
@@ -280,8 +283,7 @@ class _Walk:
         real, target = self.reals[number], self.reals[module]
         if target != os.path.abspath(self.paths[module]) or real != os.path.abspath(self.paths[number]):
             return True  # a symlink on the way: the names an import spells may differ
-        folder = os.path.dirname(real)
-        for base in (folder, self.package_of(folder)[1]):
+        for base in self.project.resolver_for(self.paths[number]).search:
             base = base.rstrip(os.sep)
             if target.startswith(base + os.sep):
                 parts = target[len(base) + 1:].split(os.sep)
@@ -334,17 +336,22 @@ def _folder_names(paths: Sequence[Path], reals: Sequence[str]) -> Set[bytes]:
     return names
 
 
-def _outside_names(reals: Sequence[str], coverage: Coverage, package_of) -> Set[bytes]:
-    """Everything importable from a search folder (a file's own folder, its package root)
-    that lies outside the walked folders: such modules were not discovered."""
+def _outside_names(reals: Sequence[str], coverage: Coverage, package_of, settings: Any) -> Set[bytes]:
+    """Everything importable from a search folder (a file's own folder, its package root,
+    its project's package roots, ``--src`` folders, installed packages) that lies outside
+    the walked folders: such modules were not discovered.  (Folders a file adds to
+    ``sys.path`` itself are handled by the file: it is asked about every import.)"""
+    from fixer.project import _entries, _project_search
+
     walked = tuple(coverage.folders)
     searched = set()
     for real in reals:
         folder = os.path.dirname(real)
+        if folder not in searched:
+            searched.update(_project_search(folder, settings))
         searched.add(folder)
         searched.add(package_of(folder)[1])
     names: Set[bytes] = set()
-    from fixer.project import _entries
 
     for folder in searched:
         if any(folder == top or folder.startswith(top.rstrip(os.sep) + os.sep) for top in walked):
