@@ -92,7 +92,9 @@ def check_paths(
     """Discover the scripts under ``paths`` and process them as ``guardfix --check`` does,
     following calls across the files found.  Writes nothing: pass a result with a fix to
     ``write_fix`` to apply it.  ``excludes`` defaults to the built-in folders plus
-    ``.gitignore``; no configuration file is read (use ``load_config`` for that).  Returns
+    ``.gitignore``; no configuration file is read (use ``load_config`` for that).  Imports
+    resolve as the command resolves them: set ``Options.search`` (``search_settings_for``)
+    to name ``--src`` folders or an interpreter.  Returns
     one ``FileResult`` per script, in sorted path order; never raises for a bad file.
     """
     from pathlib import Path
@@ -101,11 +103,18 @@ def check_paths(
     from fixer.model import Options
     from fixer.runner import Runner
 
+    from dataclasses import replace
+
+    from fixer.roots import search_settings_for
+
     roots = [Path(p) for p in paths]
     found = discover(roots, excludes)
+    options = options if options is not None else Options()
+    if options.search is None:  # as the command: the environment found for these paths
+        options = replace(options, search=search_settings_for(roots))
     runner = Runner(
         [(c.path, c.display) for c in found.candidates],
-        options if options is not None else Options(),
+        options,
         jobs=1,
         roots=[str(root) for root in roots],
         coverage=found.coverage,

@@ -78,6 +78,9 @@ def run_key(options: Options, cwd: Path, roots: Iterable[str]) -> str:
         os.path.realpath(cwd),
         *sorted(os.path.realpath(r) for r in roots),
     ]
+    if options.search is not None:  # other import roots can change every answer
+        fields += ["src", *options.search.src, "env", *options.search.environment.folders]
+        fields += sorted(options.search.environment.hidden)
     return hashlib.sha256("\0".join(fields).encode()).hexdigest()
 
 

@@ -23,6 +23,7 @@ from fixer.formats import FORMATS, format_results
 from fixer.model import Code, FileResult, Options, Status, Style
 from fixer.cache import default_cache_dir
 from fixer.report import EXIT_INTERRUPTED, EXIT_USAGE, Report
+from fixer.roots import EnvironmentNotFound, SearchSettings, describe_roots, search_settings_for
 from fixer.runner import Runner, default_jobs
 from fixer.source import decode_source
 
@@ -174,6 +175,19 @@ def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None
     metavar="N",
     help="Worker processes for large runs (default: the number of CPUs).",
 )
+@click.option(
+    "--src",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also resolve imports in this folder (a package root guardfix cannot infer). Repeatable.",
+)
+@click.option(
+    "--python",
+    metavar="PATH",
+    help="Follow imports into the installed packages of this interpreter or virtual environment "
+    "(default: $VIRTUAL_ENV, else .venv/venv in the project root, else the one running guardfix).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of earlier results.")
 @click.option(
     "--cache-dir",
@@ -217,6 +231,8 @@ def cli(
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
+    src: tuple[Path, ...],
+    python: str | None,
 ) -> None:
     """Find scripts that start processes without an `if __name__ == "__main__":` guard, and fix them.
 
@@ -240,12 +256,15 @@ def cli(
         raise click.UsageError(f"--output-format {output_format} needs {needs}")
     excludes = _excludes(ctx, exclude, extend_exclude, force_exclude)
     if from_stdin:
+        named = [Path(stdin_filename)] if stdin_filename else [Path.cwd()]
         options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
+        options = replace(options, search=_search(ui, named, src, python))
         ctx.exit(_run_stdin(ui, mode, options, stdin_filename, excludes, output_format))
     if mode == "review" and not is_interactive():
         ui.info("not a terminal: showing the fixes as a diff; nothing is written (use --write to apply)", "dim")
         mode = "diff"
     options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
+    options = replace(options, search=_search(ui, list(paths), src, python))
     started = time.perf_counter()
     discovery = discover(list(paths), excludes)
     candidates = discovery.candidates
@@ -284,6 +303,21 @@ def cli(
         ctx.exit(EXIT_INTERRUPTED)
     ui.summary(report, mode, runner.stats, elapsed)
     ctx.exit(report.return_code)
+
+
+def _search(ui: UI, paths: list, src: tuple, python: str | None) -> SearchSettings:
+    """Where imports resolve (``--src``, ``--python``, the environment found); ``-v`` lists
+    the folders and why each is searched."""
+    try:
+        settings = search_settings_for(paths, src, python)
+    except EnvironmentNotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    if ui.verbosity > 0:
+        for root in describe_roots(paths, settings):
+            ui.verbose(f"imports resolve in {root.folder} ({root.origin})")
+        if settings.environment.hidden:
+            ui.verbose(f"not followed there: guardfix's own dependencies ({len(settings.environment.hidden)} modules)")
+    return settings
 
 
 def _options(
@@ -349,6 +383,7 @@ def process_stdin(data: bytes, display: str, options: Options, path: Path | None
     when its folder exists, lets calls into sibling modules be followed.  Never raises."""
     from fixer.pipeline import process_bytes
     from fixer.project import Project
+    from fixer.runner import search_settings
     from fixer.targets import build_catalogue, prefilter_tokens
 
     project = None
@@ -357,6 +392,7 @@ def process_stdin(data: bytes, display: str, options: Options, path: Path | None
             files=[path],
             catalogue=build_catalogue(options.extra_spawners),
             tokens=prefilter_tokens(options.extra_spawners),
+            settings=search_settings(options),
         )
     return process_bytes(
         data, path or Path("-"), display, options, project, path, filename=path.name if path is not None else "<stdin>"

@@ -119,6 +119,27 @@ def _folder(path: Path, key: str, value: Any) -> str:
     return str(folder if folder.is_absolute() else path.parent / folder)
 
 
+def _folders(path: Path, key: str, value: Any) -> list[str]:
+    """Folders relative to the configuration file (as ruff's ``src``)."""
+    folders = _string_list(path, key, value)
+    result = []
+    for folder in folders:
+        if not folder.strip():
+            raise _fail(path, key, "holds an empty folder name")
+        expanded = Path(os.path.expanduser(folder))
+        result.append(str(expanded if expanded.is_absolute() else path.parent / expanded))
+    return result
+
+
+def _path_string(path: Path, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, key, f"must be a path to an interpreter or an environment, not {_describe(value)}")
+    expanded = Path(os.path.expanduser(value))
+    if expanded.is_absolute() or os.sep not in value and "/" not in value:
+        return str(expanded)  # absolute, or a command name looked up on PATH
+    return str(path.parent / expanded)
+
+
 #: Each key of ``[tool.guardfix]``: the command-line parameter it sets and its validator.
 KEYS: dict[str, tuple[str, Callable[[Path, str, Any], Any]]] = {
     "exclude": ("exclude", _patterns),
@@ -131,6 +152,8 @@ KEYS: dict[str, tuple[str, Callable[[Path, str, Any], Any]]] = {
     "extra-spawners": ("extra_spawner", _qualnames),
     "jobs": ("jobs", _jobs),
     "cache-dir": ("cache_dir", _folder),
+    "src": ("src", _folders),
+    "python": ("python", _path_string),
 }
 
 

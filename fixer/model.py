@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class Code(str, enum.Enum):
@@ -89,6 +90,9 @@ class Options:
     extra_spawners: tuple = ()  # qualified names of project or third-party spawners
     select: tuple = ()  # code prefixes to report (empty = all)
     ignore: tuple = ()  # code prefixes never to report
+    #: Where imports resolve beyond each file's own folders (``roots.SearchSettings``:
+    #: ``--src`` folders, the installed environment); None: nowhere else.
+    search: Any = None
 
     def wants(self, code: "Code") -> bool:
         """Whether findings with ``code`` are reported under --select / --ignore."""

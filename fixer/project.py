@@ -445,10 +445,34 @@ class Project:
                     lambda: self._is_spawner_class(analyzer, what), False,
                 ):
                     return True
-                if kind == "bind" and self.chain_for(what, self.resolver_for(module_file).search) is not None:
+                if kind == "bind" and self._bound_export(what, self.resolver_for(module_file).search):
                     return True
         finally:
             self._depth -= 1
+        return False
+
+    def _bound_export(self, qualname: str, search: Sequence[Path]) -> bool:
+        """Whether a re-exported name (``from .solver import Solver`` in ``__init__.py``) is
+        a spawner where it is defined: a function reaching a process start, or a class whose
+        constructor or any method does (``pkg.Solver(...).solve()``)."""
+        if is_catalogue_module(qualname):
+            return False
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = find_module_file(".".join(parts[:cut]), search)
+            if module_file is None:
+                continue
+            rest = parts[cut:]
+            if len(rest) != 1:
+                return self.chain_for(qualname, search) is not None
+            if not self._worth(module_file):
+                return False
+            reasons = self._export_index(module_file).get(rest[0])
+            if not reasons:
+                return False
+            return bool(solve(
+                self._exported, (_realpath(str(module_file)), rest[0]), lambda: self._is_export(module_file, reasons), False
+            ))
         return False
 
     @staticmethod

@@ -12,11 +12,9 @@ Each folder comes with the reason it is searched (``Root.origin``), which ``-v``
 from __future__ import annotations
 
 import ast
-import configparser
 import glob
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -195,6 +193,8 @@ def _setup_cfg_roots(project_root: str) -> list[Root]:
     path = os.path.join(project_root, "setup.cfg")
     if not os.path.isfile(path):
         return []
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
@@ -479,7 +479,9 @@ def find_environment(python: Optional[str], project_roots: Sequence[str], enviro
                     return _with_pth(folders, f"{name} in {root}")
     folders = _own_site_packages()
     env = _with_pth(folders, f"the interpreter running guardfix ({sys.executable})")
-    return Environment(env.folders, env.origin, _own_dependencies(), env.mapped)
+    hidden = _own_dependencies()
+    mapped = tuple((name, folder) for name, folder in env.mapped if name not in hidden)
+    return Environment(env.folders, env.origin, hidden, mapped)
 
 
 def _is_own(folders: Sequence[str]) -> bool:
@@ -498,6 +500,8 @@ def _venv_site_packages(folder: str) -> list[str]:
 
 
 def _ask_interpreter(python: str) -> list[str]:
+    import subprocess
+
     try:
         done = subprocess.run(
             [python, "-c", _PROBE], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL
@@ -627,6 +631,38 @@ def _own_dependencies() -> frozenset:
     return frozenset(names)
 
 
+def search_settings_for(paths: Sequence, src: Sequence = (), python: Optional[str] = None,
+                        environ: Optional[dict] = None) -> SearchSettings:
+    """The search settings of a run on ``paths``: ``src`` folders (made absolute) and the
+    environment ``find_environment`` picks for the projects the paths belong to.  Raises
+    ``EnvironmentNotFound`` for a ``python`` that cannot be used."""
+    project_roots = []
+    for path in paths:
+        absolute = os.path.abspath(str(path))
+        folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+        root = project_root_of(folder)
+        project_roots.append(root if root is not None else folder)
+    folders = tuple(dict.fromkeys(os.path.normpath(os.path.abspath(str(f))) for f in src))
+    return SearchSettings(folders, find_environment(python, list(dict.fromkeys(project_roots)), environ))
+
+
+def describe_roots(paths: Sequence, settings: SearchSettings) -> list:
+    """Every folder imports may resolve in for a run on ``paths`` (for ``-v``), with its
+    origin: ``--src`` folders, each project's declared roots, the environment.  Folders a
+    script adds to ``sys.path`` itself are not listed (they belong to that script)."""
+    found: list[Root] = [Root(folder, "--src / [tool.guardfix] src") for folder in settings.src]
+    for path in paths:
+        absolute = os.path.abspath(str(path))
+        root = project_root_of(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+        if root is not None:
+            found += declared_roots(root)
+    found += settings.environment.roots()
+    unique: dict[str, Root] = {}
+    for root_ in found:
+        unique.setdefault(root_.folder, root_)
+    return list(unique.values())
+
+
 def clear_caches() -> None:
     project_root_of.cache_clear()
     declared_roots.cache_clear()
@@ -638,6 +674,8 @@ __all__ = [
     "Root",
     "SearchSettings",
     "declared_roots",
+    "describe_roots",
+    "search_settings_for",
     "find_environment",
     "path_additions",
     "project_root_of",

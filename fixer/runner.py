@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     import multiprocessing.context
     from concurrent.futures import ProcessPoolExecutor
 
+    from fixer.roots import SearchSettings
+
 #: Below this many files, or this many bytes, to analyse, starting workers costs more than
 #: it saves (a worker starts in ~10 ms; CPython parses ~4 MB/s into a syntax tree).
 MIN_FILES_FOR_POOL = 4
@@ -164,7 +166,7 @@ class Runner:
 
         files = [path for path, _ in self.candidates]
         catalogue, tokens = build_catalogue(self.options.extra_spawners), prefilter_tokens(self.options.extra_spawners)
-        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd)
+        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd, settings=search_settings(self.options))
         settled: Dict[int, Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]] = {}
         if len(todo) == len(self.candidates):
             triage = triage_files(
@@ -329,6 +331,13 @@ def _pool_context() -> "multiprocessing.context.BaseContext":
 _WORKER: dict = {}
 
 
+def search_settings(options: Options) -> "SearchSettings":
+    """Where imports resolve beyond each file's own folders, for a run with ``options``."""
+    from fixer.roots import SearchSettings
+
+    return options.search if options.search is not None else SearchSettings()
+
+
 def _ignore_sigint() -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what to do.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -349,6 +358,7 @@ def _init_worker(forked: bool, files: List[Path], options: Options, cwd: Path, n
         catalogue=build_catalogue(options.extra_spawners),
         tokens=prefilter_tokens(options.extra_spawners),
         cwd=cwd,
+        settings=search_settings(options),
     )
     project.known.update(known or {})
     project.import_index = import_index

@@ -60,6 +60,12 @@ def copy_case(case: Case, where: Path) -> Path:
     return script
 
 
+def tmp_path_of(case: Case, where: Path) -> Path:
+    """The copied fixture folder: the project root of cases whose script sits in a
+    subfolder (``script = "bin/tool"``)."""
+    return where / case.name
+
+
 def process_case(case: Case, where: Path, data: bytes | None = None):
     """Process the case's script the way the CLI does: inside a project of its folder's files
     (so helper modules and importers are seen), or alone when the case says so."""
@@ -67,12 +73,13 @@ def process_case(case: Case, where: Path, data: bytes | None = None):
     if data is not None:
         script.write_bytes(data)
     options = options_for(case)
-    files = [script] if case.alone else sorted(script.parent.rglob("*.py"))
+    root = tmp_path_of(case, where)
+    files = [script] if case.alone else sorted({script, *root.rglob("*.py")})
     project = Project(
         files=files,
         catalogue=build_catalogue(options.extra_spawners),
         tokens=prefilter_tokens(options.extra_spawners),
-        cwd=script.parent,
+        cwd=root,
     )
     return process_source(script.read_bytes(), case.script, options, project, script)
 
