@@ -299,7 +299,9 @@ def path_additions(text: str, path: str) -> list[Root]:
     display = os.path.basename(path)
     for stmt in _module_statements(tree.body):
         evaluator.learn(stmt)
-        for node in ast.walk(stmt) if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else ():
+        if isinstance(stmt, _NOT_WALKED) or type(stmt).__name__ == "TryStar":
+            continue  # definitions run nothing now; blocks' statements come one by one
+        for node in ast.walk(stmt):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             callee = evaluator.qualname(node.func)
@@ -315,6 +317,9 @@ def path_additions(text: str, path: str) -> list[Root]:
                 if isinstance(folder, str):
                     found.append(Root(os.path.normpath(folder), f"sys.path addition in {display} line {node.lineno}"))
     return found
+
+
+_NOT_WALKED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.Try, ast.With)
 
 
 def _module_statements(body: list) -> Iterator[ast.stmt]:

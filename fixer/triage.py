@@ -353,8 +353,18 @@ def _outside_names(reals: Sequence[str], coverage: Coverage, package_of, setting
         searched.add(package_of(folder)[1])
     names: Set[bytes] = set()
 
+    def covered(folder: str) -> bool:
+        """Walked by discovery: below a walked folder, and not below a folder it pruned
+        (a project's own ``.venv`` holds installed packages discovery never lists)."""
+        for top in walked:
+            top = top.rstrip(os.sep)
+            if folder == top or folder.startswith(top + os.sep):
+                parts = folder[len(top):].strip(os.sep).split(os.sep)
+                return not any(os.fsencode(part) in coverage.left_out for part in parts if part)
+        return False
+
     for folder in searched:
-        if any(folder == top or folder.startswith(top.rstrip(os.sep) + os.sep) for top in walked):
+        if covered(folder):
             continue
         for entry in _entries(folder):
             if os.path.join(folder, entry) in walked:

@@ -1,0 +1,390 @@
+"""Where imports resolve: declared package roots, sys.path additions, the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fixer.roots import (
+    EnvironmentNotFound,
+    declared_roots,
+    describe_roots,
+    find_environment,
+    path_additions,
+    project_root_of,
+    search_settings_for,
+)
+from fixer.project import clear_caches
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    clear_caches()
+    yield
+    clear_caches()
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        pytest.param({"setup.cfg": "[options.packages.find]\nwhere = py\n"}, ["py", "."], id="setup.cfg-where"),
+        pytest.param({"setup.cfg": "[options]\npackage_dir =\n    =lib\n"}, ["lib", "."], id="setup.cfg-package_dir"),
+        pytest.param(
+            {"setup.cfg": "[options]\npackage_dir =\n    mypkg = code/mypkg\n"}, ["code", "."], id="setup.cfg-named-package_dir"
+        ),
+        pytest.param(
+            {"setup.py": "from setuptools import setup, find_packages\nsetup(packages=find_packages(where='py'), package_dir={'': 'py'})\n"},
+            ["py", "."],
+            id="setup.py-literals",
+        ),
+        pytest.param(
+            {"setup.py": "import setuptools\nDIRS = {'': 'pysrc'}\nsetuptools.setup(package_dir=DIRS)\n"},
+            ["pysrc", "."],
+            id="setup.py-variable",
+        ),
+        pytest.param({"pyproject.toml": "[tool.setuptools]\npackage-dir = {'' = 'lib'}\n"}, ["lib", "."], id="setuptools-package-dir"),
+        pytest.param(
+            {"pyproject.toml": "[tool.setuptools.packages.find]\nwhere = ['code']\n"}, ["code", "."], id="setuptools-find-where"
+        ),
+        pytest.param(
+            {"pyproject.toml": "[tool.hatch.build.targets.wheel]\npackages = ['python/mypkg']\n"},
+            ["python", "."],
+            id="hatch-packages",
+        ),
+        pytest.param(
+            {"pyproject.toml": "[tool.poetry]\npackages = [{include = 'mypkg', from = 'lib'}]\n"}, ["lib", "."], id="poetry-from"
+        ),
+        pytest.param({"pyproject.toml": "[tool.pdm.build]\npackage-dir = 'code'\n"}, ["code", "."], id="pdm-package-dir"),
+        pytest.param({"pyproject.toml": "[tool.maturin]\npython-source = 'python'\n"}, ["python", "."], id="maturin"),
+        pytest.param({"pyproject.toml": "[project]\nname = 'x'\n", "src/x/__init__.py": ""}, ["src", "."], id="src-convention"),
+        pytest.param({"pyproject.toml": "this is [ not toml"}, ["."], id="broken-pyproject-declares-nothing"),
+        pytest.param({"setup.py": "setup(package_dir={'': 'missing'})\n"}, ["."], id="missing-folder-left-out"),
+    ],
+)
+def test_declared_roots(tmp_path: Path, files: dict, expected: list) -> None:
+    for name, text in files.items():
+        write(tmp_path / name, text)
+    for folder in expected:
+        (tmp_path / folder).mkdir(exist_ok=True)
+    roots = declared_roots(str(tmp_path))
+    assert [os.path.relpath(r.folder, tmp_path) for r in roots] == expected
+    assert all(r.origin for r in roots)
+
+
+def test_project_root_is_the_nearest_marker(tmp_path: Path) -> None:
+    write(tmp_path / "repo" / "setup.cfg", "")
+    (tmp_path / "repo" / "bin" / "deep").mkdir(parents=True)
+    assert project_root_of(str(tmp_path / "repo" / "bin" / "deep")) == str(tmp_path / "repo")
+    (tmp_path / "repo" / "bin" / ".git").mkdir()
+    project_root_of.cache_clear()
+    assert project_root_of(str(tmp_path / "repo" / "bin" / "deep")) == str(tmp_path / "repo" / "bin")
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        pytest.param("import sys\nsys.path.insert(0, '..')\n", "..", id="relative-literal"),
+        pytest.param("import sys, os\nsys.path.append(os.path.join(os.path.dirname(__file__), '..', 'py'))\n", "../py", id="os.path.join"),
+        pytest.param(
+            "import sys, os\nsys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))\n",
+            "..",
+            id="dirname-dirname-realpath",
+        ),
+        pytest.param(
+            "import sys\nfrom pathlib import Path\nsys.path.insert(0, str(Path(__file__).parent.parent))\n", "..", id="pathlib-parent"
+        ),
+        pytest.param(
+            "import sys\nimport pathlib\nROOT = pathlib.Path(__file__).resolve().parents[1]\nsys.path.append(str(ROOT / 'src'))\n",
+            "../src",
+            id="pathlib-parents-variable",
+        ),
+        pytest.param(
+            "import sys\nimport os.path as osp\nhere = osp.abspath(osp.dirname(__file__))\nsys.path.insert(0, osp.join(here, 'lib'))\n",
+            "lib",
+            id="os.path-alias",
+        ),
+        pytest.param(
+            "import sys\nfrom os.path import join, dirname\nsys.path.extend([join(dirname(__file__), 'a')])\n", "a", id="extend-from-import"
+        ),
+        pytest.param("import site\nsite.addsitedir('/opt/lib')\n", "/opt/lib", id="addsitedir-absolute"),
+        pytest.param(
+            "import sys\ntry:\n    import mypkg\nexcept ImportError:\n    sys.path.insert(0, '../lib')\n    import mypkg\n",
+            "../lib",
+            id="inside-try",
+        ),
+    ],
+)
+def test_path_additions(tmp_path: Path, source: str, expected: str) -> None:
+    script = tmp_path / "bin" / "tool.py"
+    found = path_additions(source, str(script))
+    want = expected if os.path.isabs(expected) else os.path.normpath(os.path.join(tmp_path / "bin", expected))
+    assert [r.folder for r in found] == [want]
+    assert "line" in found[0].origin
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("import sys\nsys.path.insert(0, os.getcwd())\n", id="unknown-call"),
+        pytest.param("import sys\nsys.path.insert(0, f'{x}/lib')\n", id="f-string"),
+        pytest.param("import sys\ndef f():\n    sys.path.insert(0, '..')\n", id="inside-a-function"),
+        pytest.param("import sys\nprint(sys.path)\n", id="only-read"),
+        pytest.param("sys.path.insert(0, ", id="syntax-error"),
+    ],
+)
+def test_path_additions_not_evaluated(tmp_path: Path, source: str) -> None:
+    assert path_additions(source, str(tmp_path / "tool.py")) == []
+
+
+def make_venv_dir(root: Path, packages: dict) -> Path:
+    """A virtual environment's folder layout (no interpreter needed): pyvenv.cfg and a
+    site-packages folder holding ``packages`` (relative path -> text)."""
+    venv = root
+    site = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    site.mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    for name, text in packages.items():
+        write(site / name, text)
+    return site
+
+
+def test_environment_from_a_venv_folder_and_its_pth_and_editable_finders(tmp_path: Path) -> None:
+    extra = tmp_path / "elsewhere"
+    extra.mkdir()
+    (tmp_path / "proj" / "mypkg").mkdir(parents=True)
+    site = make_venv_dir(
+        tmp_path / "env",
+        {
+            "extra.pth": f"# a comment\nimport os\n{extra}\n",
+            "__editable___mypkg_0_1_finder.py": f"MAPPING = {{'mypkg': {str(tmp_path / 'proj' / 'mypkg')!r}}}\n",
+        },
+    )
+    env = find_environment(str(tmp_path / "env"), [])
+    assert env.folders == (str(site), str(extra))
+    assert env.mapped == (("mypkg", str(tmp_path / "proj")),)
+    assert env.origin == f"--python {tmp_path / 'env'}"
+    assert not env.hidden
+
+
+def test_environment_order_virtual_env_then_dot_venv_then_own(tmp_path: Path) -> None:
+    active = make_venv_dir(tmp_path / "active", {})
+    local = make_venv_dir(tmp_path / "proj" / ".venv", {})
+    assert find_environment(None, [str(tmp_path / "proj")], {"VIRTUAL_ENV": str(tmp_path / "active")}).folders == (str(active),)
+    chosen = find_environment(None, [str(tmp_path / "proj")], {})
+    assert chosen.folders == (str(local),) and ".venv in" in chosen.origin
+    own = find_environment(None, [str(tmp_path)], {})
+    assert "running guardfix" in own.origin
+    assert {"libcst", "click", "rich", "fixer"} <= own.hidden
+
+
+def test_environment_of_an_interpreter(tmp_path: Path) -> None:
+    env = find_environment(sys.executable, [])
+    import sysconfig
+
+    assert sysconfig.get_paths()["purelib"] in env.folders
+
+
+@pytest.mark.parametrize(
+    "python, message",
+    [
+        pytest.param("/no/such/python", "cannot run it", id="missing"),
+        pytest.param(sys.executable + "-not-there", "cannot run it", id="typo"),
+    ],
+)
+def test_bad_python_is_a_named_error(python: str, message: str) -> None:
+    with pytest.raises(EnvironmentNotFound, match=message):
+        find_environment(python, [])
+
+
+def test_python_that_is_not_python(tmp_path: Path) -> None:
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho not python\n")
+    fake.chmod(0o755)
+    with pytest.raises(EnvironmentNotFound, match="did not answer"):
+        find_environment(str(fake), [])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(EnvironmentNotFound, match="no site-packages"):
+        find_environment(str(tmp_path / "empty"), [])
+
+
+def test_describe_roots_lists_src_declared_and_environment(tmp_path: Path) -> None:
+    write(tmp_path / "setup.cfg", "[options.packages.find]\nwhere = py\n")
+    (tmp_path / "py").mkdir()
+    (tmp_path / "extra").mkdir()
+    make_venv_dir(tmp_path / ".venv", {})
+    settings = search_settings_for([tmp_path], src=[tmp_path / "extra"], environ={})
+    described = [(os.path.relpath(r.folder, tmp_path), r.origin) for r in describe_roots([tmp_path], settings)]
+    assert described[0] == ("extra", "--src / [tool.guardfix] src")
+    assert ("py", "setup.cfg [options.packages.find] where") in described
+    assert ("the project root") in dict(described)["."]
+    assert any(folder.startswith(".venv") and "installed packages" in origin for folder, origin in described)
+
+
+# ----- a repository checked end to end -----------------------------------------------------
+REPO = {
+    "setup.cfg": "[metadata]\nname = survey\n\n[options.packages.find]\nwhere = py\n",
+    "py/survey/__init__.py": "",
+    "py/survey/scripts/__init__.py": "",
+    "py/survey/scripts/reduce.py": """\
+        import multiprocessing as mp
+
+        def _one(x):
+            return x
+
+        def main(argv=None):
+            with mp.Pool(2) as pool:
+                return pool.map(_one, range(3))
+        """,
+    "bin/survey_reduce": """\
+        #!/usr/bin/env python
+        import sys
+        from survey.scripts import reduce
+        sys.exit(reduce.main())
+        """,
+    "bin/survey_quiet": """\
+        #!/usr/bin/env python
+        from survey.scripts import reduce
+        print(reduce.__doc__)
+        """,
+    "src/helpers/__init__.py": "",
+    "src/helpers/pools.py": """\
+        from concurrent.futures import ProcessPoolExecutor
+
+        def run(fn, items):
+            with ProcessPoolExecutor() as ex:
+                return list(ex.map(fn, items))
+        """,
+    "examples/demo.py": """\
+        from helpers.pools import run
+        print(run(abs, [-1, -2]))
+        """,
+    "examples/uses_installed.py": """\
+        from fitlib.models import Model
+        Model().fit([1, 2, 3])
+        """,
+    "examples/installed_but_threads.py": """\
+        from fitlib.models import Model
+        Model().predict([1, 2, 3])
+        """,
+    "examples/starts_in_constructor.py": """\
+        import fitlib
+        driver = fitlib.Driver()
+        """,
+}
+INSTALLED = {
+    "fitlib/__init__.py": "from fitlib.driver import Driver\n",
+    "fitlib/models.py": """\
+        import multiprocessing
+        from multiprocessing.pool import ThreadPool
+
+        class Model:
+            def fit(self, data):
+                with multiprocessing.Pool(2) as pool:
+                    return pool.map(abs, data)
+
+            def predict(self, data):
+                with ThreadPool(2) as pool:
+                    return pool.map(abs, data)
+        """,
+    "fitlib/driver.py": """\
+        from multiprocessing import Process
+
+        class Driver:
+            def __init__(self):
+                self.proc = Process(target=print)
+                self.proc.start()
+        """,
+}
+
+
+def build_repository(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    for name, text in REPO.items():
+        write(repo / name, text)
+    make_venv_dir(repo / ".venv", INSTALLED)
+    return repo
+
+
+def run_guardfix(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return subprocess.run(
+        [sys.executable, "-m", "fixer", "--check", "--no-cache", *args],
+        cwd=repo, capture_output=True, text=True, env=env, timeout=120,
+    )
+
+
+def flagged(stdout: str) -> dict:
+    found: dict = {}
+    for line in stdout.splitlines():
+        path, _, rest = line.partition(":")
+        code = rest.split(" ")[1] if " " in rest else ""
+        if code.startswith("GF0"):
+            found.setdefault(path, []).append(line)
+    return found
+
+
+def test_repository_end_to_end(tmp_path: Path) -> None:
+    repo = build_repository(tmp_path)
+    done = run_guardfix(repo, ".", "-v")
+    assert done.returncode == 1, done.stderr
+    found = flagged(done.stdout)
+    assert sorted(found) == [
+        "bin/survey_reduce",
+        "examples/demo.py",
+        "examples/starts_in_constructor.py",
+        "examples/uses_installed.py",
+    ], done.stdout
+    assert "fitlib/models.py" in found["examples/uses_installed.py"][0]  # the chain names the installed file
+    assert "py/survey/scripts/reduce.py" in found["bin/survey_reduce"][0]
+    assert "imports resolve in " + str(repo / "py") + " (setup.cfg [options.packages.find] where)" in done.stderr
+    assert ".venv in" in done.stderr
+
+
+def test_repository_scripts_named_alone(tmp_path: Path) -> None:
+    """A script named on its own still sees the project's roots and installed packages."""
+    repo = build_repository(tmp_path)
+    done = run_guardfix(repo, "bin/survey_reduce", "examples/uses_installed.py", "bin/survey_quiet")
+    assert sorted(flagged(done.stdout)) == ["bin/survey_reduce", "examples/uses_installed.py"], done.stdout
+
+
+def test_src_option_and_python_option(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "tools" / "job.py", "import heavy\nheavy.go()\n")
+    write(repo / "vendorlibs" / "heavy.py", "import multiprocessing as mp\ndef go():\n    mp.Process(target=print).start()\n")
+    assert flagged(run_guardfix(repo, "tools").stdout) == {}
+    assert sorted(flagged(run_guardfix(repo, "tools", "--src", "vendorlibs").stdout)) == ["tools/job.py"]
+    write(repo / "pyproject.toml", "[tool.guardfix]\nsrc = ['vendorlibs']\n")
+    assert sorted(flagged(run_guardfix(repo, "tools").stdout)) == ["tools/job.py"]
+    # an installed package of another environment, named with --python (a folder here)
+    other = tmp_path / "otherenv"
+    make_venv_dir(other, {"elsewhere/__init__.py": "from multiprocessing import Pool\ndef work():\n    Pool(2).map(abs, [1])\n"})
+    write(repo / "tools" / "other.py", "import elsewhere\nelsewhere.work()\n")
+    assert "tools/other.py" not in flagged(run_guardfix(repo, "tools").stdout)
+    assert "tools/other.py" in flagged(run_guardfix(repo, "tools", "--python", str(other)).stdout)
+    bad = run_guardfix(repo, "tools", "--python", str(tmp_path / "nothing-here"))
+    assert bad.returncode == 2 and "--python" in bad.stderr and "cannot run it" in bad.stderr
+
+
+def test_own_dependencies_are_not_followed(tmp_path: Path) -> None:
+    """With no project environment, the interpreter running guardfix is searched, minus
+    guardfix's own dependencies: a script's ``import click`` is not resolved to click's
+    files (they belong to guardfix, not to the project)."""
+    from fixer.project import Project
+    from fixer.roots import SearchSettings
+
+    write(tmp_path / "s.py", "import click\n")
+    env = find_environment(None, [str(tmp_path)], {})
+    project = Project(files=[tmp_path / "s.py"], cwd=tmp_path, settings=SearchSettings((), env))
+    assert project.module_file("click", tmp_path / "s.py") is None
+    assert project.module_file("pytest", tmp_path / "s.py") is not None  # a test dependency, not guardfix's
