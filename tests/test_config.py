@@ -55,8 +55,21 @@ def test_every_key_is_read_and_keyed_by_its_parameter(tmp_path: Path) -> None:
 def test_the_key_table_covers_the_documented_keys() -> None:
     assert sorted(KEYS) == sorted(
         ["exclude", "extend-exclude", "style", "main-name", "unsafe-fixes", "select", "ignore",
-         "extra-spawners", "jobs", "cache-dir"]
+         "extra-spawners", "jobs", "cache-dir", "src", "python"]
     )
+
+
+def test_src_folders_and_python_are_read_relative_to_the_file(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path / "pyproject.toml", '[tool.guardfix]\nsrc = ["lib", "/opt/shared"]\npython = ".venv/bin/python"\n')
+    )
+    assert config.values == {
+        "src": [str(tmp_path / "lib"), "/opt/shared"],
+        "python": str(tmp_path / ".venv" / "bin" / "python"),
+    }
+    assert load_config(write(tmp_path / "pyproject.toml", '[tool.guardfix]\npython = "python3.12"\n')).values == {
+        "python": "python3.12"  # a command name is looked up on PATH, as on the command line
+    }
 
 
 def test_an_absolute_cache_dir_is_kept(tmp_path: Path) -> None:
@@ -69,6 +82,9 @@ def test_an_empty_table_sets_nothing(tmp_path: Path) -> None:
 
 
 BAD = [
+    pytest.param('src = "lib"', "src", "must be a list of strings, not a string ('lib')", id="src-not-a-list"),
+    pytest.param('src = [""]', "src", "holds an empty folder name", id="src-empty"),
+    pytest.param('python = 3', "python", "must be a path to an interpreter or an environment, not a number (3)", id="python-number"),
     pytest.param('unsafe_fixes = true', "unsafe_fixes", "unknown key (did you mean 'unsafe-fixes'?)", id="unknown-key-suggests"),
     pytest.param('colour = "red"', "colour", "unknown key; known keys: exclude, extend-exclude", id="unknown-key"),
     pytest.param('style = "fancy"', "style", 'must be "main" or "inline", not a string (\'fancy\')', id="bad-style"),
@@ -300,7 +316,13 @@ CONFIG_VALUES = {
 def test_each_key_sets_its_parameter(project: Path, key: str) -> None:
     param = KEYS[key][0]
     assert param in {p.name for p in cli.params}, f"{key} maps to {param}, which guardfix does not have"
-    toml, expected = CONFIG_VALUES.get(key, ('"cache"', str(project / "cache")))
+    relative = {  # keys whose values are read relative to the file's folder
+        "cache-dir": ('"cache"', str(project / "cache")),
+        "src": ('["lib"]', (project / "lib",)),
+        "python": ('"env/bin/python"', str(project / "env" / "bin" / "python")),
+    }
+    toml, expected = CONFIG_VALUES.get(key) or relative[key]
+    (project / "lib").mkdir(exist_ok=True)
     write(project / "pyproject.toml", f"[tool.guardfix]\n{key} = {toml}\n")
     with cli.make_context("guardfix", ["--check", "job.py"]) as ctx:
         value = ctx.params[param]
