@@ -20,7 +20,9 @@ from typing import Iterator, Optional, Sequence
 from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
 from fixer.memo import forget_since, position as memo_position, solve
-from fixer.roots import SearchSettings, clear_caches as clear_root_caches, declared_roots, path_additions, project_root_of
+from fixer.roots import (
+    SearchSettings, bytes_add_to_path, clear_caches as clear_root_caches, declared_roots, path_additions, project_root_of,
+)
 from fixer.source import SourceError, decode_source, read_bytes
 from fixer.targets import WORD, import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
@@ -143,6 +145,8 @@ class Project:
     #: realpath -> whether the module could start processes, decided by the run's triage.
     known: dict = field(default_factory=dict)
     asked_no: dict = field(default_factory=dict)  # key of ``known`` answered "no" -> when, first
+    #: realpath -> whether the file may add to ``sys.path`` at module level.
+    path_adders: dict = field(default_factory=dict)
     #: Where imports resolve beyond a file's own folders (``--src``, the environment).
     settings: SearchSettings = field(default_factory=SearchSettings)
     _depth: int = 0
@@ -155,6 +159,19 @@ class Project:
             for folder in self.settings.environment.folders:
                 _HIDDEN[folder] = self.settings.environment.hidden
 
+    def adds_to_path(self, path: Path) -> bool:
+        """Whether the file may add folders to ``sys.path`` at module level (the triage
+        answered it for every file it read; other files are read here)."""
+        key = _realpath(str(path))
+        answer = self.path_adders.get(key)
+        if answer is None:
+            try:
+                answer = bytes_add_to_path(read_bytes(path))
+            except OSError:
+                answer = False
+            self.path_adders[key] = answer
+        return answer
+
     def search_roots(self, path: Path) -> list:
         """Every folder imports of the file ``path`` are searched in, after its own folder
         and its package root, with the reason (``roots.Root``): its own ``sys.path``
@@ -163,14 +180,10 @@ class Project:
         from fixer.roots import Root
 
         found = []
-        try:
-            data = read_bytes(path)
-        except OSError:
-            data = b""
-        if b"sys.path" in data or b"addsitedir" in data:
+        if self.adds_to_path(path):
             try:
-                found += path_additions(decode_source(data).text, str(path))
-            except SourceError:
+                found += path_additions(decode_source(read_bytes(path)).text, str(path))
+            except (OSError, SourceError):
                 pass
         found += [Root(folder, "--src / [tool.guardfix] src") for folder in self.settings.src]
         folder = os.path.dirname(_realpath(str(path)))
@@ -566,12 +579,7 @@ class FileResolver:
         # the installed packages (``roots``).
         own = [folder, str(root)]
         settings = self.project.settings
-        data = b""
-        try:
-            data = read_bytes(self.path)
-        except OSError:
-            pass
-        if b"sys.path" in data or b"addsitedir" in data:
+        if self.project.adds_to_path(self.path):
             self.search = tuple(dict.fromkeys(own + [r.folder for r in self.project.search_roots(self.path)]))
         else:
             self.search = tuple(dict.fromkeys(own + list(_project_search(folder, settings))))

@@ -15,6 +15,7 @@ import ast
 import glob
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -281,6 +282,47 @@ _PATH_FUNCTIONS = {
 _PATH_METHODS = {"resolve", "absolute", "expanduser"}
 
 
+_ADDITION = re.compile(r"sys\.path\.(?:insert|append|extend)[ \t]*\(|addsitedir[ \t]*\(")
+_DEFINITION = re.compile(r"[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]")
+
+
+def may_add_to_path(text: str) -> bool:
+    """Whether the module may add to ``sys.path`` outside its functions and classes: a cheap
+    superset of what ``path_additions`` finds (most modules that touch ``sys.path`` do so in
+    functions, and need not be parsed for it).  Looks at indentation only: a call counts
+    unless the nearest less indented line above it opens a ``def`` or ``class``."""
+    if "sys.path" not in text and "addsitedir" not in text:
+        return False
+    for match in _ADDITION.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        line = text[start:match.start()]
+        indent = len(line) - len(line.lstrip(" \t"))
+        if indent == 0:
+            return True
+        lines = text[:start].split("\n")
+        for above in reversed(lines):
+            stripped = above.lstrip(" \t")
+            if not stripped or stripped.startswith("#"):
+                continue
+            level = len(above) - len(stripped)
+            if level < indent:
+                if _DEFINITION.match(above):
+                    break  # inside a function or class: runs later, if ever
+                indent = level
+                if level == 0:
+                    return True
+        else:
+            return True
+    return False
+
+
+def bytes_add_to_path(data: bytes) -> bool:
+    """``may_add_to_path`` of a file's bytes (most files never spell ``sys.path``)."""
+    if b"sys.path" not in data and b"addsitedir" not in data:
+        return False
+    return may_add_to_path(data.decode("utf-8", "replace"))
+
+
 def path_additions(text: str, path: str) -> list[Root]:
     """The folders the module ``text`` (the file ``path``) adds to ``sys.path`` with literal
     forms: ``sys.path.insert(0, X)``, ``sys.path.append(X)``, ``sys.path.extend([X])``,
@@ -288,7 +330,7 @@ def path_additions(text: str, path: str) -> list[Root]:
     ``os.path.*`` functions, ``pathlib.Path`` and module-level names bound to such values.
     A relative string counts from the script's folder (where such scripts are run from).
     Pure apart from ``os.path`` arithmetic; never raises."""
-    if "sys.path" not in text and "addsitedir" not in text:
+    if not may_add_to_path(text):
         return []
     try:
         tree = ast.parse(text)
@@ -682,6 +724,8 @@ __all__ = [
     "describe_roots",
     "search_settings_for",
     "find_environment",
+    "bytes_add_to_path",
+    "may_add_to_path",
     "path_additions",
     "project_root_of",
 ]

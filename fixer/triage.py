@@ -43,6 +43,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 from fixer.cache import Stamp
 from fixer.discover import Coverage
 from fixer.memo import journal
+from fixer.roots import bytes_add_to_path
 from fixer.source import read_bytes
 from fixer.targets import WORD, import_regions, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
@@ -112,7 +113,7 @@ class _Scan:
         if _RELATIVE.search(regions):
             words.update(chain)
         # A file that adds folders to sys.path itself may import from anywhere they lead.
-        adds_path = b"sys.path" in data or b"addsitedir" in data
+        adds_path = bytes_add_to_path(data)
         return None, stamp, kind, frozenset(words), adds_path
 
 
@@ -151,6 +152,7 @@ def triage_files(
             result.errors[number] = error
             continue
         result.stamps[number] = stamp
+        project.path_adders[reals[number]] = adds_path  # type: ignore[attr-defined]
         if kind in (NAMES_API, LIKELY_FIX):
             walk.worth.add(number)
             if kind == LIKELY_FIX:

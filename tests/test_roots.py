@@ -388,3 +388,22 @@ def test_own_dependencies_are_not_followed(tmp_path: Path) -> None:
     project = Project(files=[tmp_path / "s.py"], cwd=tmp_path, settings=SearchSettings((), env))
     assert project.module_file("click", tmp_path / "s.py") is None
     assert project.module_file("pytest", tmp_path / "s.py") is not None  # a test dependency, not guardfix's
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        pytest.param("import sys\nsys.path.insert(0, 'x')\n", True, id="module-level"),
+        pytest.param("import sys\nif True:\n    try:\n        sys.path.append('x')\n    except OSError:\n        pass\n", True, id="in-blocks"),
+        pytest.param("import sys\ndef f():\n    if x:\n        sys.path.insert(0, 'x')\n", False, id="in-a-function"),
+        pytest.param("import sys\nclass C:\n    sys.path.append('x')\n", False, id="in-a-class"),
+        pytest.param("import sys\nprint(sys.path)\n", False, id="read-only"),
+        pytest.param("def f():\n    pass\n\n  # odd comment\nsys.path.append('x')\n", True, id="after-a-function"),
+    ],
+)
+def test_may_add_to_path_is_a_superset_gate(source: str, expected: bool) -> None:
+    from fixer.roots import may_add_to_path
+
+    assert may_add_to_path(source) is expected
+    if not expected:
+        assert path_additions(source, "/x/tool.py") == []
