@@ -54,7 +54,9 @@ def _module_name_for(path: str) -> tuple[str, Path]:
 
 def find_module_file(dotted: str, search: Sequence) -> Optional[Path]:
     """``a.b`` -> ``DIR/a/b.py`` or ``DIR/a/b/__init__.py`` in the first folder that has it."""
-    return _find_module_path(dotted, tuple(str(folder) for folder in search))
+    if not (isinstance(search, tuple) and all(type(folder) is str for folder in search)):
+        search = tuple(str(folder) for folder in search)
+    return _find_module_path(dotted, search)
 
 
 @lru_cache(maxsize=65536)

@@ -147,6 +147,7 @@ def triage_files(
     scan.universe = unknown.union(*leaves) | _folder_names(paths, reals)
 
     walk = _Walk(paths, reals, leaves, project, scan.package_of)
+    walk.unknown = unknown
     for number, (error, stamp, kind, words, adds_path) in enumerate(_read_all(scan, parallel)):
         if error is not None:
             result.errors[number] = error
@@ -201,6 +202,12 @@ class _Walk:
         self.index: Dict[bytes, List[int]] = {}  # module name -> files whose imports spell it
         self.spelled: Dict[int, frozenset] = {}  # file -> the module names its imports spell
         self._imported: Dict[int, list] = {}  # file -> the module names it imports (scanned)
+        #: Names of what the run did not see (left out, or outside the walked folders).
+        self.unknown: Optional[Set[bytes]] = None
+
+    def _adds_path(self, number: int) -> bool:
+        """Whether the file adds folders to sys.path itself: any import may lead there."""
+        return bool(self.project.path_adders.get(self.reals[number]))
 
     def add_words(self, number: int, words: frozenset) -> None:
         for word in words:
@@ -262,6 +269,8 @@ class _Walk:
             names = self._imported[number] = self.project.imported_names(data, path)
         if module >= 0:  # an import spells the module's name last
             names = [d for d in names if os.fsencode(d.rpartition(".")[2]) in self.leaves[module]]
+        elif self.unknown is not None:  # a module the run did not see is spelled by a name it left out
+            names = [d for d in names if any(os.fsencode(part) in self.unknown for part in d.split("."))] if not self._adds_path(number) else names
         for dotted in names:
             found = self.project.module_file(dotted, path)
             if found is None:
