@@ -4,7 +4,8 @@ Each example is a project of a few modules in a few kinds of place -- the top fo
 package, a subpackage, a namespace folder without ``__init__.py`` -- importing each other
 in every style Python allows (``import a.b``, ``import a.b as c``, ``from a import b``,
 ``from a.b import f``, relative imports, parenthesised lists, imports inside functions),
-some of them starting processes, some in a folder discovery leaves out; the run covers the
+some of them starting processes, some in a folder discovery leaves out, some in a package
+root that setup.cfg declares (py/), some in a folder importers add to ``sys.path``; the run covers the
 whole project, one package of it, or one script named alone.  Whatever the file-by-file question picks, the triage must
 pick too.  Derandomized in CI, like tests/test_fuzz.py.
 """
@@ -32,7 +33,11 @@ EXAMPLES = 3000 if PROFILE == "long" else 150
 PLACES = [
     ("", False, ""), ("pkg", True, "pkg."), ("pkg/sub", True, "pkg.sub."), ("ns", False, "ns."),
     ("build", True, "build."),
+    # a package under a root that setup.cfg declares (where = py), and a folder of plain
+    # modules that importers put on sys.path themselves
+    ("py/lib", True, "lib."), ("vendor", False, ""),
 ]
+SETUP_CFG = "[options.packages.find]\nwhere = py\n"
 
 
 @st.composite
@@ -42,7 +47,7 @@ def projects(draw: st.DrawFn) -> dict:
     for number in range(count):
         folder, package, prefix = draw(st.sampled_from(PLACES))
         modules.append({"name": f"m{number}", "folder": folder, "package": package, "prefix": prefix})
-    files: dict = {}
+    files: dict = {"setup.cfg": SETUP_CFG}
     for place, package, _ in PLACES:
         if package:
             files[f"{place}/__init__.py"] = ""
@@ -73,6 +78,14 @@ def projects(draw: st.DrawFn) -> dict:
 
 def _import_line(draw: st.DrawFn, module: dict, other: dict) -> tuple:
     """An import of ``other`` from ``module`` and the call of its function it allows."""
+    imported, call = _import_line_of(draw, module, other)
+    if other["folder"] == "vendor" and module["folder"] != "vendor" and imported is not None:
+        up = os.path.relpath("vendor", module["folder"] or ".")
+        imported = f"import os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), {up!r}))\n" + imported
+    return imported, call
+
+
+def _import_line_of(draw: st.DrawFn, module: dict, other: dict) -> tuple:
     name, dotted, func = other["name"], other["prefix"] + other["name"], f"f_{other['name']}"
     styles = ["import", "import-as", "from-module", "from-function", "parenthesised"]
     same_package = module["package"] and module["folder"] == other["folder"]
