@@ -136,6 +136,7 @@ class Project:
     _loaded: dict = field(default_factory=dict)
     _capability: dict = field(default_factory=dict)
     _exported: dict = field(default_factory=dict)
+    _stars: dict = field(default_factory=dict)  # realpath -> modules it star-imports
     _resolvers: dict = field(default_factory=dict)
     _export_indexes: dict = field(default_factory=dict)
     _import_texts: Optional[dict] = None  # file -> its import lines (for importers_of)
@@ -223,10 +224,47 @@ class Project:
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             module_file = find_module_file(".".join(parts[:cut]), search)
-            if module_file is not None:
-                if not self._worth(module_file):
-                    return None  # it cannot start processes: no need to parse it
-                return self._chain_in(module_file, parts[cut:])
+            if module_file is not None and self._worth(module_file):  # (else: no need to parse it)
+                found = self._chain_in(module_file, parts[cut:])
+                if found is not None:
+                    return found
+            # ``pkg.models.Model`` may be a submodule *and* the class ``pkg/models/__init__.py``
+            # binds under that name (``from .Model import Model``): the package's binding is
+            # what ``from pkg.models import Model`` gives, so the shorter prefix is tried too.
+        return None
+
+    def _star_sources(self, module_file: Path) -> list:
+        """The modules ``module_file`` re-exports everything of (``from .impl import *``),
+        as absolute names; catalogued libraries are left out (the analysis expands those)."""
+        key = _realpath(str(module_file))
+        found = self._stars.get(key)
+        if found is not None:
+            return found
+        found = self._stars[key] = []
+        analyzer = self._load(module_file).analyzer
+        tree = getattr(analyzer, "tree", None)
+        if tree is None:
+            return found
+        resolver = self.resolver_for(module_file)
+        for stmt in tree.body:
+            if isinstance(stmt, ast.ImportFrom) and any(alias.name == "*" for alias in stmt.names):
+                base = stmt.module if stmt.level == 0 else resolver.absolute(stmt.level, stmt.module)
+                if base and not is_catalogue_module(base):
+                    found.append(base)
+        return found
+
+    def _through_stars(self, module_file: Path, rest: list) -> Optional[ExternalChain]:
+        """``_chain_in`` for a name a star import brought into the module (public names only)."""
+        if rest[0].startswith("_"):
+            return None
+        for base in self._star_sources(module_file):
+            self._depth += 1
+            try:
+                found = self.chain_for(".".join([base, *rest]), self.resolver_for(module_file).search)
+            finally:
+                self._depth -= 1
+            if found is not None:
+                return found
         return None
 
     def is_process_class(self, qualname: str, search: Sequence[Path]) -> bool:
@@ -239,11 +277,11 @@ class Project:
             if module_file is None:
                 continue
             if not self._worth(module_file):
-                return False
+                continue
             analyzer = self._load(module_file).analyzer
             rest = parts[cut:]
             if analyzer is None or len(rest) != 1:
-                return False
+                continue
             name = rest[0]
             self._depth += 1
             try:
@@ -253,9 +291,12 @@ class Project:
                     if source[0] == "value" and source[1][0] == "name":
                         if self.is_process_class(source[1][1], self.resolver_for(module_file).search):
                             return True
+                if not name.startswith("_"):
+                    for base in self._star_sources(module_file):
+                        if self.is_process_class(f"{base}.{name}", self.resolver_for(module_file).search):
+                            return True
             finally:
                 self._depth -= 1
-            return False
         return False
 
     def _chain_in(self, module_file: Path, rest: list[str]) -> Optional[ExternalChain]:
@@ -288,7 +329,7 @@ class Project:
                         self._depth -= 1
                     if found is not None:
                         return found
-            return None
+            return self._through_stars(module_file, rest)
         self._depth += 1
         try:
             steps = analyzer.chain(callee)  # type: ignore[attr-defined]
@@ -351,6 +392,12 @@ class Project:
     def imports_reaching(self, data: bytes, path: Path, module_file: Path) -> bool:
         """Whether ``data`` (the file ``path``, which imports ``module_file``) names one of
         that module's spawners: ``imports_spawner_module``'s question, asked of one import."""
+        if b"*" in data:  # a star import of a module that can start processes names them all
+            key, resolver = _realpath(str(module_file)), self.resolver_for(path)
+            for dotted in star_imports(data, resolver):
+                found = find_module_file(dotted, resolver.search)
+                if found is not None and _realpath(str(found)) == key and self._worth(module_file):
+                    return True
         return self._mentions_export(data, module_file)
 
     def imported_names(self, data: bytes, path: Path) -> list:
@@ -368,6 +415,12 @@ class Project:
     def _reaches_spawner(self, data: bytes, resolver: "FileResolver", depth: int) -> bool:
         if depth >= MAX_DEPTH:
             return False
+        if b"*" in data:
+            # ``from .impl import *`` names nothing, yet brings in every spawner of impl.
+            for dotted in star_imports(data, resolver):
+                module_file = find_module_file(dotted, resolver.search)
+                if module_file is not None and not is_catalogue_module(dotted) and self._worth(module_file, depth + 1):
+                    return True
         for dotted in scan_imports(data, resolver):
             if is_catalogue_module(dotted):
                 continue
@@ -421,6 +474,18 @@ class Project:
                 self._exported, (key, name), lambda: self._is_export(module_file, reasons), False
             ):
                 return True
+        if self._depth < MAX_DEPTH:
+            search = self.resolver_for(module_file).search
+            for base in self._star_sources(module_file):
+                source = find_module_file(base, search)
+                if source is None or _realpath(str(source)) == key:
+                    continue
+                self._depth += 1
+                try:
+                    if self._mentions_export(data, source):
+                        return True
+                finally:
+                    self._depth -= 1
         return False
 
     def _export_index(self, module_file: Path) -> dict:
@@ -481,13 +546,12 @@ class Project:
             if len(rest) != 1:
                 return self.chain_for(qualname, search) is not None
             if not self._worth(module_file):
-                return False
+                continue
             reasons = self._export_index(module_file).get(rest[0])
-            if not reasons:
-                return False
-            return bool(solve(
+            if reasons and solve(
                 self._exported, (_realpath(str(module_file)), rest[0]), lambda: self._is_export(module_file, reasons), False
-            ))
+            ):
+                return True
         return False
 
     @staticmethod
@@ -658,6 +722,23 @@ def parsed_imports(data: bytes, resolver: FileResolver, tree: Optional[ast.Modul
             if base:
                 names.append(base)
                 names += [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return names
+
+
+_STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\*", re.M)
+
+
+def star_imports(data: bytes, resolver: FileResolver) -> list[str]:
+    """Absolute names of the modules ``data`` star-imports (read off its lines, cheap)."""
+    names = []
+    for match in _STAR_IMPORT.finditer(data):
+        text = match.group(1).decode("utf-8", "replace")
+        level = len(text) - len(text.lstrip("."))
+        base = text[level:] or None if level else text
+        if level:
+            base = resolver.absolute(level, text[level:] or None)
+        if base:
+            names.append(base)
     return names
 
 

@@ -87,7 +87,7 @@ def _import_line(draw: st.DrawFn, module: dict, other: dict) -> tuple:
 
 def _import_line_of(draw: st.DrawFn, module: dict, other: dict) -> tuple:
     name, dotted, func = other["name"], other["prefix"] + other["name"], f"f_{other['name']}"
-    styles = ["import", "import-as", "from-module", "from-function", "parenthesised"]
+    styles = ["import", "import-as", "from-module", "from-function", "parenthesised", "star"]
     same_package = module["package"] and module["folder"] == other["folder"]
     if same_package:
         styles += ["relative-module", "relative-function"]
@@ -102,6 +102,8 @@ def _import_line_of(draw: st.DrawFn, module: dict, other: dict) -> tuple:
         return f"from {other['prefix'].rstrip('.')} import {name}", f"{name}.{func}()"
     if style == "from-function":
         return f"from {dotted} import {func}", f"{func}()"
+    if style == "star":
+        return f"from {dotted} import *", f"{func}()"
     if style == "parenthesised":
         return f"from {dotted} import (\n    {func},\n)", f"{func}()"
     if style == "relative-module":
