@@ -252,7 +252,50 @@ def run_guardfix(command: list, root: Path, args: list, timeout: float) -> dict:
             "failure": None, "stderr_tail": stderr.splitlines()[-1:] if stderr else []}
 
 
-def measure(entry: dict, mirrors: Path, command: list, timeout: float, keep: bool) -> dict:
+def prepare_environment(entry: dict, mirrors: Path, environments: Path) -> tuple:
+    """The folder of a virtual-environment layout holding the entry's ``packages`` (for
+    guardfix's ``--python``), built once under ``environments``; (folder, problem).
+
+    A package is ``"NAME==VERSION"`` (installed from the package index with ``pip install
+    --no-deps --target``: guardfix reads only the library's own code) or
+    ``"mirror:OWNER/NAME@SHA:SUBDIR"`` (the packages in SUBDIR of that mirrored commit,
+    copied in: for libraries that are not on the index)."""
+    packages = list(entry.get("packages") or [])
+    if not packages:
+        return None, None
+    folder = environments / entry["repo"].replace("/", "+")
+    site = folder / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    marker = folder / "packages.json"
+    if marker.is_file() and json.loads(marker.read_text()) == packages:
+        return folder, None
+    shutil.rmtree(folder, ignore_errors=True)
+    site.mkdir(parents=True)
+    (folder / "pyvenv.cfg").write_text(f"home = {Path(sys.executable).parent}\n")
+    for package in packages:
+        if package.startswith("mirror:"):
+            source, _, subdir = package[len("mirror:"):].partition(":")
+            repo, _, sha = source.partition("@")
+            git_dir = find_mirror(mirrors, repo)
+            if git_dir is None or not has_commit(git_dir, sha):
+                return None, f"{package}: no mirror of {repo} at {sha}"
+            with tempfile.TemporaryDirectory(prefix="guardfix-recall-pkg-") as tmp:
+                extract(git_dir, sha, Path(tmp))
+                for item in (Path(tmp) / subdir).iterdir():
+                    if item.is_dir() and (item / "__init__.py").is_file():
+                        shutil.copytree(item, site / item.name)
+        else:
+            done = subprocess.run(
+                [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), package],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )
+            if done.returncode != 0:
+                return None, f"{package}: pip failed: {done.stderr.decode(errors='replace')[-500:]}"
+    marker.write_text(json.dumps(packages))
+    return folder, None
+
+
+def measure(entry: dict, mirrors: Path, command: list, timeout: float, keep: bool,
+            environments: Optional[Path] = None) -> dict:
     repo = entry["repo"]
     needed = [normalise(p, Path(".")) for p in entry["needed"]]
     outcome: dict = {"repo": repo, "before": entry["before"], "migration": entry.get("migration", ""),
@@ -272,7 +315,15 @@ def measure(entry: dict, mirrors: Path, command: list, timeout: float, keep: boo
         root = temp / repo.replace("/", "+")
         root.mkdir()
         outcome["left_out"] = extract(git_dir, entry["before"], root)
-        run = run_guardfix(command, root, list(entry.get("guardfix_args") or ["."]), timeout)
+        args = list(entry.get("guardfix_args") or ["."])
+        if environments is not None:
+            env, problem = prepare_environment(entry, mirrors, environments)
+            if problem:
+                outcome["environment"] = f"not prepared: {problem}"
+            elif env is not None:
+                args += ["--python", str(env)]
+                outcome["environment"] = str(env)
+        run = run_guardfix(command, root, args, timeout)
         if keep:
             outcome["tree"] = str(root)
     finally:
@@ -312,6 +363,8 @@ def print_text(outcomes: list) -> None:
         total_needed += needed
         left_out = f", {outcome['left_out']} files absent from the mirror" if outcome.get("left_out") else ""
         print(f"   guardfix: exit {outcome['exit']}, {outcome['seconds']:.2f} s{left_out}")
+        if outcome.get("environment"):
+            print(f"   installed packages: {outcome['environment']}")
         print(f"   needed {needed}, found {found}")
         for path in outcome["found"]:
             print(f"     found  {path}  ({', '.join(outcome['flagged'][path]['errors'])})")
@@ -348,6 +401,9 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--keep", action="store_true",
                         help="keep the extracted trees and print where they are")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON document")
+    parser.add_argument("--environments", type=Path, metavar="DIR",
+                        help="install each entry's `packages` into an environment under DIR and pass it "
+                             "to guardfix with --python (default: no packages; needs the package index)")
     options = parser.parse_args(argv)
     try:
         entries = load_entries(options.entries)
@@ -368,7 +424,7 @@ def main(argv: Optional[list] = None) -> int:
     for entry in entries:  # one at a time: guardfix uses the CPUs itself
         if not options.json:
             print(f"measuring {entry['repo']} ...", file=sys.stderr, flush=True)
-        outcomes.append(measure(entry, options.mirrors, command, options.timeout, options.keep))
+        outcomes.append(measure(entry, options.mirrors, command, options.timeout, options.keep, options.environments))
     if options.json:
         ran = [o for o in outcomes if "skipped" not in o]
         json.dump({

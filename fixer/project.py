@@ -137,6 +137,8 @@ class Project:
     _capability: dict = field(default_factory=dict)
     _exported: dict = field(default_factory=dict)
     _stars: dict = field(default_factory=dict)  # realpath -> modules it star-imports
+    _star_closures: dict = field(default_factory=dict)  # realpath -> modules stars reach
+    _star_chains: dict = field(default_factory=dict)  # (realpath, rest) -> chain, through stars
     _resolvers: dict = field(default_factory=dict)
     _export_indexes: dict = field(default_factory=dict)
     _import_texts: Optional[dict] = None  # file -> its import lines (for importers_of)
@@ -253,19 +255,45 @@ class Project:
                     found.append(base)
         return found
 
+    def _star_closure(self, module_file: Path) -> list:
+        """Every module whose names star imports bring into ``module_file``, directly or
+        through other star imports (breadth first, each once: a package of modules that
+        star-import each other is a graph, not a tree)."""
+        key = _realpath(str(module_file))
+        found = self._star_closures.get(key)
+        if found is not None:
+            return found
+        seen, order, todo = {key}, [], [module_file]
+        while todo:
+            current = todo.pop(0)
+            search = self.resolver_for(current).search
+            for base in self._star_sources(current):
+                source = find_module_file(base, search)
+                if source is None:
+                    continue
+                real = _realpath(str(source))
+                if real not in seen:
+                    seen.add(real)
+                    order.append(source)
+                    todo.append(source)
+        self._star_closures[key] = order
+        return order
+
     def _through_stars(self, module_file: Path, rest: list) -> Optional[ExternalChain]:
         """``_chain_in`` for a name a star import brought into the module (public names only)."""
         if rest[0].startswith("_"):
             return None
-        for base in self._star_sources(module_file):
-            self._depth += 1
-            try:
-                found = self.chain_for(".".join([base, *rest]), self.resolver_for(module_file).search)
-            finally:
-                self._depth -= 1
-            if found is not None:
-                return found
-        return None
+
+        def compute() -> Optional[ExternalChain]:
+            for source in self._star_closure(module_file):
+                if self._worth(source):
+                    found = self._chain_in(source, rest, stars=False)
+                    if found is not None:
+                        return found
+            return None
+
+        key = (_realpath(str(module_file)), tuple(rest))
+        return solve(self._star_chains, key, compute, None, witness=True)
 
     def is_process_class(self, qualname: str, search: Sequence[Path]) -> bool:
         """Whether ``qualname`` is a class of the codebase that subclasses a process class."""
@@ -292,14 +320,15 @@ class Project:
                         if self.is_process_class(source[1][1], self.resolver_for(module_file).search):
                             return True
                 if not name.startswith("_"):
-                    for base in self._star_sources(module_file):
-                        if self.is_process_class(f"{base}.{name}", self.resolver_for(module_file).search):
-                            return True
+                    for source in self._star_closure(module_file):
+                        other = self._load(source).analyzer if self._worth(source) else None
+                        if other is not None and name in other.classes:  # type: ignore[attr-defined]
+                            return bool(other.is_process_class(name))  # type: ignore[attr-defined]
             finally:
                 self._depth -= 1
         return False
 
-    def _chain_in(self, module_file: Path, rest: list[str]) -> Optional[ExternalChain]:
+    def _chain_in(self, module_file: Path, rest: list[str], stars: bool = True) -> Optional[ExternalChain]:
         loaded = self._load(module_file)
         analyzer = loaded.analyzer
         if analyzer is None:
@@ -329,7 +358,7 @@ class Project:
                         self._depth -= 1
                     if found is not None:
                         return found
-            return self._through_stars(module_file, rest)
+            return self._through_stars(module_file, rest) if stars else None
         self._depth += 1
         try:
             steps = analyzer.chain(callee)  # type: ignore[attr-defined]
@@ -474,18 +503,15 @@ class Project:
                 self._exported, (key, name), lambda: self._is_export(module_file, reasons), False
             ):
                 return True
-        if self._depth < MAX_DEPTH:
-            search = self.resolver_for(module_file).search
-            for base in self._star_sources(module_file):
-                source = find_module_file(base, search)
-                if source is None or _realpath(str(source)) == key:
-                    continue
-                self._depth += 1
-                try:
-                    if self._mentions_export(data, source):
-                        return True
-                finally:
-                    self._depth -= 1
+        for source in self._star_closure(module_file):
+            if not self._worth(source):
+                continue
+            source_key = _realpath(str(source))
+            for name, reasons in self._export_index(source).items():
+                if name.encode() in named and not name.startswith("_") and solve(
+                    self._exported, (source_key, name), lambda: self._is_export(source, reasons), False
+                ):
+                    return True
         return False
 
     def _export_index(self, module_file: Path) -> dict:
