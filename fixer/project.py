@@ -54,7 +54,7 @@ def _module_name_for(path: str) -> tuple[str, Path]:
 
 def find_module_file(dotted: str, search: Sequence) -> Optional[Path]:
     """``a.b`` -> ``DIR/a/b.py`` or ``DIR/a/b/__init__.py`` in the first folder that has it."""
-    if not (isinstance(search, tuple) and all(type(folder) is str for folder in search)):
+    if type(search) is not tuple:  # (resolvers keep a tuple of strings: no copy then)
         search = tuple(str(folder) for folder in search)
     return _find_module_path(dotted, search)
 
