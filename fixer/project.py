@@ -21,7 +21,8 @@ from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
 from fixer.memo import forget_since, position as memo_position, solve
 from fixer.roots import (
-    SearchSettings, bytes_add_to_path, clear_caches as clear_root_caches, declared_roots, path_additions, project_root_of,
+    SearchSettings, bytes_add_to_path, clear_caches as clear_root_caches, declared_roots, dynamic_import_packages,
+    path_additions, project_root_of,
 )
 from fixer.source import SourceError, decode_source, read_bytes
 from fixer.targets import WORD, import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
@@ -689,6 +690,17 @@ class FileResolver:
     def chain_for(self, qualname: str) -> Optional[ExternalChain]:
         return self.project.chain_for(qualname, self.search)
 
+    def chain_for_any(self, package: str, attr: str) -> Optional[ExternalChain]:
+        """How ``attr`` of *some* module directly inside ``package`` reaches a process start
+        (``importlib.import_module("pkg." + name).attr()``): the shortest such chain, the
+        first module in name order among equals; None when no module's ``attr`` does."""
+        best: Optional[ExternalChain] = None
+        for dotted in package_modules(package, self.search):
+            found = self.project.chain_for(f"{dotted}.{attr}", self.search)
+            if found is not None and (best is None or len(found.steps) < len(best.steps)):
+                best = found
+        return best
+
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)
 
@@ -751,6 +763,24 @@ def parsed_imports(data: bytes, resolver: FileResolver, tree: Optional[ast.Modul
     return names
 
 
+def package_modules(package: str, search: Sequence) -> list[str]:
+    """The modules directly inside a package (``pkg.a``, ``pkg.b``), sorted; none when the
+    package is not found (a namespace folder counts)."""
+    init = find_module_file(package, search)
+    folders = [os.path.dirname(str(init))] if init is not None and init.name == "__init__.py" else []
+    if not folders:  # a namespace package: a folder of that name in a search folder
+        parts = package.split(".")
+        folders = [os.path.join(str(f), *parts) for f in search if os.path.isdir(os.path.join(str(f), *parts))][:1]
+    found = []
+    for folder in folders:
+        for entry in sorted(_entries(folder)):
+            if entry.endswith(".py") and entry != "__init__.py" and entry[:-3].isidentifier():
+                found.append(f"{package}.{entry[:-3]}")
+            elif entry.isidentifier() and "__init__.py" in _entries(os.path.join(folder, entry)):
+                found.append(f"{package}.{entry}")
+    return found
+
+
 _STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\*", re.M)
 
 
@@ -774,6 +804,9 @@ def scan_imports(data: bytes, resolver: FileResolver) -> list[str]:
     ``from pkg import mod`` yields both ``pkg`` and ``pkg.mod`` (mod may be a submodule).
     """
     names: list[str] = []
+    for package in dynamic_import_packages(data):
+        names.append(package)
+        names += package_modules(package, resolver.search)
     for match in _IMPORT_LINE.finditer(import_regions(data)):
         source, imported, plain = match.groups()
         if plain is not None:

@@ -487,6 +487,20 @@ class _P:
     path: str
 
 
+#: ``importlib.import_module("pkg." + name)`` / ``import_module(f"pkg.{name}")`` /
+#: ``__import__("pkg.%s" % name)``: a literal package prefix, then a computed name.
+_DYNAMIC_IMPORT = re.compile(
+    rb"""(?:import_module|__import__)\(\s*f?(['"])([A-Za-z_][\w.]*)\.(?:\{|%s\1\s*%|\1\s*\+)"""
+)
+
+
+def dynamic_import_packages(data: bytes) -> list[str]:
+    """Packages of which ``data`` imports a module chosen at run time (any may be it)."""
+    if b"import" not in data or (b"import_module" not in data and b"__import__" not in data):
+        return []
+    return list(dict.fromkeys(m.group(2).decode("ascii", "replace") for m in _DYNAMIC_IMPORT.finditer(data)))
+
+
 # ----- the environment: installed packages ----------------------------------------------
 #: The distributions guardfix needs itself: hidden when the environment is guardfix's own.
 _OWN = ("guardfix",)
@@ -722,6 +736,7 @@ __all__ = [
     "SearchSettings",
     "declared_roots",
     "describe_roots",
+    "dynamic_import_packages",
     "search_settings_for",
     "find_environment",
     "bytes_add_to_path",

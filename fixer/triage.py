@@ -43,7 +43,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 from fixer.cache import Stamp
 from fixer.discover import Coverage
 from fixer.memo import journal
-from fixer.roots import bytes_add_to_path
+from fixer.roots import bytes_add_to_path, dynamic_import_packages
 from fixer.source import read_bytes
 from fixer.targets import WORD, import_regions, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
@@ -108,6 +108,11 @@ class _Scan:
             kind = LIKELY_FIX if _top_level_use(self.tokens).search(data) else NAMES_API
         elif is_catalogue_module(top) and mentions_spawner_of(data, top, self.tokens):
             kind = IN_LIBRARY  # inside a catalogued library: relative imports name no library
+        if not kind and dynamic_import_packages(data):
+            # ``import_module("pkg." + name)`` may load any module of pkg, which its import
+            # lines do not spell: analysed as if it named a process API (the analysis
+            # decides; a file sent needlessly costs only its parse).
+            kind = NAMES_API
         regions = import_regions(data)
         words = self.universe.intersection(WORD.findall(regions))
         if _RELATIVE.search(regions):

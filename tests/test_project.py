@@ -843,3 +843,51 @@ def test_a_tree_full_of_import_cycles_is_read_a_bounded_number_of_times(
     result = check(tmp_path, "script.py", ["script.py", *files])
     assert result.status is Status.SKIPPED
     assert max(reads.count(f"{name}.py") for name in names) <= 2, sorted(set(reads))
+
+
+# ----- imports of a module chosen at run time ------------------------------------------------
+PLUGINS = {
+    "plugins/__init__.py": "",
+    "plugins/aserial.py": "def run():\n    return 1\n",
+    "plugins/mpi.py": POOL_HELPER,
+    "plugins/nested/__init__.py": "from multiprocessing import Process\n\ndef run():\n    Process(target=print).start()\n",
+    "plugins/not-a-module.py": "",
+}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'importlib.import_module("plugins." + kind).run()',
+        'importlib.import_module(f"plugins.{kind}").run()',
+        '__import__("plugins.%s" % kind, fromlist=["run"]).run()',
+    ],
+)
+def test_an_import_with_a_literal_package_prefix_may_be_any_module_of_it(tmp_path: Path, line: str) -> None:
+    make(tmp_path, {**PLUGINS, "script.py": f"import importlib\nkind = 'mpi'\n{line}\n"})
+    project = Project(files=[tmp_path / "script.py"], cwd=tmp_path)
+    resolver = project.resolver_for(tmp_path / "script.py")
+    data = (tmp_path / "script.py").read_bytes()
+    assert scan_imports(data, resolver)[:4] == ["plugins", "plugins.aserial", "plugins.mpi", "plugins.nested"]
+    assert project.imports_spawner_module(data, tmp_path / "script.py")
+
+
+def test_chain_for_any_takes_the_shortest_chain_of_any_module(tmp_path: Path) -> None:
+    make(tmp_path, {**PLUGINS, "script.py": ""})
+    resolver = Project(files=[tmp_path / "script.py"], cwd=tmp_path).resolver_for(tmp_path / "script.py")
+    found = resolver.chain_for_any("plugins", "run")
+    assert found is not None and found.path.endswith(("plugins/mpi.py", "plugins/nested/__init__.py"))
+    assert found.steps[-1].label.startswith(("Pool", "Process"))
+    assert resolver.chain_for_any("plugins", "missing") is None
+    assert resolver.chain_for_any("nowhere", "run") is None
+
+
+def test_the_triage_sends_a_file_importing_a_computed_module_name(tmp_path: Path) -> None:
+    from fixer.discover import discover, real_path
+    from fixer.triage import triage_files
+
+    make(tmp_path, {**PLUGINS, "script.py": "import importlib\nimportlib.import_module('plugins.' + 'mpi').run()\n"})
+    found = discover([tmp_path])
+    paths = [c.path for c in found.candidates]
+    triage = triage_files(paths, [real_path(p) for p in paths], found.coverage, Project(files=paths, cwd=tmp_path), ())
+    assert paths.index(tmp_path / "script.py") in triage.send
