@@ -113,6 +113,10 @@ def _make_plan(
         why = _keep_category(stmt, i)
         if why:
             keep[i] = why
+        elif i < min(must_move) and _is_bare_string(stmt):
+            # A string statement does nothing when it runs (commented-out code, a section
+            # title): above the work it stays where the author put it.
+            keep[i] = "string statement (no effect)"
         elif i < last_import and i not in input_stmts:
             keep[i] = "set-up above the last import"
 
@@ -295,13 +299,15 @@ def _make_plan(
     global_names: tuple = ()
     chosen_name = main_name or "main"
     if target is Target.NEW_MAIN:
+        # Every name the moved code binds was a module global and stays one: main() declares
+        # them all ``global``.  That keeps what functions read, what kept code rebinds, and the
+        # lifetime of objects live processes still use (a Queue bound at module level lives
+        # until the interpreter exits; as a local of main() it is collected when main()
+        # returns, while unjoined children still need it).
         moved_binds: set[str] = set()
         for i in moved:
             moved_binds |= binds(body[i])
-        module_names: set[str] = set(readers)
-        for i in keep:
-            module_names |= binds(body[i])
-        global_names = tuple(sorted(moved_binds & module_names))
+        global_names = tuple(sorted(moved_binds))
         for i in moved:
             for call in calls_named(body[i], frozenset({"locals", "globals", "vars", "exec", "eval"})):
                 name = call.func.id  # type: ignore[attr-defined]
@@ -337,6 +343,10 @@ def _free_name(base: str, taken: set[str]) -> str:
         if candidate not in taken and not keyword.iskeyword(candidate):
             return candidate
     raise ValueError("no free name")  # pragma: no cover - 100 taken names
+
+
+def _is_bare_string(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 def _is_bare_call(stmt: ast.stmt) -> bool:

@@ -102,11 +102,9 @@ def _apply_plan(text: str, plan: Plan) -> str:
     guard_test = _guard_test(plan.quote)
     if plan.target is Target.NEW_MAIN:
         statements: list[cst.BaseStatement] = []
-        if plan.global_names:
+        for names in global_lines(plan.global_names, len(module.default_indent)):
             statements.append(
-                cst.SimpleStatementLine(
-                    body=[cst.Global(names=[cst.NameItem(name=cst.Name(n)) for n in plan.global_names])]
-                )
+                cst.SimpleStatementLine(body=[cst.Global(names=[cst.NameItem(name=cst.Name(n)) for n in names])])
             )
         function = cst.FunctionDef(
             name=cst.Name(plan.main_name),
@@ -126,6 +124,29 @@ def _apply_plan(text: str, plan: Plan) -> str:
         new_guard = cst.If(test=guard_test, body=cst.IndentedBlock(body=work), leading_lines=_blank_lines(blank))
         new_body.append(new_guard)
     return module.with_changes(body=new_body).code
+
+
+#: Longest ``global`` line written (black's default line length).
+LINE_LENGTH = 88
+
+
+def global_lines(names: Sequence[str], indent: int) -> list[tuple[str, ...]]:
+    """``names`` split over as many ``global`` statements as keep each line within
+    ``LINE_LENGTH`` (a ``global`` statement cannot be wrapped in parentheses)."""
+    lines: list[tuple[str, ...]] = []
+    current: list[str] = []
+    width = indent + len("global ")
+    for name in names:
+        extra = len(name) + (2 if current else 0)
+        if current and width + extra > LINE_LENGTH:
+            lines.append(tuple(current))
+            current, width = [], indent + len("global ")
+            extra = len(name)
+        current.append(name)
+        width += extra
+    if current:
+        lines.append(tuple(current))
+    return lines
 
 
 def _actions_per_element(module: cst.Module, plan: Plan) -> list[Action]:
@@ -175,12 +196,19 @@ def _as_nested(stmt: cst.BaseStatement) -> cst.BaseStatement:
     """Prepare a module-level statement to live one block deeper.
 
     Blank lines keep no indentation (libcst would otherwise write trailing whitespace on
-    them); comment lines above the statement are indented with it.
+    them), and a run of them shrinks to one: two blank lines separate module-level
+    statements, one is the most a block holds (black's rule inside functions).  Comment lines
+    above the statement are indented with it; a form feed is a page break and stays.
     """
-    lines = [
-        line.with_changes(indent=False) if line.comment is None else line
-        for line in stmt.leading_lines
-    ]
+    lines: list[cst.EmptyLine] = []
+    for line in stmt.leading_lines:
+        if line.comment is not None:
+            lines.append(line)
+            continue
+        blank = "\x0c" not in line.whitespace.value
+        if blank and lines and lines[-1].comment is None and "\x0c" not in lines[-1].whitespace.value:
+            continue
+        lines.append(line.with_changes(indent=False))
     return stmt.with_changes(leading_lines=lines)
 
 

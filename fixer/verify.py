@@ -40,7 +40,9 @@ def verify_rewrite(
     problem = check_structure(old_tree, new_tree, plan)
     if problem:
         return problem
-    problem = check_lines_preserved(old_text, new_text, indent, moved_line_numbers(old_tree, plan))
+    problem = check_lines_preserved(
+        old_text, new_text, indent, moved_line_numbers(old_tree, plan), moved_region(new_tree, plan)
+    )
     if problem:
         return problem
     remaining = recheck(new_text)
@@ -96,10 +98,11 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
     ):
         return f"the new {plan.main_name}() is not a plain function without arguments"
     body = list(function.body)
-    if plan.global_names:
-        first = body.pop(0)
-        if not (isinstance(first, ast.Global) and tuple(first.names) == tuple(plan.global_names)):
-            return "the global declaration is not the one planned"
+    declared: list[str] = []
+    while body and isinstance(body[0], ast.Global):
+        declared += body.pop(0).names  # type: ignore[attr-defined]
+    if tuple(declared) != tuple(plan.global_names):
+        return "the global declaration is not the one planned"
     if _dumps(body) != _dumps(moved):
         return f"{plan.main_name}()'s body is not exactly the moved statements"
     call = guard.body
@@ -116,10 +119,21 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
     return ""
 
 
-def check_lines_preserved(old_text: str, new_text: str, indent: str, moved_lines: frozenset = frozenset()) -> str:
+def check_lines_preserved(
+    old_text: str,
+    new_text: str,
+    indent: str,
+    moved_lines: frozenset = frozenset(),
+    moved_region: frozenset | None = None,
+) -> str:
     """Every non-blank input line survives: lines of kept statements unchanged, lines of moved
     statements (``moved_lines``, 1-based) indented by ``indent`` -- or unchanged, for lines
     inside multi-line strings, which are never re-indented because that would change the string.
+
+    ``moved_region`` (1-based lines of the new text: main()'s body, or the guard's) says where
+    moved lines may land; outside it only kept lines match.  Without it, a kept ``    '''``
+    could be counted as a moved ``'''`` one level deeper, and the moved line then reported
+    as foreign (a file whose functions and moved code both hold triple-quoted strings).
 
     New lines are only blank lines and guardfix's own scaffolding (``def main():``,
     ``global ...``, the guard and its call).
@@ -136,8 +150,14 @@ def check_lines_preserved(old_text: str, new_text: str, indent: str, moved_lines
         if match:
             count = kept.pop(line)
             kept[match.group(1) + indent + match.group(2).strip()] += count
-    for line in _lines(new_text):
+    for number, line in enumerate(_lines(new_text), start=1):
         if not line.strip():
+            continue
+        if moved_region is not None and number not in moved_region:
+            if kept[line] > 0:
+                kept[line] -= 1
+            elif not _is_scaffolding(line):
+                return f"the rewrite contains a line that is not in the input: {line.strip()[:60]!r}"
             continue
         if line.startswith(indent) and moved[line[len(indent):]] > 0:
             moved[line[len(indent):]] -= 1
@@ -156,6 +176,19 @@ def check_lines_preserved(old_text: str, new_text: str, indent: str, moved_lines
     if _final_newline(old_text) != _final_newline(new_text):
         return "the rewrite changed how the file ends (its final newline)"
     return ""
+
+
+def moved_region(new_tree: ast.Module, plan: Plan) -> frozenset:
+    """Lines of the rewrite where moved statements (and their comments) may land: the body of
+    the new main() or guard, or the whole existing guard (its own lines are there too)."""
+    if plan.target is Target.EXISTING_GUARD:
+        candidates = [s for s in new_tree.body if isinstance(s, ast.If) and is_main_guard_test(s.test)]
+        if not candidates:
+            return frozenset()
+        node = candidates[0]
+        return frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    node = new_tree.body[-2] if plan.target is Target.NEW_MAIN and len(new_tree.body) >= 2 else new_tree.body[-1]
+    return frozenset(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
 
 
 def moved_line_numbers(tree: ast.Module, plan: Plan) -> frozenset:

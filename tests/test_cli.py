@@ -39,6 +39,7 @@ POOL_FIXED = textwrap.dedent(
 
 
     def main():
+        global pool
         with Pool(2) as pool:
             print(pool.map(square, range(4)))
 

@@ -104,6 +104,7 @@ EXACT = [
 
 
         def main():
+            global pool
             print("start")
             with Pool(2) as pool:
                 print(pool.map(square, range(LIMIT)))
@@ -111,7 +112,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        ''',
+''',
         id="module-furniture-stays-work-moves",
     ),
     pytest.param(
@@ -149,13 +150,14 @@ EXACT = [
 
 
         def main():
+            global pool
             with Pool(2) as pool:
                 print(banner, pool.map(work, range(3)))
 
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="read-global-its-dependencies-and-mutators-stay",
     ),
     pytest.param(
@@ -196,8 +198,8 @@ EXACT = [
 
 
         def main():
+            global pool, unused
             unused = load()
-
 
             with mp.Pool() as pool:
                 pool.map(work, [unused])
@@ -205,7 +207,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="computed-global-not-read-by-a-function-moves",
     ),
     pytest.param(
@@ -230,13 +232,14 @@ EXACT = [
 
 
         def main():
+            global pool
             with Pool() as pool:
                 pool.map(helper.work, [1])
 
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="sys-path-setup-above-last-import-stays",
     ),
     pytest.param(
@@ -265,7 +268,7 @@ EXACT = [
 
 
         def main():
-            global total
+            global pool, total
             with Pool(2) as pool:
                 total += sum(pool.map(abs, [1, -2]))
             print(report())
@@ -273,7 +276,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="global-for-augmented-assignment",
     ),
     pytest.param(
@@ -302,7 +305,7 @@ EXACT = [
 
 
         def main():
-            global cache
+            global cache, pool
             with Pool(2) as pool:
                 pool.map(abs, [1])
             del cache
@@ -310,7 +313,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="global-for-del",
     ),
     pytest.param(
@@ -339,7 +342,7 @@ EXACT = [
 
 
         def main():
-            global item
+            global item, pool
             with Pool(2) as pool:
                 for item in pool.imap(abs, [1, -2]):
                     show()
@@ -347,7 +350,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="global-for-loop-target",
     ),
     pytest.param(
@@ -411,7 +414,7 @@ EXACT = [
 
 
         def main():
-            global json
+            global json, pool
             with Pool(2) as pool:
                 import json
                 print(pool.map(work, [1]))
@@ -419,7 +422,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="global-for-import-in-moved-code",
     ),
     pytest.param(
@@ -470,6 +473,7 @@ EXACT = [
 
 
         def _main():
+            global pool
             main()
             with Pool(2) as pool:
                 pool.map(abs, [1])
@@ -477,7 +481,7 @@ EXACT = [
 
         if __name__ == "__main__":
             _main()
-        """,
+""",
         id="free-name-when-main-is-a-function",
     ),
     pytest.param(
@@ -498,13 +502,14 @@ EXACT = [
 
 
         def main_():
+            global pool
             with Pool(2) as pool:
                 pool.map(abs, [main, _main])
 
 
         if __name__ == "__main__":
             main_()
-        """,
+""",
         id="free-name-when-main-and-_main-are-taken",
     ),
     pytest.param(
@@ -547,6 +552,7 @@ EXACT = [
 
 
         def main():
+            global pool
             print('a', 'b')
             with Pool(2) as pool:
                 pool.map(abs, [1])
@@ -555,7 +561,7 @@ EXACT = [
 
         if __name__ == '__main__':
             main()
-        """,
+""",
         id="guard-quote-follows-single-quote-majority",
     ),
     pytest.param(
@@ -571,6 +577,7 @@ EXACT = [
 
 
         def main():
+            global pool
             print('a', "b")
             with Pool(2) as pool:
                 pool.map(abs, [1])
@@ -578,7 +585,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="guard-quote-double-on-a-tie",
     ),
 ]
@@ -601,6 +608,7 @@ def test_main_name_option() -> None:
 
 
         def run_all():
+            global pool
             with Pool(2) as pool:
                 pool.map(abs, [1])
 
