@@ -38,6 +38,31 @@ def find_hazards(tree: ast.Module, analysis: ModuleAnalysis, work: Iterable[ast.
     return finder.run()
 
 
+def child_functions(tree: ast.Module, analysis: ModuleAnalysis) -> dict[str, str]:
+    """Module-level functions that may run in a child process -> how they get there.
+
+    A function runs in a child when it is a process target, mapped or submitted to a pool or
+    executor, a pool initializer, or called (by name, transitively) by one of those; a
+    function passed around as a value (``partial(work, 2)``, ``run_all(work)``) may end up
+    there too, so it counts.  Every other function only runs in the parent: a Flask route, a
+    callback, a helper the script's work calls.  Pure."""
+    analyzer = analysis.analyzer
+    if analyzer is None:
+        return {name: f"function {name}()" for name in analysis.functions}
+    finder = _HazardFinder(tree, analysis, analyzer, [])
+    roots = finder.find_workers()
+    called = {id(node.func) for node in walk(tree) if isinstance(node, ast.Call)}
+    for node in walk(tree):
+        if (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and node.id in analysis.functions
+            and id(node) not in called
+        ):
+            roots.add(node.id)
+    return finder.worker_closure(roots)
+
+
 class _HazardFinder:
     def __init__(self, tree: ast.Module, analysis: ModuleAnalysis, analyzer: object, work: list) -> None:
         self.tree = tree

@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 from dataclasses import dataclass, field
 
 from fixer.analyze import ModuleAnalysis
+from fixer.hazards import child_functions
 from fixer.model import Style
 from fixer import names as _names
 from fixer.names import calls_named, iter_runtime_nodes, mutated_root
@@ -130,11 +131,26 @@ def _make_plan(
         for name in binds(stmt):
             bindings.setdefault(name, []).append(i)
 
+    # Only functions that can run in a child need the names they read bound at module level;
+    # a function that only runs in the parent sees what main() binds, because main()
+    # declares those names global.
+    in_children = child_functions(tree, analysis)
+
     def add_readers(i: int) -> None:
         stmt = body[i]
         label = _definition_label(stmt)
-        for name in sorted(call_time_reads(stmt)):
-            readers.setdefault(name, label)
+        if not isinstance(stmt, _FUNCS) or stmt.name in in_children:
+            for name in sorted(call_time_reads(stmt)):
+                readers.setdefault(name, label)
+        # Functions the statement calls when it runs at module level (a decorator, a kept
+        # `x = build()`) run at import time in every child too.
+        called = sorted(
+            n.func.id
+            for n in iter_runtime_nodes(stmt)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in analysis.functions
+        )
+        for name in sorted(_function_reads_of(body, set(called), analysis)):
+            readers.setdefault(name, f"line {stmt.lineno} (calling {called[0]}())")
 
     for i in sorted(keep):
         add_readers(i)
@@ -146,6 +162,7 @@ def _make_plan(
     imported = {n for stmt in body if isinstance(stmt, (ast.Import, ast.ImportFrom)) for n in binds(stmt)}
     first_forced = min(must_move)
     needs_moved: set[int] = set()  # kept statements already reported as needing moved ones
+    crashes: list[str] = []  # kept statements that would read a name only moved code binds
     changed = True
     reported: set[tuple] = set()
     while changed:
@@ -200,23 +217,26 @@ def _make_plan(
         # What stays must find, when it runs, everything it reads: keep the statements before
         # it that bind those names or mutate them (parser.add_argument(...) before parse_args()).
         for k in sorted(keep):
-            needed = runtime_reads(body[k])
+            needed = set(runtime_reads(body[k]))
             if not needed:
                 continue
             for j in range(k):
+                if j not in guards and runtime_reads(body[j]) & needed:
+                    # An alias: `group = parser.add_argument_group(...)` binds an object whose
+                    # changes (group.add_argument(...)) are changes of `parser`.
+                    needed |= binds(body[j])
                 if j in keep or j in guards:
                     continue
                 if not (binds(body[j]) & needed or _mutates(body[j]) & needed):
                     continue
                 if j in must_move or j in input_stmts:
                     needs_moved.add(k)
-                    key = ("needs", k, j)
-                    if key not in reported:
-                        reported.add(key)
-                        unsafe.append(
-                            f"line {body[k].lineno} stays at module level but needs line "
-                            f"{body[j].lineno}, which must move"
-                        )
+                    # Not even an unsafe fix: the kept line would fail at import.
+                    crashes.append(
+                        f"line {body[k].lineno} stays at module level but needs line "
+                        f"{body[j].lineno}, which must move: kept, it would fail when the "
+                        "module is imported"
+                    )
                     continue
                 keep[j] = f"line {body[k].lineno} needs it"
                 add_readers(j)
@@ -239,6 +259,9 @@ def _make_plan(
                         "work has started: spawn children will only see its first value"
                     )
                 break
+
+    if crashes:
+        return Declined(crashes[0])
 
     actions = []
     for i in range(len(body)):

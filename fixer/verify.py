@@ -2,9 +2,9 @@
 
 A failed check is guardfix's own bug: the file is reported as failed (exit 123) and left
 untouched.  Checked: the output compiles; its syntax tree is exactly the planned one (every
-statement kept, in order, and every moved statement present under the guard, in order); no
-line of the input is lost or altered beyond one level of indentation; a second run finds
-nothing to fix.
+statement kept, in order, and every moved statement present under the guard, in order); the
+module-level code that stays reads only names that stay; no line of the input is lost or
+altered beyond one level of indentation; a second run finds nothing to fix.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Callable
 
 from fixer.analyze import is_main_guard_test
 from fixer.diff import split_lines
+from fixer.names import binds, call_time_reads, iter_runtime_nodes, runtime_reads, walk
 from fixer.plan import Action, Plan, Target
 
 
@@ -38,6 +39,9 @@ def verify_rewrite(
     except (SyntaxError, ValueError) as exc:
         return f"the rewrite does not compile: {exc}"
     problem = check_structure(old_tree, new_tree, plan)
+    if problem:
+        return problem
+    problem = check_kept_reads(old_tree, plan)
     if problem:
         return problem
     problem = check_lines_preserved(
@@ -117,6 +121,45 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
     ):
         return f"the guard does not just call {plan.main_name}()"
     return ""
+
+
+def check_kept_reads(tree: ast.Module, plan: Plan) -> str:
+    """Module-level code that stays reads, when it runs, only names that stay bound at module
+    level: a kept ``q = m.Queue()`` after ``m = Manager()`` moved fails when the module is
+    imported, in the parent and in every child.  Functions a kept statement calls count with
+    the globals they read (transitively)."""
+    kept_binds: set[str] = set()
+    moved_binds: set[str] = set()
+    for stmt, action in zip(tree.body, plan.actions):
+        (moved_binds if action is Action.MOVE else kept_binds).update(binds(stmt))
+    moved_only = moved_binds - kept_binds
+    if not moved_only:
+        return ""
+    functions = {s.name: s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for stmt, action in zip(tree.body, plan.actions):
+        if action is not Action.KEEP:
+            continue
+        reads = set(runtime_reads(stmt))
+        todo = [n.func.id for n in iter_runtime_nodes(stmt) if _calls_name(n) and n.func.id in functions]  # type: ignore[attr-defined]
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            reads |= call_time_reads(functions[name])
+            todo += [n.func.id for n in walk(functions[name]) if _calls_name(n) and n.func.id in functions]  # type: ignore[attr-defined]
+        bad = sorted(reads & moved_only)
+        if bad:
+            return (
+                f"line {stmt.lineno} stays at module level but reads {bad[0]!r}, which only the moved "
+                "code binds"
+            )
+    return ""
+
+
+def _calls_name(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
 
 
 def check_lines_preserved(

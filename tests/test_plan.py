@@ -765,7 +765,7 @@ ACTIONS = [
         def work(x):
             return args.n
         with mp.Pool() as pool:
-            pass
+            pool.map(work, [1])
         """,
         "KKKKKKM",
         id="mutator-before-kept-reader-stays",
@@ -914,23 +914,6 @@ UNSAFE = [
         """,
         "function work() reads 'factor', which line 3 creates and which must move because it reads input()",
         id="function-reads-input",
-    ),
-    pytest.param(
-        """\
-        from multiprocessing import Pool
-
-        pool = Pool(2)
-        results = pool.map(abs, [1])
-
-
-        def total():
-            return sum(results)
-
-
-        print(total())
-        """,
-        "line 4 stays at module level but needs line 3, which must move",
-        id="kept-statement-needs-moved-one",
     ),
     pytest.param(
         """\
@@ -1088,6 +1071,43 @@ DECLINED = [
         """,
         "line 4: `from os.path import *` cannot move into a function; use --style inline",
         id="star-import-in-moved-block",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        pool = Pool(2)
+        results = pool.map(abs, [1])
+
+
+        def total(x):
+            return sum(results) + x
+
+
+        print(pool.map(total, [1]))
+        """,
+        "line 4 stays at module level but needs line 3, which must move",
+        id="kept-statement-needs-moved-one",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Manager, Process
+
+        m = Manager()
+        q = m.Queue()
+
+
+        def consumer(x):
+            q.put(x)
+
+
+        p = Process(target=consumer, args=(1,))
+        p.start()
+        p.join()
+        print(q.get())
+        """,
+        "line 4 stays at module level but needs line 3, which must move",
+        id="manager-queue-read-by-a-worker-needs-the-manager",
     ),
 ]
 
