@@ -49,6 +49,9 @@ class Plan:
     unsafe_reasons: tuple = ()
     keep_reasons: dict = field(default_factory=dict, compare=False)  # index -> why it stays
     notes: tuple = ()
+    #: (statement index, name): a def or class inside a moved block that goes to module level,
+    #: just above main() (or the new guard), instead of becoming local to main().
+    hoisted: tuple = ()
 
     @property
     def moved(self) -> tuple:
@@ -319,6 +322,15 @@ def _make_plan(
                         "function; use --style inline"
                     )
 
+    hoisted, problem = _plan_hoists(body, moved, target, analysis)
+    if problem:
+        return Declined(problem)
+    for index, name in hoisted:
+        notes.append(
+            f"{name} is defined inside the block at line {body[index].lineno} and may be pickled: it goes "
+            "to module level, above the work, so that spawn children can find it"
+        )
+
     global_names: tuple = ()
     chosen_name = main_name or "main"
     if target is Target.NEW_MAIN:
@@ -330,7 +342,7 @@ def _make_plan(
         moved_binds: set[str] = set()
         for i in moved:
             moved_binds |= binds(body[i])
-        global_names = tuple(sorted(moved_binds))
+        global_names = tuple(sorted(moved_binds - {name for _i, name in hoisted}))
         for i in moved:
             for call in calls_named(body[i], frozenset({"locals", "globals", "vars", "exec", "eval"})):
                 name = call.func.id  # type: ignore[attr-defined]
@@ -358,7 +370,148 @@ def _make_plan(
         unsafe_reasons=tuple(dict.fromkeys(unsafe)),
         keep_reasons=keep,
         notes=tuple(notes),
+        hoisted=hoisted,
     )
+
+
+_BLOCK_WORDS = {
+    ast.For: "for", ast.AsyncFor: "async for", ast.While: "while", ast.If: "if", ast.With: "with",
+    ast.AsyncWith: "async with",
+}
+
+
+def nested_definitions(stmt: ast.stmt) -> list[ast.stmt]:
+    """Defs and classes that ``stmt`` (a compound statement) runs in its own scope: inside its
+    blocks, not inside functions or classes.  Pure."""
+    found: list[ast.stmt] = []
+    for child in _child_statements(stmt):
+        if isinstance(child, _FUNCS + (ast.ClassDef,)):
+            found.append(child)
+        else:
+            found += nested_definitions(child)
+    return found
+
+
+def _child_statements(stmt: ast.stmt) -> list[ast.stmt]:
+    if isinstance(stmt, _FUNCS + (ast.ClassDef,)):
+        return []
+    out: list[ast.stmt] = []
+    for field_name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, field_name, None)
+        if isinstance(block, list):
+            out += [c for c in block if isinstance(c, ast.stmt)]
+    for handler in getattr(stmt, "handlers", None) or []:
+        out += handler.body
+    for case in getattr(stmt, "cases", None) or []:
+        out += case.body
+    return out
+
+
+def _may_be_pickled(name: str, definition: ast.stmt, tree_body: list) -> bool:
+    """Whether a def or class defined inside a block can end up pickled: a function used as a
+    value (a process target, mapped over a pool, passed on), or a class used at all (its
+    instances may be sent to a child)."""
+    called: set[int] = set()
+    loads: list[ast.Name] = []
+    for stmt in tree_body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                called.add(id(node.func))
+            elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+                loads.append(node)
+    if isinstance(definition, ast.ClassDef):
+        return bool(loads)
+    return any(id(node) not in called for node in loads)
+
+
+def _binding_count(name: str, body: list) -> int:
+    """How many places bind ``name`` at module level (a def in both branches of an `if` is two)."""
+    count = 0
+    for stmt in body:
+        for node in _scope_walk(stmt):
+            if isinstance(node, _FUNCS + (ast.ClassDef,)) and node.name == name:
+                count += 1
+            elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
+                count += 1
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and name in _names.import_names(node):
+                count += 1
+    return count
+
+
+def _scope_walk(stmt: ast.AST):
+    """Nodes of ``stmt``'s own scope (function and class bodies are not entered)."""
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        yield node
+        if node is not stmt and isinstance(node, _FUNCS + (ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _plan_hoists(body: list, moved: list, target: "Target", analysis: ModuleAnalysis) -> tuple[tuple, str]:
+    """Defs and classes inside moved blocks that must go to module level, or why they cannot.
+
+    Moved into main(), such a definition becomes local (``main.<locals>.work``): pickling it
+    fails under every start method, fork included.  It can go to module level when what it
+    reads (when called, and when defined: decorators, defaults, bases) is not bound by the
+    moved code, and when it is the only binding of its name (a conditional definition would
+    pick one branch).  Returns ((index, name), ...) and "" or (), the decline reason."""
+    moved_binds: set[str] = set()
+    for i in moved:
+        moved_binds |= binds(body[i])
+    hoisted: list[tuple[int, str]] = []
+    for i in moved:
+        stmt = body[i]
+        if isinstance(stmt, _FUNCS + (ast.ClassDef,)):
+            continue
+        for definition in nested_definitions(stmt):
+            name = definition.name  # type: ignore[attr-defined]
+            if not _may_be_pickled(name, definition, body):
+                continue
+            kind = f"class {name}" if isinstance(definition, ast.ClassDef) else f"function {name}()"
+            word = _BLOCK_WORDS.get(type(stmt), "try" if isinstance(stmt, _TRY) else "match")
+            where = f"{kind}, defined inside the `{word}` block at line {stmt.lineno},"
+            local = (
+                f"moved into main() it would become a local {'class' if isinstance(definition, ast.ClassDef) else 'function'}, "
+                "which cannot be pickled"
+            )
+            reads = set(runtime_reads(definition)) | set(call_time_reads(definition))
+            if isinstance(definition, ast.ClassDef):
+                for item in definition.body:
+                    reads |= call_time_reads(item)
+            used = sorted((reads & moved_binds) - {name})
+            if used:
+                return (), (
+                    f"{where} may be pickled (a process target, a pool callable, or passed on), and "
+                    f"{local}; it reads {used[0]!r}, which the moved code binds, so it cannot go to "
+                    f"module level either: define it at module level and pass {used[0]!r} as an argument"
+                )
+            if _binding_count(name, body) != 1:
+                return (), (
+                    f"{where} may be pickled, and {local}; {name!r} is bound more than once at module "
+                    "level, so it cannot be moved to module level as it is: define it once at module level"
+                )
+            if target is Target.EXISTING_GUARD:
+                return (), f"{where} may be pickled, and in the guard it stays local: define it at module level"
+            parent = _parent_block(stmt, definition)
+            if parent is not None and len(parent) == 1:
+                return (), f"{where} is the only statement of its block: define it at module level by hand"
+            hoisted.append((i, name))
+    return tuple(hoisted), ""
+
+
+def _parent_block(stmt: ast.stmt, child: ast.stmt) -> list | None:
+    for node in [stmt, *(n for n in ast.walk(stmt) if isinstance(n, (ast.stmt, ast.excepthandler)) or _is_case(n))]:
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(node, field_name, None)
+            if isinstance(block, list) and any(item is child for item in block):
+                return block
+    return None
+
+
+def _is_case(node: ast.AST) -> bool:
+    return type(node).__name__ == "match_case"
 
 
 def _free_name(base: str, taken: set[str]) -> str:

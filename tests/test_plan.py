@@ -1109,6 +1109,52 @@ DECLINED = [
         "line 4 stays at module level but needs line 3, which must move",
         id="manager-queue-read-by-a-worker-needs-the-manager",
     ),
+    pytest.param(
+        """\
+        import sys
+        from multiprocessing import Pool
+
+        with Pool(2) as pool:
+            if sys.argv[1:]:
+                def work(x):
+                    return x
+            else:
+                def work(x):
+                    return -x
+            print(pool.map(work, [1]))
+        """,
+        "'work' is bound more than once at module level",
+        id="conditional-worker-definitions-cannot-be-hoisted",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        with Pool(2) as pool:
+            offset = 3
+
+            def work(x, offset=offset):
+                return x + offset
+            print(pool.map(work, [1]))
+        """,
+        "it reads 'offset', which the moved code binds",
+        id="worker-default-reads-a-moved-name",
+    ),
+    pytest.param(
+        """\
+        import functools
+        from multiprocessing import Pool
+
+        for size in (1, 2):
+            @functools.lru_cache(maxsize=size)
+            def work(x):
+                return x
+            with Pool(2) as pool:
+                print(pool.map(work, [1]))
+        """,
+        "it reads 'size', which the moved code binds",
+        id="worker-decorator-reads-the-loop-variable",
+    ),
 ]
 
 
@@ -1157,3 +1203,26 @@ def test_make_plan_targets() -> None:
 )
 def test_detect_quote(src: str, quote: str) -> None:
     assert detect_quote(src) == quote
+
+
+def test_worker_defined_in_a_block_is_hoisted_and_a_called_helper_is_not() -> None:
+    src = """\
+        from multiprocessing import Pool
+
+        for n in (1, 2):
+            def work(x):
+                return x * 2
+
+            def show(values):
+                print(n, values)
+
+            with Pool(2) as pool:
+                show(pool.map(work, [n]))
+        """
+    plan = plan_for(src)
+    assert isinstance(plan, Plan)
+    assert plan.hoisted == ((1, "work"),)  # show() is only called: it may stay local
+    assert "work" not in plan.global_names and "show" in plan.global_names
+    text = rewritten(src)
+    assert text.startswith("from multiprocessing import Pool\n\n\ndef work(x):\n    return x * 2\n\n\ndef main():\n")
+    assert "\n        def show(values):\n" in text
