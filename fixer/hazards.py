@@ -63,6 +63,47 @@ def child_functions(tree: ast.Module, analysis: ModuleAnalysis) -> dict[str, str
     return finder.worker_closure(roots)
 
 
+def unjoined_with_shared(tree: ast.Module, analysis: ModuleAnalysis, moved: Iterable[ast.stmt]) -> str:
+    """Why processes the moved code starts may outlive what they were given ("" if not).
+
+    Processes started at module level and never joined, while the moved code creates a
+    queue, lock, shared value or manager: under fork the children already hold it; under
+    spawn they unpickle it after starting, and the parent's exit handler tears it down (it
+    unlinks semaphores and stops managers before it joins children).  Keeping it a module
+    global does not prevent that; only a join does.  Pure."""
+    analyzer = analysis.analyzer
+    if analyzer is None:
+        return ""
+    finder = _HazardFinder(tree, analysis, analyzer, [])
+    scope, nodes, _func = finder.regions()[0]
+    starts = []
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "join" and _may_join_process(node, analyzer, scope):
+                return ""
+            if node.func.attr == "start" and any(v[0] == "start" for v in analyzer.eval(node.func, scope)):  # type: ignore[attr-defined]
+                starts.append(node)
+    moved = list(moved)
+    moved_ids = {id(n) for stmt in moved for n in walk(stmt)}
+    starts = [n for n in starts if id(n) in moved_ids]
+    if not starts:
+        return ""
+    for stmt in moved:
+        for node in walk(stmt):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                kind = finder.primitive_kind(node.value)
+                if not kind and isinstance(node.value, ast.Call):
+                    made = analyzer._eval_call(node.value, scope)  # type: ignore[attr-defined]
+                    kind = "manager" if any(v[0] == "pool" and v[1].endswith("Manager") for v in made) else ""
+                if kind:
+                    return (
+                        f"processes started at line {starts[0].lineno} are never joined and the work creates "
+                        f"{node.targets[0].id!r} ({kind}, line {node.lineno}): under spawn the parent's exit "
+                        "tears it down before the children have unpickled it (it did not under fork); call .join()"
+                    )
+    return ""
+
+
 class _HazardFinder:
     def __init__(self, tree: ast.Module, analysis: ModuleAnalysis, analyzer: object, work: list) -> None:
         self.tree = tree

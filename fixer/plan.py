@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 from dataclasses import dataclass, field
 
 from fixer.analyze import ModuleAnalysis
-from fixer.hazards import child_functions
+from fixer.hazards import child_functions, unjoined_with_shared
 from fixer.model import Style
 from fixer import names as _names
 from fixer.names import calls_named, iter_runtime_nodes, mutated_root
@@ -321,6 +321,10 @@ def _make_plan(
                         f"line {node.lineno}: `from {node.module} import *` cannot move into a "
                         "function; use --style inline"
                     )
+
+    outlived = unjoined_with_shared(tree, analysis, [body[i] for i in moved])
+    if outlived:
+        unsafe.append(outlived)
 
     hoisted, problem = _plan_hoists(body, moved, target, analysis)
     if problem:
