@@ -63,6 +63,18 @@ def child_functions(tree: ast.Module, analysis: ModuleAnalysis) -> dict[str, str
     return finder.worker_closure(roots)
 
 
+def initializer_globals(tree: ast.Module, analysis: ModuleAnalysis) -> set[str]:
+    """Globals that a pool initializer sets in every child (``def init(c): global counter;
+    counter = c`` passed as ``initializer=init``): workers do not need their module-level
+    value.  Pure."""
+    analyzer = analysis.analyzer
+    if analyzer is None:
+        return set()
+    finder = _HazardFinder(tree, analysis, analyzer, [])
+    finder.find_workers()
+    return finder.set_by_initializers()
+
+
 def unjoined_with_shared(tree: ast.Module, analysis: ModuleAnalysis, moved: Iterable[ast.stmt]) -> str:
     """Why processes the moved code starts may outlive what they were given ("" if not).
 
@@ -112,6 +124,7 @@ class _HazardFinder:
         self.work = work + [s for stmt in tree.body if _is_guard(stmt) for s in stmt.body]  # type: ignore[attr-defined]
         self.findings: list[Finding] = []
         self._regions: Optional[list] = None
+        self.initializers: set[str] = set()  # module-level functions passed as initializer=
 
     def run(self) -> list[Finding]:
         workers = self.find_workers()
@@ -161,6 +174,9 @@ class _HazardFinder:
             for node in nodes:
                 if not (isinstance(node, ast.Call) and _interesting(node)):
                     continue
+                for kw in node.keywords:
+                    if kw.arg == "initializer" and isinstance(kw.value, ast.Name) and kw.value.id in self.analysis.functions:
+                        self.initializers.add(kw.value.id)
                 for expr in self.worker_arguments(node, scope):
                     if isinstance(expr, ast.Lambda):
                         self.warn(
@@ -228,7 +244,7 @@ class _HazardFinder:
                     if kind:
                         primitives[node.targets[0].id] = (node, kind)
         for func_name in sorted(closure):
-            reads = call_time_reads(self.analysis.functions[func_name])
+            reads = call_time_reads(self.analysis.functions[func_name]) - self.set_by_initializers()
             for name in sorted(reads & set(primitives)):
                 node, kind = primitives[name]
                 self.warn(
@@ -265,9 +281,15 @@ class _HazardFinder:
         for func_name in sorted(closure):
             for name in call_time_reads(self.analysis.functions[func_name]):
                 readers.setdefault(name, func_name)
+        # The pool-initializer idiom (def init(c): global counter; counter = c) sets the name
+        # in every child before any task runs: the children do not depend on its
+        # module-level value, so a change in the parent is no hazard.
+        set_by_initializer = self.set_by_initializers()
         reported: set[str] = set()
         for stmt in self.work:
             for name, node in _changes(stmt):
+                if name in set_by_initializer:
+                    continue
                 if name in readers and name in module_names and name not in reported:
                     reported.add(name)
                     self.warn(
@@ -275,6 +297,13 @@ class _HazardFinder:
                         f"worker {readers[name]}() reads {name!r}, which the script's work changes here: spawn "
                         "children only see its module-level value; pass it to the worker as an argument",
                     )
+
+    def set_by_initializers(self) -> set[str]:
+        """Globals that a pool initializer sets in every child (call after find_workers)."""
+        names: set[str] = set()
+        for name in self.initializers:
+            names |= _globals_assigned(self.analysis.functions[name])
+        return names
 
     # ----- GF104 ------------------------------------------------------------------------
     def check_unjoined(self) -> None:
@@ -350,6 +379,15 @@ def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:
             out.append((name, node))
     out.sort(key=lambda item: (getattr(item[1], "lineno", 0), getattr(item[1], "col_offset", 0)))
     return out
+
+
+def _globals_assigned(func: ast.AST) -> set[str]:
+    """Names a function declares ``global`` and assigns (``global counter; counter = c``)."""
+    declared: set[str] = set()
+    for node in walk(func):
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+    return declared & {n.id for n in walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _may_join_process(call: ast.Call, analyzer: object, scope: object) -> bool:

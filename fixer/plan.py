@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 from dataclasses import dataclass, field
 
 from fixer.analyze import ModuleAnalysis
-from fixer.hazards import child_functions, unjoined_with_shared
+from fixer.hazards import child_functions, initializer_globals, unjoined_with_shared
 from fixer.model import Style
 from fixer import names as _names
 from fixer.names import calls_named, iter_runtime_nodes, mutated_root
@@ -138,12 +138,14 @@ def _make_plan(
     # a function that only runs in the parent sees what main() binds, because main()
     # declares those names global.
     in_children = child_functions(tree, analysis)
+    # What a pool initializer sets in every child is there before any task runs.
+    initialized = initializer_globals(tree, analysis)
 
     def add_readers(i: int) -> None:
         stmt = body[i]
         label = _definition_label(stmt)
         if not isinstance(stmt, _FUNCS) or stmt.name in in_children:
-            for name in sorted(call_time_reads(stmt)):
+            for name in sorted(call_time_reads(stmt) - initialized):
                 readers.setdefault(name, label)
         # Functions the statement calls when it runs at module level (a decorator, a kept
         # `x = build()`) run at import time in every child too.
