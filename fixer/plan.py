@@ -98,7 +98,9 @@ def _make_plan(
                 f"the `if __name__ == \"__main__\":` guard at line {body[g].lineno} has an "
                 "elif/else branch that starts processes; that branch runs in every child"
             )
-    input_stmts = {i for i, stmt in enumerate(body) if calls_named(stmt, frozenset({"input"}))}
+    input_stmts = {
+        i for i, stmt in enumerate(body) if calls_named(stmt, frozenset({"input"})) and not _is_import_fallback(stmt)
+    }
     must_move = {i for i, f in enumerate(facts) if (f.starts or f.setup) and not f.guard}
     if not must_move:
         return Declined("nothing at module level can be moved to fix the findings")
@@ -200,6 +202,14 @@ def _make_plan(
                     if key not in reported:
                         reported.add(key)
                         unsafe.append(_needs_moved(reader, name, body[i], i in input_stmts))
+                # A conditional binding (`if fast: mode = "x"`) that may stay, stays: moved,
+                # the name would be missing in every spawn child.
+                for i in indices:
+                    if i in keep or i in moving or i in guards or not isinstance(body[i], (ast.If,) + _TRY):
+                        continue
+                    keep[i] = f"{reader} reads {name!r}"
+                    add_readers(i)
+                    changed = True
                 continue
             first = assignments[0]
             chosen = [first] + [
@@ -226,10 +236,11 @@ def _make_plan(
             if not needed:
                 continue
             for j in range(k):
-                if j not in guards and runtime_reads(body[j]) & needed:
-                    # An alias: `group = parser.add_argument_group(...)` binds an object whose
-                    # changes (group.add_argument(...)) are changes of `parser`.
-                    needed |= binds(body[j])
+                alias = _alias_of(body[j])
+                if alias is not None and alias[1] in needed:
+                    # `group = parser.add_argument_group(...)` binds an object whose changes
+                    # (group.add_argument(...)) are changes of `parser`: later ones count too.
+                    needed.add(alias[0])
                 if j in keep or j in guards:
                     continue
                 if not (binds(body[j]) & needed or _mutates(body[j]) & needed):
@@ -574,7 +585,7 @@ def _compute_mutates(stmt: ast.stmt) -> set[str]:
 
 
 def _is_import_like(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)) or _is_import_fallback(stmt):
         return True
     return isinstance(stmt, (ast.If,) + _TRY) and _is_definitional(stmt) and any(
         isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(stmt)
@@ -603,7 +614,39 @@ def _keep_category(stmt: ast.stmt, index: int) -> str:
         return "type alias"
     if isinstance(stmt, (ast.If,) + _TRY) and _is_definitional(stmt):
         return "definitions block (imports, TYPE_CHECKING, fallbacks)"
+    if _is_import_fallback(stmt):
+        return "import block with a fallback"
     return ""
+
+
+def _alias_of(stmt: ast.stmt) -> tuple[str, str] | None:
+    """(new name, root name) for ``new = root.method(...)`` / ``new = root.attr`` / ``new = root[k]``."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        return None
+    node = stmt.value
+    if not isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        return None
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return (stmt.targets[0].id, node.id) if isinstance(node, ast.Name) else None
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _is_import_fallback(stmt: ast.stmt) -> bool:
+    """``try: import x`` / ``except ImportError: ...``: an import block, whatever the fallback
+    does (even asking with input()): it only runs when the import fails."""
+    if not isinstance(stmt, _TRY) or not stmt.handlers:
+        return False
+    if not all(isinstance(child, (ast.Import, ast.ImportFrom, ast.Pass)) for child in stmt.body):
+        return False
+    for handler in stmt.handlers:
+        caught = handler.type
+        names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        if not all(isinstance(n, (ast.Name, ast.Attribute)) and getattr(n, "id", getattr(n, "attr", "")) in _IMPORT_ERRORS for n in names):
+            return False
+    return not stmt.orelse and not stmt.finalbody
 
 
 def _plain_targets(stmt: ast.Assign | ast.AnnAssign) -> bool:
@@ -614,8 +657,11 @@ def _plain_targets(stmt: ast.Assign | ast.AnnAssign) -> bool:
 def _is_definitional(stmt: ast.stmt) -> bool:
     """A block that only defines names: imports, defs, classes, constants, pass."""
     if isinstance(stmt, ast.If):
-        # The test may call things (os.environ.get, sys.version_info checks): it runs at
-        # import time today and keeps doing so; only the branches decide what the block is.
+        # `if TYPE_CHECKING:`, `if sys.version_info >= (3, 8):`, `if os.name == "nt":` define
+        # names; a test that calls something (`if len(sys.argv) > 1:`, `if os.path.exists(p):`)
+        # is the script's work, whatever its branches bind.
+        if any(isinstance(node, ast.Call) for node in ast.walk(stmt.test)):
+            return False
         inner = stmt.body + stmt.orelse
     elif isinstance(stmt, _TRY):
         inner = stmt.body + stmt.orelse + stmt.finalbody

@@ -773,6 +773,51 @@ ACTIONS = [
     pytest.param(
         """\
         import multiprocessing as mp
+        try:
+            import json
+        except ImportError:
+            if input("continue? ") != "y":
+                raise
+            json = None
+        with mp.Pool() as pool:
+            print(json.dumps(pool.map(abs, [1])))
+        """,
+        "KKM",
+        id="input-in-import-fallback-keeps-the-import-block",
+    ),
+    pytest.param(
+        """\
+        import sys
+        import multiprocessing as mp
+        if len(sys.argv) > 1:
+            label = "custom"
+        if sys.version_info >= (3, 8):
+            SEP = "/"
+        with mp.Pool() as pool:
+            print(label, SEP, pool.map(abs, [1]))
+        """,
+        "KKMKM",
+        id="runtime-test-is-work-version-test-is-definitions",
+    ),
+    pytest.param(
+        """\
+        import os
+        import multiprocessing as mp
+        if os.environ.get("FAST"):
+            mode = "fast"
+        else:
+            mode = "slow"
+        def work(x):
+            return mode
+        with mp.Pool() as pool:
+            print(pool.map(work, [1]))
+        """,
+        "KKKKM",
+        id="conditional-binding-a-worker-reads-stays",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
         print("start")
         with mp.Pool() as pool:
             pass
