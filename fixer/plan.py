@@ -170,6 +170,7 @@ def _make_plan(
     first_forced = min(must_move)
     needs_moved: set[int] = set()  # kept statements already reported as needing moved ones
     crashes: list[str] = []  # kept statements that would read a name only moved code binds
+    ordering: list[str] = []  # kept statements that would run before moved work they depend on
     changed = True
     reported: set[tuple] = set()
     while changed:
@@ -276,9 +277,6 @@ def _make_plan(
                     )
                 break
 
-    if crashes:
-        return Declined(crashes[0])
-
     actions = []
     for i in range(len(body)):
         if i in guards:
@@ -302,11 +300,29 @@ def _make_plan(
             used |= _function_reads_of(body, used, analysis)
             clash = (k_binds & used) | (k_reads & (binds(body[m]) | _mutates(body[m])))
             if clash:
-                unsafe.append(
+                ordering.append(
                     f"line {body[k].lineno} must stay at module level and would then run before "
                     f"line {body[m].lineno}, which uses {sorted(clash)[0]!r}"
                 )
+                unsafe.append(ordering[-1])
                 break
+
+    notes: list[str] = []
+    if crashes or ordering:
+        # What careful humans often do: guard only from the first process start onward.
+        partial = _partial_fallback(body, keep, guards, must_move, input_stmts, in_children, initialized)
+        if partial is not None and (crashes or not partial[1]):
+            actions, partial_unsafe = partial
+            moved = [i for i, a in enumerate(actions) if a is Action.MOVE]
+            keep = {i: "above the first process start" for i, a in enumerate(actions) if a is Action.KEEP}
+            unsafe = [facts[i].unsafe_position for i in sorted(must_move) if facts[i].unsafe_position]
+            unsafe += partial_unsafe
+            notes.append(
+                f"the whole-script fix is not possible ({(crashes or ordering)[0]}); this fix guards "
+                f"only from line {body[first_forced].lineno}, the first process start, onward"
+            )
+        elif crashes:
+            return Declined(crashes[0])
 
     if len(guards) > 1:
         return Declined(
@@ -315,7 +331,6 @@ def _make_plan(
             + "); merge them by hand first"
         )
 
-    notes: list[str] = []
     if guards:
         target = Target.EXISTING_GUARD
     elif style is Style.INLINE:
@@ -529,6 +544,66 @@ def _parent_block(stmt: ast.stmt, child: ast.stmt) -> list | None:
 
 def _is_case(node: ast.AST) -> bool:
     return type(node).__name__ == "match_case"
+
+
+def _partial_fallback(
+    body: list, full_keep: dict, guards: list, must_move: set, input_stmts: set, in_children: dict, initialized: set
+) -> tuple[list, list] | None:
+    """The fix that guards only from the first process start onward: everything above it
+    stays, everything from it on moves, except workers defined further down (and the classes
+    they read), which must stay importable.  Returns (actions, unsafe reasons), or None when
+    even that fix would fail at import.  Pure."""
+    if guards:
+        return None
+    first = min(must_move)
+    kept = set(range(first))
+    later = range(first, len(body))
+    worker_reads: set[str] = set()
+    for i in later:
+        stmt = body[i]
+        if isinstance(stmt, _FUNCS) and stmt.name in in_children and i not in must_move:
+            kept.add(i)
+            worker_reads |= call_time_reads(stmt)
+    for i in later:
+        stmt = body[i]
+        if isinstance(stmt, ast.ClassDef) and stmt.name in worker_reads and i not in must_move:
+            kept.add(i)
+    kept_binds: set[str] = set()
+    moved_binds: set[str] = set()
+    for i, stmt in enumerate(body):
+        (kept_binds if i in kept else moved_binds).update(binds(stmt))
+    moved_only = moved_binds - kept_binds
+    unsafe: list[str] = []
+    for i in sorted(kept):
+        stmt = body[i]
+        if runtime_reads(stmt) & moved_only:
+            return None
+        if i < first and i not in full_keep:
+            if i in input_stmts:
+                unsafe.append(
+                    f"line {stmt.lineno} calls input() and stays above the guard: every spawn child asks again"
+                )
+            elif any(isinstance(n, ast.Call) for n in iter_runtime_nodes(stmt)):
+                unsafe.append(f"line {stmt.lineno} stays above the guard: every spawn child runs it again")
+    for i in sorted(kept):
+        stmt = body[i]
+        if not (isinstance(stmt, _FUNCS) and stmt.name in in_children):
+            continue
+        for name in sorted((call_time_reads(stmt) - initialized) & moved_binds):
+            late = next(j for j in later if j not in kept and name in binds(body[j]))
+            if name in moved_only:
+                unsafe.append(
+                    f"function {stmt.name}() reads {name!r}, which line {body[late].lineno} binds after the "
+                    "first process start: spawn children will not have it"
+                )
+            elif any(j > late for j in must_move):
+                # (Processes started before the rebinding saw the first value under fork too.)
+                unsafe.append(
+                    f"function {stmt.name}() reads {name!r}, which line {body[late].lineno} rebinds after the "
+                    "first process start: spawn children will only see its first value"
+                )
+    actions = [Action.KEEP if i in kept else Action.MOVE for i in range(len(body))]
+    return actions, unsafe
 
 
 def _free_name(base: str, taken: set[str]) -> str:

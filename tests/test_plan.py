@@ -1017,19 +1017,6 @@ UNSAFE = [
         "spawn children will only see its first value",
         id="rebinding-after-work-of-a-name-a-worker-reads",
     ),
-    pytest.param(
-        """\
-        from multiprocessing import Pool
-        from json import dumps as fmt
-
-        with Pool(2) as pool:
-            print(fmt(pool.map(abs, [1])))
-        from pprint import pformat as fmt
-        print(fmt([1]))
-        """,
-        "line 6 must stay at module level and would then run before line 4, which uses 'fmt'",
-        id="kept-rebinding-runs-before-moved-reader",
-    ),
 ]
 
 
@@ -1116,43 +1103,6 @@ DECLINED = [
         """,
         "line 4: `from os.path import *` cannot move into a function; use --style inline",
         id="star-import-in-moved-block",
-    ),
-    pytest.param(
-        """\
-        from multiprocessing import Pool
-
-        pool = Pool(2)
-        results = pool.map(abs, [1])
-
-
-        def total(x):
-            return sum(results) + x
-
-
-        print(pool.map(total, [1]))
-        """,
-        "line 4 stays at module level but needs line 3, which must move",
-        id="kept-statement-needs-moved-one",
-    ),
-    pytest.param(
-        """\
-        from multiprocessing import Manager, Process
-
-        m = Manager()
-        q = m.Queue()
-
-
-        def consumer(x):
-            q.put(x)
-
-
-        p = Process(target=consumer, args=(1,))
-        p.start()
-        p.join()
-        print(q.get())
-        """,
-        "line 4 stays at module level but needs line 3, which must move",
-        id="manager-queue-read-by-a-worker-needs-the-manager",
     ),
     pytest.param(
         """\
@@ -1271,3 +1221,75 @@ def test_worker_defined_in_a_block_is_hoisted_and_a_called_helper_is_not() -> No
     text = rewritten(src)
     assert text.startswith("from multiprocessing import Pool\n\n\ndef work(x):\n    return x * 2\n\n\ndef main():\n")
     assert "\n        def show(values):\n" in text
+
+
+# ----- partial fallback: guard only from the first process start onward --------------------
+
+PARTIAL_UNSAFE = [
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        pool = Pool(2)
+        results = pool.map(abs, [1])
+
+
+        def total(x):
+            return sum(results) + x
+
+
+        print(pool.map(total, [1]))
+        """,
+        "function total() reads 'results', which line 4 binds after the first process start",
+        id="kept-statement-needs-moved-one",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Manager, Process
+
+        m = Manager()
+        q = m.Queue()
+
+
+        def consumer(x):
+            q.put(x)
+
+
+        p = Process(target=consumer, args=(1,))
+        p.start()
+        p.join()
+        print(q.get())
+        """,
+        "function consumer() reads 'q', which line 4 binds after the first process start",
+        id="manager-queue-read-by-a-worker-needs-the-manager",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "reason"), PARTIAL_UNSAFE)
+def test_partial_fallback_offered_as_unsafe_instead_of_nothing(src: str, reason: str) -> None:
+    # The whole-script fix would fail at import (a kept line needs a moved one); the partial
+    # one does not, and says what it breaks.
+    result = run(src)
+    assert result.status is Status.UNSAFE
+    assert reason in result.reason
+    assert any("guards only from line" in note for note in result.notes)
+
+
+def test_partial_fallback_is_safe_when_nothing_above_the_first_start_needs_moving() -> None:
+    src = """\
+        from multiprocessing import Pool
+        from json import dumps as fmt
+
+        with Pool(2) as pool:
+            print(fmt(pool.map(abs, [1])))
+        from pprint import pformat as fmt
+        print(fmt([1]))
+        """
+    result = run(src)
+    assert result.status is Status.FIXED, result.reason
+    assert result.notes == (
+        "the whole-script fix is not possible (line 6 must stay at module level and would then run before "
+        "line 4, which uses 'fmt'); this fix guards only from line 4, the first process start, onward",
+    )
+    assert "    from pprint import pformat as fmt\n" in rewritten(src)
