@@ -97,7 +97,9 @@ def _read_config(ctx: click.Context, param: click.Parameter, value: str | None) 
     return None
 
 
-def _excludes(ctx: click.Context, exclude: tuple[str, ...], extend_exclude: tuple[str, ...], force: bool) -> Excludes:
+def _excludes(
+    ctx: click.Context, exclude: tuple[str, ...], extend_exclude: tuple[str, ...], force: bool, gitignore: bool = True
+) -> Excludes:
     """Exclude patterns are relative to the configuration file's folder (else the current
     folder); ``exclude``, when set anywhere, replaces the built-in folder names."""
     config: Config | None = ctx.meta.get(CONFIG_META)
@@ -107,6 +109,7 @@ def _excludes(ctx: click.Context, exclude: tuple[str, ...], extend_exclude: tupl
         extend_exclude=extend_exclude,
         root=config.root if config is not None else Path.cwd(),
         force=force,
+        gitignore=gitignore,
     )
 
 
@@ -153,6 +156,12 @@ def _validate_name(ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style pattern of paths to skip; replaces the built-in folder list. Repeatable.")
 @click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Gitignore-style pattern of paths to skip, in addition to the others. Repeatable.")
 @click.option("--force-exclude", is_flag=True, help="Apply the excludes and .gitignore to files named explicitly too (for pre-commit).")
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=True,
+    show_default=True,
+    help="Leave out what .gitignore files and .git/info/exclude ignore (a folder named on the command line is always walked).",
+)
 @click.option(
     "--stdin-filename",
     metavar="PATH",
@@ -228,6 +237,7 @@ def cli(
     exclude: tuple[str, ...],
     extend_exclude: tuple[str, ...],
     force_exclude: bool,
+    respect_gitignore: bool,
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -254,7 +264,7 @@ def cli(
     if output_format != "text" and mode not in (("check",) if from_stdin else ("check", "write")):
         needs = "--check (stdout carries the script)" if from_stdin else "--check or --write"
         raise click.UsageError(f"--output-format {output_format} needs {needs}")
-    excludes = _excludes(ctx, exclude, extend_exclude, force_exclude)
+    excludes = _excludes(ctx, exclude, extend_exclude, force_exclude, respect_gitignore)
     if from_stdin:
         named = [Path(stdin_filename)] if stdin_filename else [Path.cwd()]
         options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
@@ -301,7 +311,7 @@ def cli(
     if interrupted:
         ui.interrupted(report, len(candidates))
         ctx.exit(EXIT_INTERRUPTED)
-    ui.summary(report, mode, runner.stats, elapsed)
+    ui.summary(report, mode, runner.stats, elapsed, ignored=(discovery.gitignored, discovery.ignore_files))
     ctx.exit(report.return_code)
 
 

@@ -144,6 +144,7 @@ def _path_string(path: Path, key: str, value: Any) -> str:
 KEYS: dict[str, tuple[str, Callable[[Path, str, Any], Any]]] = {
     "exclude": ("exclude", _patterns),
     "extend-exclude": ("extend_exclude", _patterns),
+    "respect-gitignore": ("respect_gitignore", _flag),
     "style": ("style", _style),
     "main-name": ("main_name", _main_name),
     "unsafe-fixes": ("unsafe_fixes", _flag),

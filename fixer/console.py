@@ -160,7 +160,9 @@ class UI:
                 return answer
             self.out.print(Text("Please answer y, n, a or q.", style="yellow"))
 
-    def summary(self, report: Report, mode: str, stats: Any = None, elapsed: float | None = None) -> None:
+    def summary(
+        self, report: Report, mode: str, stats: Any = None, elapsed: float | None = None, ignored: tuple = (0, ())
+    ) -> None:
         if self.verbosity < 0:
             return
         if elapsed is not None and (self.verbosity > 0 or self.err.is_terminal):
@@ -178,11 +180,21 @@ class UI:
             parts.append(f"{files(report.unsafe)} with an unsafe fix not applied")
         if report.declined:
             parts.append(f"{files(report.declined)} that cannot be fixed automatically")
-        unchanged = report.clean + report.skipped
+        # A file whose only findings are warnings is not "without findings" (whether warnings
+        # change the exit code is Report.return_code's business).
+        unchanged = report.clean + report.skipped - report.warned
         parts.append(f"{files(unchanged)} without findings")
+        if report.warned:
+            parts.append(f"{files(report.warned)} with warnings")
+        count, sources = ignored
+        if count:
+            # An ignored tree would otherwise look like a tree without scripts.
+            shown = sources[0] if len(sources) == 1 else f"{sources[0]} and {len(sources) - 1} more"
+            parts.append(f"{count} ignored by {shown} (--no-respect-gitignore checks them)")
         if report.errors:
             parts.append(f"{report.errors} error{'s' if report.errors != 1 else ''}")
-        style = "bold red" if report.errors else ("bold yellow" if report.left else "bold green")
+        failing = report.left or (report.check_warnings and report.warned)
+        style = "bold red" if report.errors else ("bold yellow" if failing else "bold green")
         self.err.print(Text(", ".join(parts) + ".", style=style))
 
     def summary_table(self, report: Report, stats: Any, elapsed: float) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -50,6 +50,11 @@ class Coverage:
 class Discovery:
     candidates: list
     coverage: Coverage
+    #: Scripts and folders left out by ``.gitignore`` rules (not by configured excludes or the
+    #: built-in folder names), and the ignore files that left them out: the summary says so,
+    #: because an ignored tree otherwise looks like a tree without scripts.
+    gitignored: int = 0
+    ignore_files: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,14 @@ class Excludes:
         extend_exclude: tuple = (),
         root: Optional[Path] = None,
         force: bool = False,
+        gitignore: bool = True,
     ) -> "Excludes":
         """``exclude`` (when given, even empty) replaces the built-in folder names;
         ``extend_exclude`` adds to whichever list is in force."""
         patterns = tuple(exclude or ()) + tuple(extend_exclude)
         names = DEFAULT_EXCLUDES if exclude is None else frozenset()
         absolute = Path(os.path.abspath(root if root is not None else Path.cwd()))
-        return cls(names=names, patterns=patterns, root=absolute, force=force)
+        return cls(names=names, patterns=patterns, root=absolute, force=force, gitignore=gitignore)
 
     @property
     def spec(self) -> Optional[pathspec.PathSpec]:
@@ -110,9 +116,20 @@ class Excludes:
             rel = os.path.relpath(absolute, root)
             if not rel.startswith(os.pardir) and spec.match_file(_as_match(rel, is_dir)):
                 return True
-        return self.gitignore and _gitignored(
-            absolute, is_dir, os.path.abspath(top or os.path.dirname(absolute)), self._seen
-        )
+        return self.gitignore and bool(self.ignored_by(absolute, is_dir, top))
+
+    def ignored_by(self, absolute: str, is_dir: bool, top: Optional[str] = None) -> str:
+        """The ignore file whose rule leaves ``absolute`` out ("" when none does)."""
+        if not self.gitignore:
+            return ""
+        return _gitignored(absolute, is_dir, os.path.abspath(top or os.path.dirname(absolute)), self._seen)
+
+    def matches_pattern(self, absolute: str, is_dir: bool) -> bool:
+        spec = self.spec
+        if spec is None:
+            return False
+        rel = os.path.relpath(absolute, str(self.root or Path.cwd()))
+        return not rel.startswith(os.pardir) and bool(spec.match_file(_as_match(rel, is_dir)))
 
     def excludes_named_file(self, path: Path) -> bool:
         """With ``force``: whether a file named explicitly falls under the excludes, through
@@ -168,26 +185,39 @@ def discover(paths: list[Path], excludes: Optional[Excludes] = None) -> Discover
     found: dict[str, Candidate] = {}
     folders: list[str] = []
     left_out: set[bytes] = set()
+    ignored: dict[str, int] = {}  # ignore file -> scripts and folders it left out
     for root in paths:
         if root.is_dir():
             folders.append(os.path.realpath(root))
-            for candidate in _walk(root, excludes, left_out):
+            for candidate in _walk(root, excludes, left_out, ignored):
                 if found.setdefault(_identity(candidate.path), candidate) is not candidate:
                     left_out.add(os.fsencode(_module_stem(candidate.path.name)))
         elif not excludes.excludes_named_file(root):
             found.setdefault(_identity(root), Candidate(root, _display(root)))
-    return Discovery(sorted(found.values(), key=lambda c: c.display), Coverage(tuple(folders), frozenset(left_out)))
+    return Discovery(
+        sorted(found.values(), key=lambda c: c.display),
+        Coverage(tuple(folders), frozenset(left_out)),
+        gitignored=sum(ignored.values()),
+        ignore_files=tuple(sorted(ignored)),
+    )
 
 
 def _module_stem(name: str) -> str:
     return name[:-3] if name.endswith(".py") else name
 
 
-def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
+def _walk(root: Path, excludes: Excludes, left_out: set, ignored: Optional[dict] = None) -> list[Candidate]:
     out: list[Candidate] = []
     shown_root = str(root)
     abs_root = os.path.abspath(shown_root)
     abs_top = abs_root
+    ignored = ignored if ignored is not None else {}
+    if excludes.gitignore and _ignored_from_above(abs_root, excludes):
+        # A folder named on the command line is walked even when an ignore file above it
+        # ignores it (as ruff does: `guardfix ~/.pyenv/versions/3.12.1/lib` inside pyenv's
+        # own checkout, which ignores /versions).  Only ignore files from here down count.
+        excludes = replace(excludes, _seen={})
+        excludes._seen[("root", abs_root)] = abs_root
     # Walk the absolute folder (no path is made absolute again per file); show each path
     # as the user typed its root.  ``os.scandir`` tells folders, files and symlinks apart
     # without a system call per entry.
@@ -218,6 +248,7 @@ def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
                     or (ruled and excludes.excludes(None, is_dir=True, top=abs_top, absolute=absolute))
                 ):
                     left_out.add(os.fsencode(name))  # modules below it are not seen
+                    _count_ignored(excludes, absolute, True, abs_top, ignored, name)
                 else:
                     subfolders.append((absolute, os.path.join(shown, name)))
                 continue
@@ -225,6 +256,7 @@ def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
                 continue
             if ruled and excludes.excludes(None, is_dir=False, top=abs_top, absolute=absolute):
                 left_out.add(os.fsencode(_module_stem(name)))
+                _count_ignored(excludes, absolute, False, abs_top, ignored, name)
                 continue
             path = Path(os.path.join(shown, name))
             out.append(Candidate(path, _display(path)))
@@ -237,6 +269,29 @@ def _walk(root: Path, excludes: Excludes, left_out: set) -> list[Candidate]:
                 _REAL_PATHS[str(path)] = os.path.join(real_folder, name)
         todo.extend(reversed(subfolders))
     return out
+
+
+def _count_ignored(excludes: Excludes, absolute: str, is_dir: bool, top: str, ignored: dict, name: str) -> None:
+    """Count an entry left out by an ignore file (not by a pattern or a built-in name)."""
+    if name in excludes.names and is_dir or excludes.matches_pattern(absolute, is_dir):
+        return
+    source = excludes.ignored_by(absolute, is_dir, top)
+    if source:
+        ignored[source] = ignored.get(source, 0) + 1
+
+
+def _ignored_from_above(folder: str, excludes: Excludes) -> str:
+    """The ignore file that ignores ``folder`` itself or one of its parents ("" if none)."""
+    repository = _repository_root(folder, excludes._seen)
+    if repository is None or folder == repository:
+        return ""
+    current = folder
+    while current != repository and os.path.dirname(current) != current:
+        source = _gitignored(current, True, repository, excludes._seen)
+        if source:
+            return source
+        current = os.path.dirname(current)
+    return ""
 
 
 # ----- .gitignore ---------------------------------------------------------------------------
@@ -273,13 +328,14 @@ def _ignore_file(folder: str, seen: dict, name: str = ".gitignore") -> Optional[
     return seen[key]
 
 
-def _gitignored(absolute: str, is_dir: bool, fallback_top: str, seen: dict) -> bool:
-    verdict = None
-    for base, spec in _ignore_specs(os.path.dirname(absolute), fallback_top, seen):
+def _gitignored(absolute: str, is_dir: bool, fallback_top: str, seen: dict) -> str:
+    """The ignore file whose rule has the last word on ``absolute`` and ignores it, or ""."""
+    verdict, source = None, ""
+    for base, spec, path in _ignore_specs(os.path.dirname(absolute), fallback_top, seen):
         result = spec.check_file(_as_match(os.path.relpath(absolute, base), is_dir))
         if result.include is not None:
-            verdict = result.include
-    return bool(verdict)
+            verdict, source = result.include, path
+    return source if verdict else ""
 
 
 def _ignore_specs(parent: str, fallback_top: str, seen: dict) -> list:
@@ -306,9 +362,10 @@ def _find_ignore_specs(parent: str, fallback_top: str, seen: dict) -> list:
         current = up
     if folders[-1] != top:
         folders = folders[:1]  # ``top`` is not above the file: only its own folder counts
-    specs = [(top, _ignore_file(os.path.join(top, ".git", "info"), seen, "exclude"))] if repository else []
-    specs += [(folder, _ignore_file(folder, seen)) for folder in reversed(folders)]
-    return [(base, spec) for base, spec in specs if spec is not None]
+    info = os.path.join(top, ".git", "info")
+    specs = [(top, _ignore_file(info, seen, "exclude"), os.path.join(info, "exclude"))] if repository else []
+    specs += [(folder, _ignore_file(folder, seen), os.path.join(folder, ".gitignore")) for folder in reversed(folders)]
+    return [(base, spec, path) for base, spec, path in specs if spec is not None]
 
 
 def has_python_shebang(path: Path) -> bool:

@@ -38,6 +38,84 @@ def find_hazards(tree: ast.Module, analysis: ModuleAnalysis, work: Iterable[ast.
     return finder.run()
 
 
+def child_functions(tree: ast.Module, analysis: ModuleAnalysis) -> dict[str, str]:
+    """Module-level functions that may run in a child process -> how they get there.
+
+    A function runs in a child when it is a process target, mapped or submitted to a pool or
+    executor, a pool initializer, or called (by name, transitively) by one of those; a
+    function passed around as a value (``partial(work, 2)``, ``run_all(work)``) may end up
+    there too, so it counts.  Every other function only runs in the parent: a Flask route, a
+    callback, a helper the script's work calls.  Pure."""
+    analyzer = analysis.analyzer
+    if analyzer is None:
+        return {name: f"function {name}()" for name in analysis.functions}
+    finder = _HazardFinder(tree, analysis, analyzer, [])
+    roots = finder.find_workers()
+    called = {id(node.func) for node in walk(tree) if isinstance(node, ast.Call)}
+    for node in walk(tree):
+        if (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and node.id in analysis.functions
+            and id(node) not in called
+        ):
+            roots.add(node.id)
+    return finder.worker_closure(roots)
+
+
+def initializer_globals(tree: ast.Module, analysis: ModuleAnalysis) -> set[str]:
+    """Globals that a pool initializer sets in every child (``def init(c): global counter;
+    counter = c`` passed as ``initializer=init``): workers do not need their module-level
+    value.  Pure."""
+    analyzer = analysis.analyzer
+    if analyzer is None:
+        return set()
+    finder = _HazardFinder(tree, analysis, analyzer, [])
+    finder.find_workers()
+    return finder.set_by_initializers()
+
+
+def unjoined_with_shared(tree: ast.Module, analysis: ModuleAnalysis, moved: Iterable[ast.stmt]) -> str:
+    """Why processes the moved code starts may outlive what they were given ("" if not).
+
+    Processes started at module level and never joined, while the moved code creates a
+    queue, lock, shared value or manager: under fork the children already hold it; under
+    spawn they unpickle it after starting, and the parent's exit handler tears it down (it
+    unlinks semaphores and stops managers before it joins children).  Keeping it a module
+    global does not prevent that; only a join does.  Pure."""
+    analyzer = analysis.analyzer
+    if analyzer is None:
+        return ""
+    finder = _HazardFinder(tree, analysis, analyzer, [])
+    scope, nodes, _func = finder.regions()[0]
+    starts = []
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "join" and _may_join_process(node, analyzer, scope):
+                return ""
+            if node.func.attr == "start" and any(v[0] == "start" for v in analyzer.eval(node.func, scope)):  # type: ignore[attr-defined]
+                starts.append(node)
+    moved = list(moved)
+    moved_ids = {id(n) for stmt in moved for n in walk(stmt)}
+    starts = [n for n in starts if id(n) in moved_ids]
+    if not starts:
+        return ""
+    for stmt in moved:
+        for node in walk(stmt):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                kind = finder.primitive_kind(node.value)
+                if not kind and isinstance(node.value, ast.Call):
+                    made = analyzer._eval_call(node.value, scope)  # type: ignore[attr-defined]
+                    kind = "manager" if any(v[0] == "pool" and v[1].endswith("Manager") for v in made) else ""
+                if kind:
+                    return (
+                        f"processes started at line {starts[0].lineno} are never joined and the work creates "
+                        f"{node.targets[0].id!r} ({kind}, line {node.lineno}): under spawn the parent's exit "
+                        "tears it down before the children have unpickled it (it did not under fork); call .join()"
+                    )
+    return ""
+
+
 class _HazardFinder:
     def __init__(self, tree: ast.Module, analysis: ModuleAnalysis, analyzer: object, work: list) -> None:
         self.tree = tree
@@ -46,6 +124,7 @@ class _HazardFinder:
         self.work = work + [s for stmt in tree.body if _is_guard(stmt) for s in stmt.body]  # type: ignore[attr-defined]
         self.findings: list[Finding] = []
         self._regions: Optional[list] = None
+        self.initializers: set[str] = set()  # module-level functions passed as initializer=
 
     def run(self) -> list[Finding]:
         workers = self.find_workers()
@@ -95,6 +174,9 @@ class _HazardFinder:
             for node in nodes:
                 if not (isinstance(node, ast.Call) and _interesting(node)):
                     continue
+                for kw in node.keywords:
+                    if kw.arg == "initializer" and isinstance(kw.value, ast.Name) and kw.value.id in self.analysis.functions:
+                        self.initializers.add(kw.value.id)
                 for expr in self.worker_arguments(node, scope):
                     if isinstance(expr, ast.Lambda):
                         self.warn(
@@ -162,7 +244,7 @@ class _HazardFinder:
                     if kind:
                         primitives[node.targets[0].id] = (node, kind)
         for func_name in sorted(closure):
-            reads = call_time_reads(self.analysis.functions[func_name])
+            reads = call_time_reads(self.analysis.functions[func_name]) - self.set_by_initializers()
             for name in sorted(reads & set(primitives)):
                 node, kind = primitives[name]
                 self.warn(
@@ -199,9 +281,15 @@ class _HazardFinder:
         for func_name in sorted(closure):
             for name in call_time_reads(self.analysis.functions[func_name]):
                 readers.setdefault(name, func_name)
+        # The pool-initializer idiom (def init(c): global counter; counter = c) sets the name
+        # in every child before any task runs: the children do not depend on its
+        # module-level value, so a change in the parent is no hazard.
+        set_by_initializer = self.set_by_initializers()
         reported: set[str] = set()
         for stmt in self.work:
             for name, node in _changes(stmt):
+                if name in set_by_initializer:
+                    continue
                 if name in readers and name in module_names and name not in reported:
                     reported.add(name)
                     self.warn(
@@ -209,6 +297,13 @@ class _HazardFinder:
                         f"worker {readers[name]}() reads {name!r}, which the script's work changes here: spawn "
                         "children only see its module-level value; pass it to the worker as an argument",
                     )
+
+    def set_by_initializers(self) -> set[str]:
+        """Globals that a pool initializer sets in every child (call after find_workers)."""
+        names: set[str] = set()
+        for name in self.initializers:
+            names |= _globals_assigned(self.analysis.functions[name])
+        return names
 
     # ----- GF104 ------------------------------------------------------------------------
     def check_unjoined(self) -> None:
@@ -284,6 +379,15 @@ def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:
             out.append((name, node))
     out.sort(key=lambda item: (getattr(item[1], "lineno", 0), getattr(item[1], "col_offset", 0)))
     return out
+
+
+def _globals_assigned(func: ast.AST) -> set[str]:
+    """Names a function declares ``global`` and assigns (``global counter; counter = c``)."""
+    declared: set[str] = set()
+    for node in walk(func):
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+    return declared & {n.id for n in walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _may_join_process(call: ast.Call, analyzer: object, scope: object) -> bool:

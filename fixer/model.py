@@ -131,6 +131,9 @@ class SourceResult:
     new_source: bytes | None = None
     reason: str = ""  # why unsafe / declined / error / failed
     notes: tuple[str, ...] = ()  # extra information, e.g. the name chosen for main()
+    #: (input line, levels): lines of definitions the fix took out of a moved block to module
+    #: level, and how many levels of indentation they lost (the rewrite's line invariant).
+    hoisted_lines: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from fixer.model import PREFILTER_REASON, Code, FileResult, Finding, Options, So
 from fixer.plan import Declined, make_plan
 from fixer.source import SourceError, WriteError, decode_source, read_bytes, write_atomic
 from fixer.targets import PREFILTER_TOKENS, build_catalogue, mentions_tokens, prefilter_tokens
-from fixer.verify import verify_rewrite
+from fixer.verify import hoisted_line_numbers, verify_rewrite
 
 if TYPE_CHECKING:
     from fixer.project import Project
@@ -147,6 +147,7 @@ def process_source(
         new_source=new_bytes,
         reason="; ".join(plan.unsafe_reasons),
         notes=plan.notes,
+        hoisted_lines=tuple(sorted(hoisted_line_numbers(text, tree, plan, indent).items())),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 from dataclasses import dataclass, field
 
 from fixer.analyze import ModuleAnalysis
+from fixer.hazards import child_functions, initializer_globals, unjoined_with_shared
 from fixer.model import Style
 from fixer import names as _names
 from fixer.names import calls_named, iter_runtime_nodes, mutated_root
@@ -48,6 +49,9 @@ class Plan:
     unsafe_reasons: tuple = ()
     keep_reasons: dict = field(default_factory=dict, compare=False)  # index -> why it stays
     notes: tuple = ()
+    #: (statement index, name): a def or class inside a moved block that goes to module level,
+    #: just above main() (or the new guard), instead of becoming local to main().
+    hoisted: tuple = ()
 
     @property
     def moved(self) -> tuple:
@@ -94,7 +98,9 @@ def _make_plan(
                 f"the `if __name__ == \"__main__\":` guard at line {body[g].lineno} has an "
                 "elif/else branch that starts processes; that branch runs in every child"
             )
-    input_stmts = {i for i, stmt in enumerate(body) if calls_named(stmt, frozenset({"input"}))}
+    input_stmts = {
+        i for i, stmt in enumerate(body) if calls_named(stmt, frozenset({"input"})) and not _is_import_fallback(stmt)
+    }
     must_move = {i for i, f in enumerate(facts) if (f.starts or f.setup) and not f.guard}
     if not must_move:
         return Declined("nothing at module level can be moved to fix the findings")
@@ -113,6 +119,10 @@ def _make_plan(
         why = _keep_category(stmt, i)
         if why:
             keep[i] = why
+        elif i < min(must_move) and _is_bare_string(stmt):
+            # A string statement does nothing when it runs (commented-out code, a section
+            # title): above the work it stays where the author put it.
+            keep[i] = "string statement (no effect)"
         elif i < last_import and i not in input_stmts:
             keep[i] = "set-up above the last import"
 
@@ -126,11 +136,28 @@ def _make_plan(
         for name in binds(stmt):
             bindings.setdefault(name, []).append(i)
 
+    # Only functions that can run in a child need the names they read bound at module level;
+    # a function that only runs in the parent sees what main() binds, because main()
+    # declares those names global.
+    in_children = child_functions(tree, analysis)
+    # What a pool initializer sets in every child is there before any task runs.
+    initialized = initializer_globals(tree, analysis)
+
     def add_readers(i: int) -> None:
         stmt = body[i]
         label = _definition_label(stmt)
-        for name in sorted(call_time_reads(stmt)):
-            readers.setdefault(name, label)
+        if not isinstance(stmt, _FUNCS) or stmt.name in in_children:
+            for name in sorted(call_time_reads(stmt) - initialized):
+                readers.setdefault(name, label)
+        # Functions the statement calls when it runs at module level (a decorator, a kept
+        # `x = build()`) run at import time in every child too.
+        called = sorted(
+            n.func.id
+            for n in iter_runtime_nodes(stmt)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in analysis.functions
+        )
+        for name in sorted(_function_reads_of(body, set(called), analysis)):
+            readers.setdefault(name, f"line {stmt.lineno} (calling {called[0]}())")
 
     for i in sorted(keep):
         add_readers(i)
@@ -142,6 +169,8 @@ def _make_plan(
     imported = {n for stmt in body if isinstance(stmt, (ast.Import, ast.ImportFrom)) for n in binds(stmt)}
     first_forced = min(must_move)
     needs_moved: set[int] = set()  # kept statements already reported as needing moved ones
+    crashes: list[str] = []  # kept statements that would read a name only moved code binds
+    ordering: list[str] = []  # kept statements that would run before moved work they depend on
     changed = True
     reported: set[tuple] = set()
     while changed:
@@ -174,6 +203,14 @@ def _make_plan(
                     if key not in reported:
                         reported.add(key)
                         unsafe.append(_needs_moved(reader, name, body[i], i in input_stmts))
+                # A conditional binding (`if fast: mode = "x"`) that may stay, stays: moved,
+                # the name would be missing in every spawn child.
+                for i in indices:
+                    if i in keep or i in moving or i in guards or not isinstance(body[i], (ast.If,) + _TRY):
+                        continue
+                    keep[i] = f"{reader} reads {name!r}"
+                    add_readers(i)
+                    changed = True
                 continue
             first = assignments[0]
             chosen = [first] + [
@@ -196,23 +233,27 @@ def _make_plan(
         # What stays must find, when it runs, everything it reads: keep the statements before
         # it that bind those names or mutate them (parser.add_argument(...) before parse_args()).
         for k in sorted(keep):
-            needed = runtime_reads(body[k])
+            needed = set(runtime_reads(body[k]))
             if not needed:
                 continue
             for j in range(k):
+                alias = _alias_of(body[j])
+                if alias is not None and alias[1] in needed:
+                    # `group = parser.add_argument_group(...)` binds an object whose changes
+                    # (group.add_argument(...)) are changes of `parser`: later ones count too.
+                    needed.add(alias[0])
                 if j in keep or j in guards:
                     continue
                 if not (binds(body[j]) & needed or _mutates(body[j]) & needed):
                     continue
                 if j in must_move or j in input_stmts:
                     needs_moved.add(k)
-                    key = ("needs", k, j)
-                    if key not in reported:
-                        reported.add(key)
-                        unsafe.append(
-                            f"line {body[k].lineno} stays at module level but needs line "
-                            f"{body[j].lineno}, which must move"
-                        )
+                    # Not even an unsafe fix: the kept line would fail at import.
+                    crashes.append(
+                        f"line {body[k].lineno} stays at module level but needs line "
+                        f"{body[j].lineno}, which must move: kept, it would fail when the "
+                        "module is imported"
+                    )
                     continue
                 keep[j] = f"line {body[k].lineno} needs it"
                 add_readers(j)
@@ -259,11 +300,29 @@ def _make_plan(
             used |= _function_reads_of(body, used, analysis)
             clash = (k_binds & used) | (k_reads & (binds(body[m]) | _mutates(body[m])))
             if clash:
-                unsafe.append(
+                ordering.append(
                     f"line {body[k].lineno} must stay at module level and would then run before "
                     f"line {body[m].lineno}, which uses {sorted(clash)[0]!r}"
                 )
+                unsafe.append(ordering[-1])
                 break
+
+    notes: list[str] = []
+    if crashes or ordering:
+        # What careful humans often do: guard only from the first process start onward.
+        partial = _partial_fallback(body, keep, guards, must_move, input_stmts, in_children, initialized)
+        if partial is not None and (crashes or not partial[1]):
+            actions, partial_unsafe = partial
+            moved = [i for i, a in enumerate(actions) if a is Action.MOVE]
+            keep = {i: "above the first process start" for i, a in enumerate(actions) if a is Action.KEEP}
+            unsafe = [facts[i].unsafe_position for i in sorted(must_move) if facts[i].unsafe_position]
+            unsafe += partial_unsafe
+            notes.append(
+                f"the whole-script fix is not possible ({(crashes or ordering)[0]}); this fix guards "
+                f"only from line {body[first_forced].lineno}, the first process start, onward"
+            )
+        elif crashes:
+            return Declined(crashes[0])
 
     if len(guards) > 1:
         return Declined(
@@ -272,7 +331,6 @@ def _make_plan(
             + "); merge them by hand first"
         )
 
-    notes: list[str] = []
     if guards:
         target = Target.EXISTING_GUARD
     elif style is Style.INLINE:
@@ -292,16 +350,31 @@ def _make_plan(
                         "function; use --style inline"
                     )
 
+    outlived = unjoined_with_shared(tree, analysis, [body[i] for i in moved])
+    if outlived:
+        unsafe.append(outlived)
+
+    hoisted, problem = _plan_hoists(body, moved, target, analysis)
+    if problem:
+        return Declined(problem)
+    for index, name in hoisted:
+        notes.append(
+            f"{name} is defined inside the block at line {body[index].lineno} and may be pickled: it goes "
+            "to module level, above the work, so that spawn children can find it"
+        )
+
     global_names: tuple = ()
     chosen_name = main_name or "main"
     if target is Target.NEW_MAIN:
+        # Every name the moved code binds was a module global and stays one: main() declares
+        # them all ``global``.  That keeps what functions read, what kept code rebinds, and the
+        # lifetime of objects live processes still use (a Queue bound at module level lives
+        # until the interpreter exits; as a local of main() it is collected when main()
+        # returns, while unjoined children still need it).
         moved_binds: set[str] = set()
         for i in moved:
             moved_binds |= binds(body[i])
-        module_names: set[str] = set(readers)
-        for i in keep:
-            module_names |= binds(body[i])
-        global_names = tuple(sorted(moved_binds & module_names))
+        global_names = tuple(sorted(moved_binds - {name for _i, name in hoisted}))
         for i in moved:
             for call in calls_named(body[i], frozenset({"locals", "globals", "vars", "exec", "eval"})):
                 name = call.func.id  # type: ignore[attr-defined]
@@ -329,7 +402,208 @@ def _make_plan(
         unsafe_reasons=tuple(dict.fromkeys(unsafe)),
         keep_reasons=keep,
         notes=tuple(notes),
+        hoisted=hoisted,
     )
+
+
+_BLOCK_WORDS = {
+    ast.For: "for", ast.AsyncFor: "async for", ast.While: "while", ast.If: "if", ast.With: "with",
+    ast.AsyncWith: "async with",
+}
+
+
+def nested_definitions(stmt: ast.stmt) -> list[ast.stmt]:
+    """Defs and classes that ``stmt`` (a compound statement) runs in its own scope: inside its
+    blocks, not inside functions or classes.  Pure."""
+    found: list[ast.stmt] = []
+    for child in _child_statements(stmt):
+        if isinstance(child, _FUNCS + (ast.ClassDef,)):
+            found.append(child)
+        else:
+            found += nested_definitions(child)
+    return found
+
+
+def _child_statements(stmt: ast.stmt) -> list[ast.stmt]:
+    if isinstance(stmt, _FUNCS + (ast.ClassDef,)):
+        return []
+    out: list[ast.stmt] = []
+    for field_name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, field_name, None)
+        if isinstance(block, list):
+            out += [c for c in block if isinstance(c, ast.stmt)]
+    for handler in getattr(stmt, "handlers", None) or []:
+        out += handler.body
+    for case in getattr(stmt, "cases", None) or []:
+        out += case.body
+    return out
+
+
+def _may_be_pickled(name: str, definition: ast.stmt, tree_body: list) -> bool:
+    """Whether a def or class defined inside a block can end up pickled: a function used as a
+    value (a process target, mapped over a pool, passed on), or a class used at all (its
+    instances may be sent to a child)."""
+    called: set[int] = set()
+    loads: list[ast.Name] = []
+    for stmt in tree_body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                called.add(id(node.func))
+            elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+                loads.append(node)
+    if isinstance(definition, ast.ClassDef):
+        return bool(loads)
+    return any(id(node) not in called for node in loads)
+
+
+def _binding_count(name: str, body: list) -> int:
+    """How many places bind ``name`` at module level (a def in both branches of an `if` is two)."""
+    count = 0
+    for stmt in body:
+        for node in _scope_walk(stmt):
+            if isinstance(node, _FUNCS + (ast.ClassDef,)) and node.name == name:
+                count += 1
+            elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
+                count += 1
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and name in _names.import_names(node):
+                count += 1
+    return count
+
+
+def _scope_walk(stmt: ast.AST):
+    """Nodes of ``stmt``'s own scope (function and class bodies are not entered)."""
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        yield node
+        if node is not stmt and isinstance(node, _FUNCS + (ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _plan_hoists(body: list, moved: list, target: "Target", analysis: ModuleAnalysis) -> tuple[tuple, str]:
+    """Defs and classes inside moved blocks that must go to module level, or why they cannot.
+
+    Moved into main(), such a definition becomes local (``main.<locals>.work``): pickling it
+    fails under every start method, fork included.  It can go to module level when what it
+    reads (when called, and when defined: decorators, defaults, bases) is not bound by the
+    moved code, and when it is the only binding of its name (a conditional definition would
+    pick one branch).  Returns ((index, name), ...) and "" or (), the decline reason."""
+    moved_binds: set[str] = set()
+    for i in moved:
+        moved_binds |= binds(body[i])
+    hoisted: list[tuple[int, str]] = []
+    for i in moved:
+        stmt = body[i]
+        if isinstance(stmt, _FUNCS + (ast.ClassDef,)):
+            continue
+        for definition in nested_definitions(stmt):
+            name = definition.name  # type: ignore[attr-defined]
+            if not _may_be_pickled(name, definition, body):
+                continue
+            kind = f"class {name}" if isinstance(definition, ast.ClassDef) else f"function {name}()"
+            word = _BLOCK_WORDS.get(type(stmt), "try" if isinstance(stmt, _TRY) else "match")
+            where = f"{kind}, defined inside the `{word}` block at line {stmt.lineno},"
+            local = (
+                f"moved into main() it would become a local {'class' if isinstance(definition, ast.ClassDef) else 'function'}, "
+                "which cannot be pickled"
+            )
+            reads = set(runtime_reads(definition)) | set(call_time_reads(definition))
+            if isinstance(definition, ast.ClassDef):
+                for item in definition.body:
+                    reads |= call_time_reads(item)
+            used = sorted((reads & moved_binds) - {name})
+            if used:
+                return (), (
+                    f"{where} may be pickled (a process target, a pool callable, or passed on), and "
+                    f"{local}; it reads {used[0]!r}, which the moved code binds, so it cannot go to "
+                    f"module level either: define it at module level and pass {used[0]!r} as an argument"
+                )
+            if _binding_count(name, body) != 1:
+                return (), (
+                    f"{where} may be pickled, and {local}; {name!r} is bound more than once at module "
+                    "level, so it cannot be moved to module level as it is: define it once at module level"
+                )
+            if target is Target.EXISTING_GUARD:
+                return (), f"{where} may be pickled, and in the guard it stays local: define it at module level"
+            parent = _parent_block(stmt, definition)
+            if parent is not None and len(parent) == 1:
+                return (), f"{where} is the only statement of its block: define it at module level by hand"
+            hoisted.append((i, name))
+    return tuple(hoisted), ""
+
+
+def _parent_block(stmt: ast.stmt, child: ast.stmt) -> list | None:
+    for node in [stmt, *(n for n in ast.walk(stmt) if isinstance(n, (ast.stmt, ast.excepthandler)) or _is_case(n))]:
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(node, field_name, None)
+            if isinstance(block, list) and any(item is child for item in block):
+                return block
+    return None
+
+
+def _is_case(node: ast.AST) -> bool:
+    return type(node).__name__ == "match_case"
+
+
+def _partial_fallback(
+    body: list, full_keep: dict, guards: list, must_move: set, input_stmts: set, in_children: dict, initialized: set
+) -> tuple[list, list] | None:
+    """The fix that guards only from the first process start onward: everything above it
+    stays, everything from it on moves, except workers defined further down (and the classes
+    they read), which must stay importable.  Returns (actions, unsafe reasons), or None when
+    even that fix would fail at import.  Pure."""
+    if guards:
+        return None
+    first = min(must_move)
+    kept = set(range(first))
+    later = range(first, len(body))
+    worker_reads: set[str] = set()
+    for i in later:
+        stmt = body[i]
+        if isinstance(stmt, _FUNCS) and stmt.name in in_children and i not in must_move:
+            kept.add(i)
+            worker_reads |= call_time_reads(stmt)
+    for i in later:
+        stmt = body[i]
+        if isinstance(stmt, ast.ClassDef) and stmt.name in worker_reads and i not in must_move:
+            kept.add(i)
+    kept_binds: set[str] = set()
+    moved_binds: set[str] = set()
+    for i, stmt in enumerate(body):
+        (kept_binds if i in kept else moved_binds).update(binds(stmt))
+    moved_only = moved_binds - kept_binds
+    unsafe: list[str] = []
+    for i in sorted(kept):
+        stmt = body[i]
+        if runtime_reads(stmt) & moved_only:
+            return None
+        if i < first and i not in full_keep:
+            if i in input_stmts:
+                unsafe.append(
+                    f"line {stmt.lineno} calls input() and stays above the guard: every spawn child asks again"
+                )
+            elif any(isinstance(n, ast.Call) for n in iter_runtime_nodes(stmt)):
+                unsafe.append(f"line {stmt.lineno} stays above the guard: every spawn child runs it again")
+    for i in sorted(kept):
+        stmt = body[i]
+        if not (isinstance(stmt, _FUNCS) and stmt.name in in_children):
+            continue
+        for name in sorted((call_time_reads(stmt) - initialized) & moved_binds):
+            late = next(j for j in later if j not in kept and name in binds(body[j]))
+            if name in moved_only:
+                unsafe.append(
+                    f"function {stmt.name}() reads {name!r}, which line {body[late].lineno} binds after the "
+                    "first process start: spawn children will not have it"
+                )
+            elif any(j > late for j in must_move):
+                # (Processes started before the rebinding saw the first value under fork too.)
+                unsafe.append(
+                    f"function {stmt.name}() reads {name!r}, which line {body[late].lineno} rebinds after the "
+                    "first process start: spawn children will only see its first value"
+                )
+    actions = [Action.KEEP if i in kept else Action.MOVE for i in range(len(body))]
+    return actions, unsafe
 
 
 def _free_name(base: str, taken: set[str]) -> str:
@@ -337,6 +611,10 @@ def _free_name(base: str, taken: set[str]) -> str:
         if candidate not in taken and not keyword.iskeyword(candidate):
             return candidate
     raise ValueError("no free name")  # pragma: no cover - 100 taken names
+
+
+def _is_bare_string(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 def _is_bare_call(stmt: ast.stmt) -> bool:
@@ -382,7 +660,7 @@ def _compute_mutates(stmt: ast.stmt) -> set[str]:
 
 
 def _is_import_like(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)) or _is_import_fallback(stmt):
         return True
     return isinstance(stmt, (ast.If,) + _TRY) and _is_definitional(stmt) and any(
         isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(stmt)
@@ -411,7 +689,39 @@ def _keep_category(stmt: ast.stmt, index: int) -> str:
         return "type alias"
     if isinstance(stmt, (ast.If,) + _TRY) and _is_definitional(stmt):
         return "definitions block (imports, TYPE_CHECKING, fallbacks)"
+    if _is_import_fallback(stmt):
+        return "import block with a fallback"
     return ""
+
+
+def _alias_of(stmt: ast.stmt) -> tuple[str, str] | None:
+    """(new name, root name) for ``new = root.method(...)`` / ``new = root.attr`` / ``new = root[k]``."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        return None
+    node = stmt.value
+    if not isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        return None
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return (stmt.targets[0].id, node.id) if isinstance(node, ast.Name) else None
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _is_import_fallback(stmt: ast.stmt) -> bool:
+    """``try: import x`` / ``except ImportError: ...``: an import block, whatever the fallback
+    does (even asking with input()): it only runs when the import fails."""
+    if not isinstance(stmt, _TRY) or not stmt.handlers:
+        return False
+    if not all(isinstance(child, (ast.Import, ast.ImportFrom, ast.Pass)) for child in stmt.body):
+        return False
+    for handler in stmt.handlers:
+        caught = handler.type
+        names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        if not all(isinstance(n, (ast.Name, ast.Attribute)) and getattr(n, "id", getattr(n, "attr", "")) in _IMPORT_ERRORS for n in names):
+            return False
+    return not stmt.orelse and not stmt.finalbody
 
 
 def _plain_targets(stmt: ast.Assign | ast.AnnAssign) -> bool:
@@ -422,8 +732,11 @@ def _plain_targets(stmt: ast.Assign | ast.AnnAssign) -> bool:
 def _is_definitional(stmt: ast.stmt) -> bool:
     """A block that only defines names: imports, defs, classes, constants, pass."""
     if isinstance(stmt, ast.If):
-        # The test may call things (os.environ.get, sys.version_info checks): it runs at
-        # import time today and keeps doing so; only the branches decide what the block is.
+        # `if TYPE_CHECKING:`, `if sys.version_info >= (3, 8):`, `if os.name == "nt":` define
+        # names; a test that calls something (`if len(sys.argv) > 1:`, `if os.path.exists(p):`)
+        # is the script's work, whatever its branches bind.
+        if any(isinstance(node, ast.Call) for node in ast.walk(stmt.test)):
+            return False
         inner = stmt.body + stmt.orelse
     elif isinstance(stmt, _TRY):
         inner = stmt.body + stmt.orelse + stmt.finalbody

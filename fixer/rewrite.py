@@ -89,6 +89,21 @@ def _apply_plan(text: str, plan: Plan) -> str:
     moved = moved_before + moved_after
     if not moved:
         raise RewriteError("nothing to move")
+    hoisted: list[cst.BaseStatement] = []
+    if plan.hoisted:
+        elements = {plan_index: element for plan_index, element in _plan_indices(module)}
+        replaced: dict[int, cst.BaseStatement] = {}
+        for index, name in plan.hoisted:
+            element = replaced.get(id(elements[index]), elements[index])
+            remover = _Hoister(name)
+            new_element = element.visit(remover)
+            if remover.found is None:
+                raise RewriteError(f"cannot find {name} inside the block at statement {index + 1}")
+            replaced[id(elements[index])] = new_element  # type: ignore[assignment]
+            hoisted.append(_as_hoisted(remover.found))
+        moved = [replaced.get(id(el), el) for el in moved]
+        moved_before = [replaced.get(id(el), el) for el in moved_before]
+        moved_after = [replaced.get(id(el), el) for el in moved_after]
 
     if plan.target is Target.EXISTING_GUARD:
         assert guard is not None
@@ -98,15 +113,16 @@ def _apply_plan(text: str, plan: Plan) -> str:
 
     work = [_as_nested(stmt) for stmt in moved]
     work[0] = _strip_leading_blank_lines(work[0])
+    if hoisted and not new_body:
+        hoisted[0] = _strip_leading_blank_lines(hoisted[0])
+    new_body += hoisted
     previous = new_body[-1] if new_body else None
     guard_test = _guard_test(plan.quote)
     if plan.target is Target.NEW_MAIN:
         statements: list[cst.BaseStatement] = []
-        if plan.global_names:
+        for names in global_lines(plan.global_names, len(module.default_indent)):
             statements.append(
-                cst.SimpleStatementLine(
-                    body=[cst.Global(names=[cst.NameItem(name=cst.Name(n)) for n in plan.global_names])]
-                )
+                cst.SimpleStatementLine(body=[cst.Global(names=[cst.NameItem(name=cst.Name(n)) for n in names])])
             )
         function = cst.FunctionDef(
             name=cst.Name(plan.main_name),
@@ -126,6 +142,93 @@ def _apply_plan(text: str, plan: Plan) -> str:
         new_guard = cst.If(test=guard_test, body=cst.IndentedBlock(body=work), leading_lines=_blank_lines(blank))
         new_body.append(new_guard)
     return module.with_changes(body=new_body).code
+
+
+#: Longest ``global`` line written (black's default line length).
+LINE_LENGTH = 88
+
+
+def global_lines(names: Sequence[str], indent: int) -> list[tuple[str, ...]]:
+    """``names`` split over as many ``global`` statements as keep each line within
+    ``LINE_LENGTH`` (a ``global`` statement cannot be wrapped in parentheses)."""
+    lines: list[tuple[str, ...]] = []
+    current: list[str] = []
+    width = indent + len("global ")
+    for name in names:
+        extra = len(name) + (2 if current else 0)
+        if current and width + extra > LINE_LENGTH:
+            lines.append(tuple(current))
+            current, width = [], indent + len("global ")
+            extra = len(name)
+        current.append(name)
+        width += extra
+    if current:
+        lines.append(tuple(current))
+    return lines
+
+
+def _plan_indices(module: cst.Module) -> list[tuple[int, cst.BaseStatement]]:
+    """(index of the element's first ``ast`` statement, element) for each body element."""
+    out = []
+    index = 0
+    for element in module.body:
+        out.append((index, element))
+        index += len(element.body) if isinstance(element, cst.SimpleStatementLine) else 1
+    return out
+
+
+class _Hoister(cst.CSTTransformer):
+    """Removes the def or class ``name`` from a compound statement's own scope (not from
+    inside functions or classes) and keeps it in ``found``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.depth = 0
+        self.found: cst.BaseStatement | None = None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return False  # what is inside functions is not in the block's scope
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.depth += 1
+        return False
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock):  # type: ignore[no-untyped-def]
+        first = original_node.body[0] if original_node.body else None
+        if (
+            isinstance(first, (cst.FunctionDef, cst.ClassDef))
+            and first.name.value == self.name
+            and updated_node.body
+            and len(updated_node.body) < len(original_node.body)
+        ):
+            # The block's new first statement does not start with the blank line that
+            # separated it from the definition.
+            body = list(updated_node.body)
+            body[0] = _strip_leading_blank_lines(body[0])
+            return updated_node.with_changes(body=body)
+        return updated_node
+
+    def _leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[no-untyped-def]
+        self.depth -= 1
+        if self.depth == 0 and self.found is None and original.name.value == self.name:  # type: ignore[attr-defined]
+            self.found = updated  # type: ignore[assignment]
+            return cst.RemoveFromParent()
+        return updated
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef):  # type: ignore[no-untyped-def]
+        return self._leave(original_node, updated_node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef):  # type: ignore[no-untyped-def]
+        return self._leave(original_node, updated_node)
+
+
+def _as_hoisted(stmt: cst.BaseStatement) -> cst.BaseStatement:
+    """A definition taken out of a block to live at module level: its comment lines travel
+    with it, and two blank lines separate it from what comes before (black's rule)."""
+    comments = [line.with_changes(indent=True) for line in stmt.leading_lines if line.comment is not None]
+    return stmt.with_changes(leading_lines=_blank_lines(2) + comments)
 
 
 def _actions_per_element(module: cst.Module, plan: Plan) -> list[Action]:
@@ -175,12 +278,19 @@ def _as_nested(stmt: cst.BaseStatement) -> cst.BaseStatement:
     """Prepare a module-level statement to live one block deeper.
 
     Blank lines keep no indentation (libcst would otherwise write trailing whitespace on
-    them); comment lines above the statement are indented with it.
+    them), and a run of them shrinks to one: two blank lines separate module-level
+    statements, one is the most a block holds (black's rule inside functions).  Comment lines
+    above the statement are indented with it; a form feed is a page break and stays.
     """
-    lines = [
-        line.with_changes(indent=False) if line.comment is None else line
-        for line in stmt.leading_lines
-    ]
+    lines: list[cst.EmptyLine] = []
+    for line in stmt.leading_lines:
+        if line.comment is not None:
+            lines.append(line)
+            continue
+        blank = "\x0c" not in line.whitespace.value
+        if blank and lines and lines[-1].comment is None and "\x0c" not in lines[-1].whitespace.value:
+            continue
+        lines.append(line.with_changes(indent=False))
     return stmt.with_changes(leading_lines=lines)
 
 

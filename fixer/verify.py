@@ -2,21 +2,23 @@
 
 A failed check is guardfix's own bug: the file is reported as failed (exit 123) and left
 untouched.  Checked: the output compiles; its syntax tree is exactly the planned one (every
-statement kept, in order, and every moved statement present under the guard, in order); no
-line of the input is lost or altered beyond one level of indentation; a second run finds
-nothing to fix.
+statement kept, in order, and every moved statement present under the guard, in order); the
+module-level code that stays reads only names that stay; no line of the input is lost or
+altered beyond one level of indentation; a second run finds nothing to fix.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections import Counter
 from typing import Callable
 
 from fixer.analyze import is_main_guard_test
 from fixer.diff import split_lines
-from fixer.plan import Action, Plan, Target
+from fixer.names import binds, call_time_reads, iter_runtime_nodes, runtime_reads, walk
+from fixer.plan import Action, Plan, Target, nested_definitions
 
 
 def verify_rewrite(
@@ -40,7 +42,18 @@ def verify_rewrite(
     problem = check_structure(old_tree, new_tree, plan)
     if problem:
         return problem
-    problem = check_lines_preserved(old_text, new_text, indent, moved_line_numbers(old_tree, plan))
+    problem = check_kept_reads(old_tree, plan)
+    if problem:
+        return problem
+    hoisted = hoisted_line_numbers(old_text, old_tree, plan, indent)
+    problem = check_lines_preserved(
+        old_text,
+        new_text,
+        indent,
+        moved_line_numbers(old_tree, plan) - frozenset(hoisted),
+        moved_region(new_tree, plan),
+        hoisted,
+    )
     if problem:
         return problem
     remaining = recheck(new_text)
@@ -74,6 +87,8 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
             elif ast.dump(old_stmt) != ast.dump(new_stmt):
                 return f"statement at line {old_stmt.lineno} changed"
         return ""
+    hoisted, moved = _split_hoisted(old, plan, moved)
+    kept = kept + hoisted
     extra = 2 if plan.target is Target.NEW_MAIN else 1
     if len(new.body) != len(kept) + extra:
         return "the rewrite has a different number of module-level statements than planned"
@@ -96,10 +111,11 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
     ):
         return f"the new {plan.main_name}() is not a plain function without arguments"
     body = list(function.body)
-    if plan.global_names:
-        first = body.pop(0)
-        if not (isinstance(first, ast.Global) and tuple(first.names) == tuple(plan.global_names)):
-            return "the global declaration is not the one planned"
+    declared: list[str] = []
+    while body and isinstance(body[0], ast.Global):
+        declared += body.pop(0).names  # type: ignore[attr-defined]
+    if tuple(declared) != tuple(plan.global_names):
+        return "the global declaration is not the one planned"
     if _dumps(body) != _dumps(moved):
         return f"{plan.main_name}()'s body is not exactly the moved statements"
     call = guard.body
@@ -116,19 +132,144 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
     return ""
 
 
-def check_lines_preserved(old_text: str, new_text: str, indent: str, moved_lines: frozenset = frozenset()) -> str:
+def hoisted_definitions(tree: ast.Module, plan: Plan) -> list[ast.stmt]:
+    """The defs and classes the plan takes out of moved blocks, in the order they are written."""
+    found = []
+    for index, name in plan.hoisted:
+        for node in nested_definitions(tree.body[index]):
+            if node.name == name:  # type: ignore[attr-defined]
+                found.append(node)
+                break
+    return found
+
+
+def _split_hoisted(tree: ast.Module, plan: Plan, moved: list) -> tuple[list, list]:
+    """(hoisted definitions, moved statements without them), as the rewrite must show them."""
+    if not plan.hoisted:
+        return [], moved
+    hoisted = hoisted_definitions(tree, plan)
+    ids = {id(node) for node in hoisted}
+
+    class Remove(ast.NodeTransformer):
+        def generic_visit(self, node: ast.AST) -> ast.AST:
+            for field_name in ("body", "orelse", "finalbody"):
+                block = getattr(node, field_name, None)
+                if isinstance(block, list):
+                    setattr(node, field_name, [c for c in block if id(c) not in ids])
+            return super().generic_visit(node)
+
+    # Only the copies' blocks change; the original nodes (and their ids) stay as they are.
+    stripped = []
+    for stmt in moved:
+        if any(id(n) in ids for n in ast.walk(stmt)):
+            clone = _shallow_blocks_copy(stmt)
+            Remove().visit(clone)
+            stripped.append(clone)
+        else:
+            stripped.append(stmt)
+    return hoisted, stripped
+
+
+def _shallow_blocks_copy(node: ast.AST) -> ast.AST:
+    """A copy of ``node`` whose statement lists (and the statements holding them) are new
+    objects, sharing every other node: removing a statement from the copy leaves ``node`` as it is."""
+    clone = copy.copy(node)
+    for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+        block = getattr(clone, field_name, None)
+        if isinstance(block, list):
+            setattr(clone, field_name, [_shallow_blocks_copy(c) if _has_blocks(c) else c for c in block])
+    return clone
+
+
+def _has_blocks(node: ast.AST) -> bool:
+    return not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
+        isinstance(getattr(node, f, None), list) for f in ("body", "orelse", "finalbody", "handlers", "cases")
+    )
+
+
+def check_kept_reads(tree: ast.Module, plan: Plan) -> str:
+    """Module-level code that stays reads, when it runs, only names that stay bound at module
+    level: a kept ``q = m.Queue()`` after ``m = Manager()`` moved fails when the module is
+    imported, in the parent and in every child.  Functions a kept statement calls count with
+    the globals they read (transitively)."""
+    kept_binds: set[str] = set()
+    moved_binds: set[str] = set()
+    for stmt, action in zip(tree.body, plan.actions):
+        (moved_binds if action is Action.MOVE else kept_binds).update(binds(stmt))
+    moved_only = moved_binds - kept_binds
+    if not moved_only:
+        return ""
+    functions = {s.name: s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for stmt, action in zip(tree.body, plan.actions):
+        if action is not Action.KEEP:
+            continue
+        reads = set(runtime_reads(stmt))
+        todo = [n.func.id for n in iter_runtime_nodes(stmt) if _calls_name(n) and n.func.id in functions]  # type: ignore[attr-defined]
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            reads |= call_time_reads(functions[name])
+            todo += [n.func.id for n in walk(functions[name]) if _calls_name(n) and n.func.id in functions]  # type: ignore[attr-defined]
+        bad = sorted(reads & moved_only)
+        if bad:
+            return (
+                f"line {stmt.lineno} stays at module level but reads {bad[0]!r}, which only the moved "
+                "code binds"
+            )
+    return ""
+
+
+def _calls_name(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+
+
+def check_lines_preserved(
+    old_text: str,
+    new_text: str,
+    indent: str,
+    moved_lines: frozenset = frozenset(),
+    moved_region: frozenset | None = None,
+    hoisted_lines: dict | None = None,
+) -> str:
     """Every non-blank input line survives: lines of kept statements unchanged, lines of moved
     statements (``moved_lines``, 1-based) indented by ``indent`` -- or unchanged, for lines
     inside multi-line strings, which are never re-indented because that would change the string.
+
+    ``moved_region`` (1-based lines of the new text: main()'s body, or the guard's) says where
+    moved lines may land; outside it only kept lines match.  Without it, a kept ``    '''``
+    could be counted as a moved ``'''`` one level deeper, and the moved line then reported
+    as foreign (a file whose functions and moved code both hold triple-quoted strings).
+
+    ``hoisted_lines`` (input line -> levels) are the lines of definitions taken out of moved
+    blocks to module level: they lose that many levels of indentation (or none, inside
+    multi-line strings).
 
     New lines are only blank lines and guardfix's own scaffolding (``def main():``,
     ``global ...``, the guard and its call).
     """
     kept: Counter = Counter()
     moved: Counter = Counter()
+    hoisted: Counter = Counter()  # (dedented, original) pairs
     for number, line in enumerate(_lines(old_text), start=1):
-        if line.strip():
+        if not line.strip():
+            continue
+        if hoisted_lines and number in hoisted_lines:
+            prefix = indent * hoisted_lines[number]
+            hoisted[(line[len(prefix):] if line.startswith(prefix) else line, line)] += 1
+        else:
             (moved if number in moved_lines else kept)[line] += 1
+
+    def take_hoisted(line: str) -> bool:
+        for pair in [p for p in hoisted if hoisted[p] > 0 and p[0] == line] or [
+            p for p in hoisted if hoisted[p] > 0 and p[1] == line
+        ]:
+            hoisted[pair] -= 1
+            return True
+        return False
+
     # A one-line guard (`if __name__ == "__main__": run()`) that receives moved work becomes
     # a block: its statements move to their own line, one level deeper.
     for line in list(kept):
@@ -136,8 +277,16 @@ def check_lines_preserved(old_text: str, new_text: str, indent: str, moved_lines
         if match:
             count = kept.pop(line)
             kept[match.group(1) + indent + match.group(2).strip()] += count
-    for line in _lines(new_text):
+    for number, line in enumerate(_lines(new_text), start=1):
         if not line.strip():
+            continue
+        if moved_region is not None and number not in moved_region:
+            if kept[line] > 0:
+                kept[line] -= 1
+            elif take_hoisted(line):
+                pass
+            elif not _is_scaffolding(line):
+                return f"the rewrite contains a line that is not in the input: {line.strip()[:60]!r}"
             continue
         if line.startswith(indent) and moved[line[len(indent):]] > 0:
             moved[line[len(indent):]] -= 1
@@ -148,14 +297,45 @@ def check_lines_preserved(old_text: str, new_text: str, indent: str, moved_lines
         elif line.startswith(indent) and kept[line[len(indent):]] > 0:
             # the statements of a one-line guard, or code moved into an existing guard
             kept[line[len(indent):]] -= 1
+        elif take_hoisted(line):
+            pass
         elif not _is_scaffolding(line):
             return f"the rewrite contains a line that is not in the input: {line.strip()[:60]!r}"
     lost = [line for line, count in (kept + moved).items() if count > 0]
+    lost += [pair[1] for pair, count in hoisted.items() if count > 0]
     if lost:
         return f"the rewrite lost a line of the input: {lost[0].strip()[:60]!r}"
     if _final_newline(old_text) != _final_newline(new_text):
         return "the rewrite changed how the file ends (its final newline)"
     return ""
+
+
+def hoisted_line_numbers(text: str, tree: ast.Module, plan: Plan, indent: str) -> dict[int, int]:
+    """Input line -> levels of indentation it loses, for the definitions the plan takes out of
+    moved blocks: decorators, the definition, and the comment lines right above it."""
+    lines = _lines(text)
+    out: dict[int, int] = {}
+    for node in hoisted_definitions(tree, plan):
+        levels = node.col_offset // max(1, len(indent))
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        while start > 1 and lines[start - 2].strip().startswith("#"):
+            start -= 1
+        for number in range(start, (node.end_lineno or node.lineno) + 1):
+            out[number] = levels
+    return out
+
+
+def moved_region(new_tree: ast.Module, plan: Plan) -> frozenset:
+    """Lines of the rewrite where moved statements (and their comments) may land: the body of
+    the new main() or guard, or the whole existing guard (its own lines are there too)."""
+    if plan.target is Target.EXISTING_GUARD:
+        candidates = [s for s in new_tree.body if isinstance(s, ast.If) and is_main_guard_test(s.test)]
+        if not candidates:
+            return frozenset()
+        node = candidates[0]
+        return frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    node = new_tree.body[-2] if plan.target is Target.NEW_MAIN and len(new_tree.body) >= 2 else new_tree.body[-1]
+    return frozenset(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
 
 
 def moved_line_numbers(tree: ast.Module, plan: Plan) -> frozenset:

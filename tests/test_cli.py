@@ -39,6 +39,7 @@ POOL_FIXED = textwrap.dedent(
 
 
     def main():
+        global pool
         with Pool(2) as pool:
             print(pool.map(square, range(4)))
 
@@ -56,10 +57,11 @@ UNSAFE_SCRIPT = textwrap.dedent(
 
 
     def work(values):
+        # Runs in a pool worker (apply): a spawn child would need the module-level pool.
         return pool.map(abs, values)
 
 
-    print(work([-1, 2]))
+    print(pool.apply(work, ([-1, 2],)))
     """
 )
 
@@ -708,3 +710,19 @@ def test_shell_completion_completes_options_and_choices() -> None:
 
     assert complete("guardfix --output-f", 1) == ["plain,--output-format"]
     assert complete("guardfix --output-format ", 2) == ["plain,text", "plain,json", "plain,github", "plain,sarif"]
+
+
+def test_check_after_write_counts_files_with_only_warnings(tmp_path: Path) -> None:
+    # The fix is written; what remains is a warning (GF104), and the summary says so instead
+    # of "1 file without findings" (issue 11).
+    script = tmp_path / "job.py"
+    script.write_text(
+        "from multiprocessing import Process\n\n\ndef work():\n    print('x')\n\n\n"
+        "Process(target=work).start()\n"
+    )
+    written = CliRunner().invoke(cli, ["--write", "--no-cache", str(script)])
+    assert written.exit_code == 0, written.output
+    checked = CliRunner().invoke(cli, ["--check", "--no-cache", str(script)])
+    assert "GF104" in checked.stdout
+    assert checked.stderr.strip().endswith("0 files without findings, 1 file with warnings.")
+    assert checked.exit_code == 1  # --check: warnings count (Report.return_code)

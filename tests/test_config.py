@@ -54,8 +54,8 @@ def test_every_key_is_read_and_keyed_by_its_parameter(tmp_path: Path) -> None:
 
 def test_the_key_table_covers_the_documented_keys() -> None:
     assert sorted(KEYS) == sorted(
-        ["exclude", "extend-exclude", "style", "main-name", "unsafe-fixes", "select", "ignore",
-         "extra-spawners", "jobs", "cache-dir", "src", "python"]
+        ["exclude", "extend-exclude", "respect-gitignore", "style", "main-name", "unsafe-fixes", "select",
+         "ignore", "extra-spawners", "jobs", "cache-dir", "src", "python"]
     )
 
 
@@ -302,6 +302,7 @@ def test_config_next_to_the_paths_not_the_current_folder(tmp_path: Path, monkeyp
 CONFIG_VALUES = {
     "exclude": ('["gen/"]', ("gen/",)),
     "extend-exclude": ('["old/"]', ("old/",)),
+    "respect-gitignore": ("false", False),
     "style": ('"inline"', "inline"),
     "main-name": ('"run"', "run"),
     "unsafe-fixes": ("true", True),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fixer.discover import find_scripts
+from fixer.discover import Excludes, discover, find_scripts
 
 
 def make(root: Path, files: dict) -> None:
@@ -191,3 +191,34 @@ def test_an_edited_gitignore_counts_in_the_next_run(tmp_path: Path) -> None:
     assert displays([Path("proj")]) == ["proj/b.py"]
     (tmp_path / "proj" / ".gitignore").write_text("b.py\n")
     assert displays([Path("proj")]) == ["proj/a.py"]
+
+
+def _ignored_tree(tmp_path: Path) -> Path:
+    import subprocess
+
+    root = tmp_path / "pyenv"
+    (root / "versions" / "lib").mkdir(parents=True)
+    (root / "other").mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("/versions\nother/skip_*.py\n")
+    for name in ("versions/lib/a.py", "other/skip_me.py", "other/keep.py"):
+        (root / name).write_text("print(1)\n")
+    return root
+
+
+def test_a_named_folder_is_walked_even_when_an_ignore_file_above_ignores_it(tmp_path: Path) -> None:
+    # pyenv's checkout ignores /versions, where the interpreters' standard libraries live.
+    root = _ignored_tree(tmp_path)
+    found = discover([root / "versions" / "lib"], Excludes())
+    assert [c.path.name for c in found.candidates] == ["a.py"]
+    assert found.gitignored == 0
+
+
+def test_what_ignore_files_leave_out_is_counted_with_the_file(tmp_path: Path) -> None:
+    root = _ignored_tree(tmp_path)
+    found = discover([root], Excludes())
+    assert [c.path.name for c in found.candidates] == ["keep.py"]
+    assert (found.gitignored, found.ignore_files) == (2, (str(root / ".gitignore"),))
+    everything = discover([root], Excludes(gitignore=False))
+    assert sorted(c.path.name for c in everything.candidates) == ["a.py", "keep.py", "skip_me.py"]
+    assert everything.gitignored == 0

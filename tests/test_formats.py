@@ -42,7 +42,7 @@ CHAIN_SCRIPT = textwrap.dedent(
     """
 )
 
-UNSAFE_SCRIPT = "from multiprocessing import Pool\n\npool = Pool(2)\n\n\ndef work(v):\n    return pool.map(abs, v)\n\n\nprint(work([-1]))\n"
+UNSAFE_SCRIPT = "from multiprocessing import Pool\n\npool = Pool(2)\n\n\ndef work(v):\n    return pool.map(abs, v)\n\n\nprint(pool.apply(work, ([-1],)))\n"
 
 
 @pytest.fixture

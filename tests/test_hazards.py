@@ -792,6 +792,7 @@ HAZARDOUS_FIXED = dedent(
 
 
     def main():
+        global pool
         with Pool(2) as pool:
             print(pool.map(work, range(4)))
 

@@ -25,7 +25,7 @@ from fixer.cli import cli
 
 POOL = b"from multiprocessing import Pool\n\nwith Pool(2) as pool:\n    print(pool.map(abs, [-1, 2]))\n"
 POOL_FIXED = (
-    b"from multiprocessing import Pool\n\n\ndef main():\n    with Pool(2) as pool:\n"
+    b"from multiprocessing import Pool\n\n\ndef main():\n    global pool\n    with Pool(2) as pool:\n"
     b"        print(pool.map(abs, [-1, 2]))\n\n\nif __name__ == \"__main__\":\n    main()\n"
 )
 NOBODY = 65534
@@ -150,7 +150,7 @@ def test_fifty_thousand_lines_are_fixed(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     new = target.read_bytes()
     assert new.startswith(b"from multiprocessing import Pool\n" + filler)
-    assert new.endswith(b'def main():\n    with Pool(2) as pool:\n        pool.map(abs, [1])\n\n\nif __name__ == "__main__":\n    main()\n')
+    assert new.endswith(b'def main():\n    global pool\n    with Pool(2) as pool:\n        pool.map(abs, [1])\n\n\nif __name__ == "__main__":\n    main()\n')
     assert compiles(new)
 
 

@@ -104,6 +104,7 @@ EXACT = [
 
 
         def main():
+            global pool
             print("start")
             with Pool(2) as pool:
                 print(pool.map(square, range(LIMIT)))
@@ -111,7 +112,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        ''',
+''',
         id="module-furniture-stays-work-moves",
     ),
     pytest.param(
@@ -149,13 +150,14 @@ EXACT = [
 
 
         def main():
+            global pool
             with Pool(2) as pool:
                 print(banner, pool.map(work, range(3)))
 
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="read-global-its-dependencies-and-mutators-stay",
     ),
     pytest.param(
@@ -196,8 +198,8 @@ EXACT = [
 
 
         def main():
+            global pool, unused
             unused = load()
-
 
             with mp.Pool() as pool:
                 pool.map(work, [unused])
@@ -205,7 +207,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="computed-global-not-read-by-a-function-moves",
     ),
     pytest.param(
@@ -230,13 +232,14 @@ EXACT = [
 
 
         def main():
+            global pool
             with Pool() as pool:
                 pool.map(helper.work, [1])
 
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="sys-path-setup-above-last-import-stays",
     ),
     pytest.param(
@@ -265,7 +268,7 @@ EXACT = [
 
 
         def main():
-            global total
+            global pool, total
             with Pool(2) as pool:
                 total += sum(pool.map(abs, [1, -2]))
             print(report())
@@ -273,7 +276,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="global-for-augmented-assignment",
     ),
     pytest.param(
@@ -302,7 +305,7 @@ EXACT = [
 
 
         def main():
-            global cache
+            global cache, pool
             with Pool(2) as pool:
                 pool.map(abs, [1])
             del cache
@@ -310,7 +313,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="global-for-del",
     ),
     pytest.param(
@@ -339,7 +342,7 @@ EXACT = [
 
 
         def main():
-            global item
+            global item, pool
             with Pool(2) as pool:
                 for item in pool.imap(abs, [1, -2]):
                     show()
@@ -347,7 +350,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="global-for-loop-target",
     ),
     pytest.param(
@@ -411,7 +414,7 @@ EXACT = [
 
 
         def main():
-            global json
+            global json, pool
             with Pool(2) as pool:
                 import json
                 print(pool.map(work, [1]))
@@ -419,7 +422,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="global-for-import-in-moved-code",
     ),
     pytest.param(
@@ -470,6 +473,7 @@ EXACT = [
 
 
         def _main():
+            global pool
             main()
             with Pool(2) as pool:
                 pool.map(abs, [1])
@@ -477,7 +481,7 @@ EXACT = [
 
         if __name__ == "__main__":
             _main()
-        """,
+""",
         id="free-name-when-main-is-a-function",
     ),
     pytest.param(
@@ -498,13 +502,14 @@ EXACT = [
 
 
         def main_():
+            global pool
             with Pool(2) as pool:
                 pool.map(abs, [main, _main])
 
 
         if __name__ == "__main__":
             main_()
-        """,
+""",
         id="free-name-when-main-and-_main-are-taken",
     ),
     pytest.param(
@@ -547,6 +552,7 @@ EXACT = [
 
 
         def main():
+            global pool
             print('a', 'b')
             with Pool(2) as pool:
                 pool.map(abs, [1])
@@ -555,7 +561,7 @@ EXACT = [
 
         if __name__ == '__main__':
             main()
-        """,
+""",
         id="guard-quote-follows-single-quote-majority",
     ),
     pytest.param(
@@ -571,6 +577,7 @@ EXACT = [
 
 
         def main():
+            global pool
             print('a', "b")
             with Pool(2) as pool:
                 pool.map(abs, [1])
@@ -578,7 +585,7 @@ EXACT = [
 
         if __name__ == "__main__":
             main()
-        """,
+""",
         id="guard-quote-double-on-a-tie",
     ),
 ]
@@ -601,6 +608,7 @@ def test_main_name_option() -> None:
 
 
         def run_all():
+            global pool
             with Pool(2) as pool:
                 pool.map(abs, [1])
 
@@ -757,10 +765,55 @@ ACTIONS = [
         def work(x):
             return args.n
         with mp.Pool() as pool:
-            pass
+            pool.map(work, [1])
         """,
         "KKKKKKM",
         id="mutator-before-kept-reader-stays",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        try:
+            import json
+        except ImportError:
+            if input("continue? ") != "y":
+                raise
+            json = None
+        with mp.Pool() as pool:
+            print(json.dumps(pool.map(abs, [1])))
+        """,
+        "KKM",
+        id="input-in-import-fallback-keeps-the-import-block",
+    ),
+    pytest.param(
+        """\
+        import sys
+        import multiprocessing as mp
+        if len(sys.argv) > 1:
+            label = "custom"
+        if sys.version_info >= (3, 8):
+            SEP = "/"
+        with mp.Pool() as pool:
+            print(label, SEP, pool.map(abs, [1]))
+        """,
+        "KKMKM",
+        id="runtime-test-is-work-version-test-is-definitions",
+    ),
+    pytest.param(
+        """\
+        import os
+        import multiprocessing as mp
+        if os.environ.get("FAST"):
+            mode = "fast"
+        else:
+            mode = "slow"
+        def work(x):
+            return mode
+        with mp.Pool() as pool:
+            print(pool.map(work, [1]))
+        """,
+        "KKKKM",
+        id="conditional-binding-a-worker-reads-stays",
     ),
     pytest.param(
         """\
@@ -911,23 +964,6 @@ UNSAFE = [
         """\
         from multiprocessing import Pool
 
-        pool = Pool(2)
-        results = pool.map(abs, [1])
-
-
-        def total():
-            return sum(results)
-
-
-        print(total())
-        """,
-        "line 4 stays at module level but needs line 3, which must move",
-        id="kept-statement-needs-moved-one",
-    ),
-    pytest.param(
-        """\
-        from multiprocessing import Pool
-
 
         class Holder:
             pool = Pool(2)
@@ -980,19 +1016,6 @@ UNSAFE = [
         "line 12 rebinds 'factor', which function work() reads, after work has started: "
         "spawn children will only see its first value",
         id="rebinding-after-work-of-a-name-a-worker-reads",
-    ),
-    pytest.param(
-        """\
-        from multiprocessing import Pool
-        from json import dumps as fmt
-
-        with Pool(2) as pool:
-            print(fmt(pool.map(abs, [1])))
-        from pprint import pformat as fmt
-        print(fmt([1]))
-        """,
-        "line 6 must stay at module level and would then run before line 4, which uses 'fmt'",
-        id="kept-rebinding-runs-before-moved-reader",
     ),
 ]
 
@@ -1081,6 +1104,52 @@ DECLINED = [
         "line 4: `from os.path import *` cannot move into a function; use --style inline",
         id="star-import-in-moved-block",
     ),
+    pytest.param(
+        """\
+        import sys
+        from multiprocessing import Pool
+
+        with Pool(2) as pool:
+            if sys.argv[1:]:
+                def work(x):
+                    return x
+            else:
+                def work(x):
+                    return -x
+            print(pool.map(work, [1]))
+        """,
+        "'work' is bound more than once at module level",
+        id="conditional-worker-definitions-cannot-be-hoisted",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        with Pool(2) as pool:
+            offset = 3
+
+            def work(x, offset=offset):
+                return x + offset
+            print(pool.map(work, [1]))
+        """,
+        "it reads 'offset', which the moved code binds",
+        id="worker-default-reads-a-moved-name",
+    ),
+    pytest.param(
+        """\
+        import functools
+        from multiprocessing import Pool
+
+        for size in (1, 2):
+            @functools.lru_cache(maxsize=size)
+            def work(x):
+                return x
+            with Pool(2) as pool:
+                print(pool.map(work, [1]))
+        """,
+        "it reads 'size', which the moved code binds",
+        id="worker-decorator-reads-the-loop-variable",
+    ),
 ]
 
 
@@ -1129,3 +1198,98 @@ def test_make_plan_targets() -> None:
 )
 def test_detect_quote(src: str, quote: str) -> None:
     assert detect_quote(src) == quote
+
+
+def test_worker_defined_in_a_block_is_hoisted_and_a_called_helper_is_not() -> None:
+    src = """\
+        from multiprocessing import Pool
+
+        for n in (1, 2):
+            def work(x):
+                return x * 2
+
+            def show(values):
+                print(n, values)
+
+            with Pool(2) as pool:
+                show(pool.map(work, [n]))
+        """
+    plan = plan_for(src)
+    assert isinstance(plan, Plan)
+    assert plan.hoisted == ((1, "work"),)  # show() is only called: it may stay local
+    assert "work" not in plan.global_names and "show" in plan.global_names
+    text = rewritten(src)
+    assert text.startswith("from multiprocessing import Pool\n\n\ndef work(x):\n    return x * 2\n\n\ndef main():\n")
+    assert "\n        def show(values):\n" in text
+
+
+# ----- partial fallback: guard only from the first process start onward --------------------
+
+PARTIAL_UNSAFE = [
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        pool = Pool(2)
+        results = pool.map(abs, [1])
+
+
+        def total(x):
+            return sum(results) + x
+
+
+        print(pool.map(total, [1]))
+        """,
+        "function total() reads 'results', which line 4 binds after the first process start",
+        id="kept-statement-needs-moved-one",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Manager, Process
+
+        m = Manager()
+        q = m.Queue()
+
+
+        def consumer(x):
+            q.put(x)
+
+
+        p = Process(target=consumer, args=(1,))
+        p.start()
+        p.join()
+        print(q.get())
+        """,
+        "function consumer() reads 'q', which line 4 binds after the first process start",
+        id="manager-queue-read-by-a-worker-needs-the-manager",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "reason"), PARTIAL_UNSAFE)
+def test_partial_fallback_offered_as_unsafe_instead_of_nothing(src: str, reason: str) -> None:
+    # The whole-script fix would fail at import (a kept line needs a moved one); the partial
+    # one does not, and says what it breaks.
+    result = run(src)
+    assert result.status is Status.UNSAFE
+    assert reason in result.reason
+    assert any("guards only from line" in note for note in result.notes)
+
+
+def test_partial_fallback_is_safe_when_nothing_above_the_first_start_needs_moving() -> None:
+    src = """\
+        from multiprocessing import Pool
+        from json import dumps as fmt
+
+        with Pool(2) as pool:
+            print(fmt(pool.map(abs, [1])))
+        from pprint import pformat as fmt
+        print(fmt([1]))
+        """
+    result = run(src)
+    assert result.status is Status.FIXED, result.reason
+    assert result.notes == (
+        "the whole-script fix is not possible (line 6 must stay at module level and would then run before "
+        "line 4, which uses 'fmt'); this fix guards only from line 4, the first process start, onward",
+    )
+    assert "    from pprint import pformat as fmt\n" in rewritten(src)
