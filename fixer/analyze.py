@@ -66,6 +66,10 @@ _MAX_SPECIALISATIONS = 400
 
 _NO_VALUES: frozenset = frozenset()
 _PASS_THROUGH = ITERABLE_WRAPPERS | CALLABLE_WRAPPERS
+#: Built-ins whose result holds the items of their arguments (see ``_eval_builtin_call``).
+_CONTAINER_BUILTINS = frozenset(
+    {"zip", "enumerate", "next", "iter", "reversed", "sorted", "list", "tuple", "set", "frozenset", "filter"}
+)
 
 
 
@@ -276,7 +280,7 @@ class _Analyzer:
             self._bind(scope, target.id, source)
         elif isinstance(target, (ast.Tuple, ast.List)):
             # data_set, loader = provider(): each name gets its position of the value
-            for index, elt, part in _parts(target, source):
+            for _, elt, part in _parts(target, source):
                 self._bind_target(scope, elt, part)
         elif isinstance(target, ast.Starred):
             self._bind_target(scope, target.value, source)
@@ -688,6 +692,8 @@ class _Analyzer:
                 if node.args:
                     return frozenset(("super", v[1]) for v in self.eval(node.args[0], scope) if v[0] == "class")
                 return frozenset([("super", scope.owner)]) if scope.owner else _NO_VALUES
+            if name not in _CONTAINER_BUILTINS:
+                return _NO_VALUES
             items = [self.element_values(self.eval(arg, scope)) for arg in node.args if not isinstance(arg, ast.Starred)]
             if not items:
                 return _NO_VALUES

@@ -299,6 +299,90 @@ DIRECT = [
         [("GF001", 5, 5)],
         id="else-branch-of-guard",
     ),
+    # values that flow (issue 10): factories, unpacking, iterating wrappers, **kwargs
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        def make():
+            return Process(target=print)
+        p = make()
+        p.start()
+        """,
+        [("GF001", 5, 1)],
+        id="factory-returns-process",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        class Worker(mp.Process):
+            @classmethod
+            def create(cls):
+                return cls()
+            @classmethod
+            def bare(cls):
+                obj = cls.__new__(cls)
+                return obj
+        w = Worker.create()
+        w.start()
+        Worker.bare().start()
+        """,
+        [("GF001", 11, 1), ("GF001", 12, 1)],
+        id="classmethod-returns-cls-and-new",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        def provider():
+            data_set = [1, 2]
+            return data_set, DataLoader(data_set, num_workers=2)
+        data_set, loader = provider()
+        for batch in loader:
+            pass
+        """,
+        [("GF001", 6, 14)],
+        id="loader-returned-in-a-tuple-and-unpacked",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        from tqdm import tqdm
+        loader = DataLoader([1], num_workers=2)
+        for batch in tqdm(loader):
+            pass
+        for i, batch in enumerate(tqdm(loader)):
+            pass
+        for name, batch in zip("ab", loader):
+            pass
+        batches = iter(loader)
+        """,
+        [("GF001", 4, 14), ("GF001", 6, 27), ("GF001", 8, 30), ("GF001", 10, 16)],
+        id="tqdm-enumerate-zip-iter-over-loader",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        cuda = True
+        kwargs = {"num_workers": 1 if cuda else 0, "pin_memory": True}
+        loader = DataLoader([1], batch_size=4, **kwargs)
+        for batch in loader:
+            pass
+        extra = dict(shuffle=True)
+        extra["num_workers"] = 2
+        for batch in DataLoader([1], **extra):
+            pass
+        """,
+        [("GF001", 5, 14), ("GF001", 9, 14)],
+        id="loader-kwargs-literal-dict-and-conditional",
+    ),
+    pytest.param(
+        """\
+        import importlib
+        mp = importlib.import_module("multiprocessing")
+        mp.Pool()
+        """,
+        [("GF001", 3, 1)],
+        id="importlib-import-module-literal",
+    ),
     # look-alike guards are not guards
     pytest.param(
         """\
@@ -438,6 +522,234 @@ VIA = [
         """,
         (7, 8, "calls configure() → mp.Pool() at line 5", (("configure()", 7), ("mp.Pool()", 5))),
         id="setup-inside-function-is-skipped-for-the-start",
+    ),
+    # values that flow (issue 10)
+    pytest.param(
+        """\
+        from multiprocessing import Process
+
+        class Runner:
+            def __init__(self):
+                self.process = Process(target=print)
+
+            def run(self):
+                self.process.start()
+
+        runner = Runner()
+        runner.run()
+        """,
+        (11, 1, "calls runner.run() → self.process.start() at line 8", (("runner.run()", 11), ("self.process.start()", 8))),
+        id="self-attribute-set-in-init-started-in-run",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+
+        class Trainer:
+            def __init__(self, data_set):
+                self.loader = DataLoader(data_set, num_workers=4)
+
+            def train(self):
+                for batch in self.loader:
+                    pass
+
+        Trainer([1]).train()
+        """,
+        (11, 1, "calls Trainer([1]).train() → iterating self.loader at line 8",
+         (("Trainer([1]).train()", 11), ("iterating self.loader", 8))),
+        id="loader-kept-on-self-iterated-elsewhere",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run_local(n):
+            return n
+
+        def run_mpi(n):
+            with Pool(2) as pool:
+                return pool.map(abs, range(n))
+
+        funcs = {"local": run_local, "mpi": run_mpi}
+        funcs[kind](3)
+        """,
+        (11, 1, "calls funcs[kind](...) → Pool(...) at line 7",
+         (("funcs[kind](...)", 11), ("Pool(...)", 7))),
+        id="dict-of-callables-subscript-callee",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def quiet():
+            return 1
+
+        def loud():
+            Pool()
+
+        handlers = (quiet, loud)
+        handlers[1]()
+        """,
+        (10, 1, "calls handlers[1]() → Pool() at line 7",
+         (("handlers[1]()", 10), ("Pool()", 7))),
+        id="tuple-of-callables-literal-index",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def quiet():
+            return 1
+
+        def loud():
+            Pool()
+
+        for name, handler in {"q": quiet, "l": loud}.items():
+            handler()
+        """,
+        (10, 5, "calls handler() → Pool() at line 7",
+         (("handler()", 10), ("Pool()", 7))),
+        id="dict-items-unpacked-in-a-loop",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+
+        def train_epoch(loader, model):
+            for batch in loader:
+                model(batch)
+
+        train_loader = DataLoader([1], num_workers=2)
+        train_epoch(train_loader, print)
+        """,
+        (8, 1, "calls train_epoch(...) → iterating loader at line 4",
+         (("train_epoch(...)", 8), ("iterating loader", 4))),
+        id="loader-passed-to-a-function-that-iterates-it",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+
+        def train(loader):
+            for batch in loader:
+                pass
+
+        loaders = []
+        loaders.append(DataLoader([1], num_workers=2))
+        train(loaders[0])
+        """,
+        (9, 1, "calls train(...) → iterating loader at line 4",
+         (("train(...)", 9), ("iterating loader", 4))),
+        id="loader-kept-in-a-list-then-passed",
+    ),
+    pytest.param(
+        """\
+        import functools
+        from multiprocessing import Pool
+
+        def run(n):
+            with Pool(n) as pool:
+                pool.map(abs, [1])
+
+        go = functools.partial(run, 2)
+        go()
+        """,
+        (9, 1, "calls go() → Pool(...) at line 5",
+         (("go()", 9), ("Pool(...)", 5))),
+        id="functools-partial",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run():
+            Pool()
+
+        def launch(func):
+            func()
+
+        launch(run)
+        """,
+        (9, 1, "calls launch(...) → func() → Pool() at line 4",
+         (("launch(...)", 9), ("func()", 7), ("Pool()", 4))),
+        id="spawning-function-passed-as-an-argument",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        class Base:
+            def go(self):
+                Pool()
+
+        class Child(Base):
+            def go(self):
+                super().go()
+
+        Child().go()
+        """,
+        (11, 1, "calls Child().go() → super().go() → Pool() at line 5",
+         (("Child().go()", 11), ("super().go()", 9), ("Pool()", 5))),
+        id="super-method",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def helper(runner):
+            runner.work()
+
+        class Runner:
+            def work(self):
+                Pool()
+
+            def go(self):
+                helper(self)
+
+        Runner().go()
+        """,
+        (13, 1, "calls Runner().go() → helper(...) → runner.work() → Pool() at line 8",
+         (("Runner().go()", 13), ("helper(...)", 11), ("runner.work()", 4), ("Pool()", 8))),
+        id="method-called-on-a-parameter-holding-self",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+
+        class Farm:
+            def __init__(self, _stop_at_defaults=False):
+                self.procs = [Process(target=print) for _ in range(2)]
+                if _stop_at_defaults:
+                    return
+                for proc in self.procs:
+                    proc.start()
+
+        farm = Farm(_stop_at_defaults=False)
+        """,
+        (11, 8, "calls Farm(...) → proc.start() at line 9", (("Farm(...)", 11), ("proc.start()", 9))),
+        id="literal-argument-that-does-not-return-early",
+    ),
+    # the shortest chain, whatever the order of the calls (issue 11)
+    pytest.param(
+        """\
+        import multiprocessing as mp
+
+        def download():
+            return fetch()
+
+        def fetch():
+            with mp.Pool() as pool:
+                return pool.map(abs, [1])
+
+        def main():
+            download()
+            with mp.Pool(2) as pool:
+                pool.map(abs, [2])
+
+        main()
+        """,
+        (15, 1, "calls main() → mp.Pool(...) at line 12", (("main()", 15), ("mp.Pool(...)", 12))),
+        id="shortest-chain-beats-the-first",
     ),
 ]
 
@@ -667,6 +979,99 @@ NEGATIVE = [
             mp.Pool()
         """,
         id="guard-and-condition",
+    ),
+    # values that flow (issue 10): only what may really start processes
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        def provider():
+            return [1], DataLoader([1])
+        data_set, loader = provider()
+        for batch in loader:
+            pass
+        """,
+        id="unpacked-loader-without-workers",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        from tqdm import tqdm
+        loader = DataLoader([1], num_workers=2)
+        bar = tqdm(loader)
+        """,
+        id="tqdm-made-but-not-iterated",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        kwargs = {"num_workers": 0}
+        for batch in DataLoader([1], **kwargs):
+            pass
+        workers = 0
+        for batch in DataLoader([1], num_workers=workers):
+            pass
+        for batch in DataLoader([1], num_workers=0 if True else 0):
+            pass
+        """,
+        id="loader-kwargs-zero-workers",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing.pool import ThreadPool
+        import multiprocessing
+        class Runner:
+            def __init__(self):
+                self.pool = ThreadPool(2)
+            def run(self):
+                self.pool.map(print, [1])
+                self.pool.start()
+        runner = Runner()
+        runner.run()
+        """,
+        id="thread-pool-kept-on-self",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing
+        def run_local(n):
+            return n
+        def run_other(n):
+            return -n
+        funcs = {"local": run_local, "other": run_other}
+        funcs["local"](3)
+        for func in [run_local, run_other]:
+            func(1)
+        """,
+        id="dict-and-list-of-functions-that-start-nothing",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        class Farm:
+            def __init__(self, _stop_at_defaults=False):
+                self.procs = [Process(target=print) for _ in range(2)]
+                if _stop_at_defaults:
+                    return
+                for proc in self.procs:
+                    proc.start()
+            @classmethod
+            def defaults(cls):
+                return cls(_stop_at_defaults=True)
+        defaults = Farm.defaults()
+        more = Farm(True)
+        """,
+        id="literal-argument-returns-before-the-start",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+        def run():
+            Pool()
+        def describe(func):
+            return func.__name__
+        describe(run)
+        """,
+        id="spawning-function-passed-but-not-called",
     ),
 ]
 
