@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from textwrap import dedent
 
 import pytest
@@ -762,6 +765,39 @@ def test_transitive_findings(src: str, expected: tuple) -> None:
     assert [(f.code.value, f.line, f.col) for f in findings] == [("GF002", line, col)]
     assert findings[0].message == message
     assert tuple((step.label, step.line) for step in findings[0].chain) == chain
+
+
+TIED_CHAINS = """\
+from multiprocessing import Pool
+
+def run_b():
+    Pool(2)
+
+def run_a():
+    Pool(1)
+
+funcs = {"b": run_b, "a": run_a}
+funcs[kind]()
+"""
+
+
+def test_equally_short_chains_are_chosen_the_same_way_under_every_hash_seed() -> None:
+    # Sets of values iterate in an order that changes with PYTHONHASHSEED: the chain shown
+    # must not (issue 11).
+    program = (
+        "import ast, sys\n"
+        "from fixer.analyze import analyze_module\n"
+        "text = sys.stdin.read()\n"
+        "print(analyze_module(ast.parse(text), text).findings[0].message)\n"
+    )
+    messages = {
+        subprocess.run(
+            [sys.executable, "-c", program], input=TIED_CHAINS, capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(4)
+    }
+    assert messages == {"calls funcs[kind]() → Pool(...) at line 7\n"}
 
 
 def test_direct_finding_message_and_chain() -> None:
