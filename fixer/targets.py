@@ -277,7 +277,10 @@ def mentions_spawner_of(data: bytes, root: str, groups: tuple = ()) -> bool:
 @lru_cache(maxsize=64)
 def _import_pattern(root: bytes) -> "re.Pattern[bytes]":
     item = rb"[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*"
-    return re.compile(rb"\b(?:from|import)[ \t]+(?:" + item + rb")*" + re.escape(root) + rb"\b")
+    # importlib.import_module("multiprocessing") imports it too (the analysis follows a
+    # literal name); the line spells "import", so it is among the import regions
+    dynamic = rb"|\bimport_module\([ \t]*[\"']" + re.escape(root) + rb"\b"
+    return re.compile(rb"\b(?:from|import)[ \t]+(?:" + item + rb")*" + re.escape(root) + rb"\b" + dynamic)
 
 
 @lru_cache(maxsize=64)

@@ -1187,3 +1187,9 @@ def test_walk_is_ast_walk_without_contexts_and_operators(src: str) -> None:
     assert list(walk(tree)) == expected
     for node in expected:
         assert child_nodes(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, _LEAVES)]
+
+
+def test_importlib_literal_module_passes_the_prefilter_and_is_found() -> None:
+    src = b'import importlib\nmp = importlib.import_module("multiprocessing")\nmp.Pool()\n'
+    result = process_source(src, "script.py")
+    assert [(f.code.value, f.line) for f in result.findings] == [("GF001", 3)]
