@@ -124,6 +124,8 @@ class Resolver(Protocol):
 
     def chain_for(self, qualname: str) -> Optional[ExternalChain]: ...
 
+    def chain_for_call(self, qualname: str, arguments: tuple) -> Optional[ExternalChain]: ...
+
     def is_process_class(self, qualname: str) -> bool: ...
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]: ...
@@ -851,6 +853,12 @@ class _Analyzer:
                 if target is None:
                     if self.resolver is not None:
                         external = self.resolver.chain_for(value[1])
+                        if external is None:
+                            # train_one_epoch(model, loader) of another module iterates the
+                            # loader it is given
+                            arguments = self.portable_arguments(call, scope)
+                            if arguments is not None:
+                                external = self.resolver.chain_for_call(value[1], arguments)
                         if external is not None:
                             candidates.append(("ext", value[1], external))
                     continue
@@ -918,28 +926,60 @@ class _Analyzer:
         func = self.function_of(callee)
         if func is None:
             return callee
+        early = self.early_exit_params(func)
+        positional, named = self.parameter_names(callee, func)
+        values_at = [
+            self._flowing_values(arg, scope, index < len(positional) and positional[index] in early)
+            for index, arg in enumerate(_leading_positional(call))
+        ]
+        values_of = {
+            kw.arg: self._flowing_values(kw.value, scope, kw.arg in early) for kw in call.keywords if kw.arg in named
+        }
+        return self.with_arguments(callee, positional, values_at, values_of)
+
+    def parameter_names(self, callee: Tuple, func: ast.AST) -> tuple[list, set]:
+        """(names a call's positional arguments fill, in order; every name a keyword may fill)."""
         args = func.args  # type: ignore[attr-defined]
         positional = [a.arg for a in args.posonlyargs + args.args]
         decorators = {d.id for d in func.decorator_list if isinstance(d, ast.Name)}  # type: ignore[attr-defined]
         if callee[0] == "init" or (callee[0] == "method" and "staticmethod" not in decorators):
             positional = positional[1:]  # self / cls is bound by the call
-        early = self.early_exit_params(func)
-        binds: dict = {}
-        for index, arg in enumerate(call.args):
-            if isinstance(arg, ast.Starred) or index >= len(positional):
-                break
-            values = self._flowing_values(arg, scope, positional[index] in early)
-            if values:
-                binds[positional[index]] = values
-        named = set(positional) | {a.arg for a in args.kwonlyargs}
-        for kw in call.keywords:
-            if kw.arg in named:
-                values = self._flowing_values(kw.value, scope, kw.arg in early)
-                if values:
-                    binds[kw.arg] = values
+        return positional, set(positional) | {a.arg for a in args.kwonlyargs}
+
+    @staticmethod
+    def with_arguments(callee: Tuple, positional: list, values_at: list, values_of: dict) -> Tuple:
+        binds = {name: values for name, values in zip(positional, values_at) if values}
+        binds.update((name, values) for name, values in values_of.items() if values)
         if not binds:
             return callee
         return ("with", callee, tuple(sorted(binds.items(), key=lambda item: item[0])))
+
+    def chain_called_with(self, callee: Tuple, arguments: tuple) -> Optional[tuple]:
+        """``chain(callee)`` for a call from another module passing ``arguments``
+        (``portable_arguments`` of that call): a loader it iterates, a catalogued class."""
+        func = self.function_of(callee)
+        if func is None:
+            return self.chain(callee)
+        positional, named = self.parameter_names(callee, func)
+        values_at, keywords = arguments
+        values_of = {name: values for name, values in keywords if name in named}
+        return self.chain(self.with_arguments(callee, positional, list(values_at), values_of))
+
+    def portable_arguments(self, call: ast.Call, scope: _Scope) -> Optional[tuple]:
+        """What a call's arguments carry that means the same in any module (a DataLoader with
+        workers, a catalogued class, a process, a context), or None when they carry nothing:
+        ``((values of each leading positional argument), ((keyword, values), ...))``."""
+        values_at = tuple(
+            frozenset(filter(None, (_portable(v) for v in self.eval(arg, scope)))) for arg in _leading_positional(call)
+        )
+        keywords = tuple(
+            (kw.arg, frozenset(filter(None, (_portable(v) for v in self.eval(kw.value, scope)))))
+            for kw in call.keywords
+            if kw.arg is not None
+        )
+        if not any(values_at) and not any(values for _, values in keywords):
+            return None
+        return values_at, tuple((name, values) for name, values in keywords if values)
 
     def _flowing_values(self, arg: ast.expr, scope: _Scope, literal: bool) -> frozenset:
         if literal and isinstance(arg, ast.Constant) and (arg.value is None or isinstance(arg.value, bool)):
@@ -1396,6 +1436,33 @@ def _imported_module(arg: ast.expr) -> frozenset:
     if isinstance(head, str) and head.endswith(".") and not head.startswith(".") and len(head) > 1:
         return frozenset([("modules", head[:-1])])
     return _NO_VALUES
+
+
+def _leading_positional(call: ast.Call) -> list[ast.expr]:
+    """The positional arguments before the first ``*args`` (their parameters are known)."""
+    out = []
+    for arg in call.args:
+        if isinstance(arg, ast.Starred):
+            break
+        out.append(arg)
+    return out
+
+
+def _portable(value: Tuple, depth: int = 0) -> Optional[Tuple]:
+    """``value`` as another module may read it (the same, minus what names this module's own
+    functions and classes), or None."""
+    tag = value[0]
+    if tag == "loader":
+        return value if value[1] else None
+    if tag in ("process", "start", "context") or (tag == "name" and value[1] in BY_QUALNAME):
+        return value
+    if tag == "list" and depth < 2:
+        inner = frozenset(filter(None, (_portable(v, depth + 1) for v in value[1])))
+        return ("list", inner) if inner else None
+    if tag == "tuple" and depth < 2:
+        items = tuple(frozenset(filter(None, (_portable(v, depth + 1) for v in item))) for item in value[1])
+        return ("tuple", items) if any(items) else None
+    return None
 
 
 def _binds_constants(binds: tuple) -> bool:

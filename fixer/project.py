@@ -176,6 +176,19 @@ class Project:
                 return self._chain_in(module_file, parts[cut:])
         return None
 
+    def chain_for_call(self, qualname: str, search: Sequence[Path], arguments: tuple) -> Optional[ExternalChain]:
+        """``chain_for`` of a call that passes ``arguments`` (``portable_arguments``): a
+        DataLoader handed to a function that iterates its parameter.  The module is read even
+        if it cannot start processes by itself: what starts them comes in with the call."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return None
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = find_module_file(".".join(parts[:cut]), search)
+            if module_file is not None:
+                return self._chain_in(module_file, parts[cut:], arguments)
+        return None
+
     def is_process_class(self, qualname: str, search: Sequence[Path]) -> bool:
         """Whether ``qualname`` is a class of the codebase that subclasses a process class."""
         if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
@@ -205,7 +218,7 @@ class Project:
             return False
         return False
 
-    def _chain_in(self, module_file: Path, rest: list[str]) -> Optional[ExternalChain]:
+    def _chain_in(self, module_file: Path, rest: list[str], arguments: Optional[tuple] = None) -> Optional[ExternalChain]:
         loaded = self._load(module_file)
         analyzer = loaded.analyzer
         if analyzer is None:
@@ -230,7 +243,11 @@ class Project:
                     target = ".".join([source[1][1], *rest[1:]])
                     self._depth += 1
                     try:
-                        found = self.chain_for(target, self.resolver_for(module_file).search)
+                        search = self.resolver_for(module_file).search
+                        found = (
+                            self.chain_for(target, search) if arguments is None
+                            else self.chain_for_call(target, search, arguments)
+                        )
                     finally:
                         self._depth -= 1
                     if found is not None:
@@ -238,7 +255,10 @@ class Project:
             return None
         self._depth += 1
         try:
-            steps = analyzer.chain(callee)  # type: ignore[attr-defined]
+            if arguments is None:
+                steps = analyzer.chain(callee)  # type: ignore[attr-defined]
+            else:
+                steps = analyzer.chain_called_with(callee, arguments)  # type: ignore[attr-defined]
         finally:
             self._depth -= 1
         if steps is None:
@@ -514,6 +534,9 @@ class FileResolver:
 
     def chain_for(self, qualname: str) -> Optional[ExternalChain]:
         return self.project.chain_for(qualname, self.search)
+
+    def chain_for_call(self, qualname: str, arguments: tuple) -> Optional[ExternalChain]:
+        return self.project.chain_for_call(qualname, self.search, arguments)
 
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)
