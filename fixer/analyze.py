@@ -53,12 +53,16 @@ _BINDING_NODES = _FUNCS_AND_LAMBDA + _COMPREHENSIONS + (
 #   ("tuple", (frozenset,...)) a tuple whose items are known position by position (unpacking)
 #   ("super", cls)            super() inside a method of module-level class ``cls``
 #   ("modules", prefix)       importlib.import_module(prefix + ...): any module under ``prefix``
+#   ("spawner", ExternalChain) a function of another module, passed in as an argument, that
+#                             reaches a process start when called
 #   ("const", value)          a literal argument, bound to a parameter a function tests to
 #                             return early (only there: see ``_early_exit_params``)
 Value = Tuple
 
 #: Values worth carrying into a callee's parameters: what it may call, start or iterate.
-_FLOWING = frozenset({"func", "class", "method", "instance", "process", "start", "context", "super", "name"})
+_FLOWING = frozenset(
+    {"func", "class", "method", "instance", "process", "start", "context", "super", "name", "spawner"}
+)
 #: A specialised callee is analysed again with its parameters bound; past this many
 #: specialisations per module the analysis stops specialising (it never loops, but a
 #: recursive function fed ever-deeper lists would keep making new ones).
@@ -874,6 +878,10 @@ class _Analyzer:
                 candidates.append(self.specialise(("init", value[1]), call, scope))
             elif tag == "method":
                 candidates.append(self.specialise(("method", value[1], value[2]), call, scope))
+            elif tag == "spawner":
+                # a function of another module, passed in as an argument, that reaches a start
+                external = value[1]
+                candidates.append(("ext", f"{external.path}:{external.line}", external))
             elif tag == "modules" and len(value) == 3 and self.resolver is not None:
                 # importlib.import_module("pkg." + name).main(): any module of pkg may be it
                 chain_for_any = getattr(self.resolver, "chain_for_any", None)
@@ -969,17 +977,37 @@ class _Analyzer:
         """What a call's arguments carry that means the same in any module (a DataLoader with
         workers, a catalogued class, a process, a context), or None when they carry nothing:
         ``((values of each leading positional argument), ((keyword, values), ...))``."""
-        values_at = tuple(
-            frozenset(filter(None, (_portable(v) for v in self.eval(arg, scope)))) for arg in _leading_positional(call)
-        )
-        keywords = tuple(
-            (kw.arg, frozenset(filter(None, (_portable(v) for v in self.eval(kw.value, scope)))))
-            for kw in call.keywords
-            if kw.arg is not None
-        )
+        values_at = tuple(self._portable_values(arg, scope) for arg in _leading_positional(call))
+        keywords = tuple((kw.arg, self._portable_values(kw.value, scope)) for kw in call.keywords if kw.arg is not None)
         if not any(values_at) and not any(values for _, values in keywords):
             return None
         return values_at, tuple((name, values) for name, values in keywords if values)
+
+    def _portable_values(self, arg: ast.expr, scope: _Scope) -> frozenset:
+        return frozenset(filter(None, (self.portable(v) for v in self.eval(arg, scope))))
+
+    def portable(self, value: Tuple, depth: int = 0) -> Optional[Tuple]:
+        """``value`` as another module may read it, or None: the same for catalogued names,
+        loaders with workers, processes and contexts; a function of this module that reaches
+        a start becomes ``("spawner", external chain)`` (calling it there starts processes)."""
+        tag = value[0]
+        if tag == "loader":
+            return value if value[1] else None
+        if tag in ("process", "start", "context", "spawner") or (tag == "name" and value[1] in self.catalogue):
+            return value
+        if tag == "func" and value[1] in self.functions:
+            steps = self.chain(value)
+            if steps is None:
+                return None
+            definition = self.functions[value[1]]
+            return ("spawner", ExternalChain(self.path, definition.lineno, steps))
+        if tag == "list" and depth < 2:
+            inner = frozenset(filter(None, (self.portable(v, depth + 1) for v in value[1])))
+            return ("list", inner) if inner else None
+        if tag == "tuple" and depth < 2:
+            items = tuple(frozenset(filter(None, (self.portable(v, depth + 1) for v in item))) for item in value[1])
+            return ("tuple", items) if any(items) else None
+        return None
 
     def _flowing_values(self, arg: ast.expr, scope: _Scope, literal: bool) -> frozenset:
         if literal and isinstance(arg, ast.Constant) and (arg.value is None or isinstance(arg.value, bool)):
@@ -1446,23 +1474,6 @@ def _leading_positional(call: ast.Call) -> list[ast.expr]:
             break
         out.append(arg)
     return out
-
-
-def _portable(value: Tuple, depth: int = 0) -> Optional[Tuple]:
-    """``value`` as another module may read it (the same, minus what names this module's own
-    functions and classes), or None."""
-    tag = value[0]
-    if tag == "loader":
-        return value if value[1] else None
-    if tag in ("process", "start", "context") or (tag == "name" and value[1] in BY_QUALNAME):
-        return value
-    if tag == "list" and depth < 2:
-        inner = frozenset(filter(None, (_portable(v, depth + 1) for v in value[1])))
-        return ("list", inner) if inner else None
-    if tag == "tuple" and depth < 2:
-        items = tuple(frozenset(filter(None, (_portable(v, depth + 1) for v in item))) for item in value[1])
-        return ("tuple", items) if any(items) else None
-    return None
 
 
 def _binds_constants(binds: tuple) -> bool:
