@@ -10,7 +10,8 @@ from textwrap import dedent
 
 import pytest
 
-from fixer.analyze import analyze_module
+from fixer.analyze import ExternalChain, analyze_module
+from fixer.model import ChainStep
 from fixer.model import Status
 from fixer.names import child_nodes, walk
 from fixer.pipeline import process_source
@@ -1193,3 +1194,35 @@ def test_importlib_literal_module_passes_the_prefilter_and_is_found() -> None:
     src = b'import importlib\nmp = importlib.import_module("multiprocessing")\nmp.Pool()\n'
     result = process_source(src, "script.py")
     assert [(f.code.value, f.line) for f in result.findings] == [("GF001", 3)]
+
+
+class PrefixResolver:
+    """A resolver whose only answer: any module under ``plugins`` may define a spawning ``run``."""
+
+    def chain_for(self, qualname: str):
+        return None
+
+    def chain_for_call(self, qualname: str, arguments: tuple):
+        return None
+
+    def is_process_class(self, qualname: str) -> bool:
+        return False
+
+    def absolute(self, level: int, module):
+        return None
+
+    def chain_for_any(self, package: str, attr: str):
+        if (package, attr) == ("plugins", "run"):
+            return ExternalChain("plugins/mpi.py", 3, (ChainStep("Pool()", 4, "plugins/mpi.py"),))
+        return None
+
+
+@pytest.mark.parametrize(
+    "call",
+    ['importlib.import_module("plugins." + name).run()', 'importlib.import_module(f"plugins.{name}").run()'],
+)
+def test_import_module_with_a_literal_prefix_asks_for_any_module_under_it(call: str) -> None:
+    text = f"import importlib\nname = input()\n{call}\n"
+    findings = analyze_module(ast.parse(text), text, resolver=PrefixResolver(), path="script.py").findings
+    assert [(f.code.value, f.line) for f in findings] == [("GF002", 3)]
+    assert [(step.line, step.label) for step in findings[0].chain][1:] == [(4, "Pool()")]
