@@ -130,6 +130,8 @@ class Resolver(Protocol):
 
     def chain_for_call(self, qualname: str, arguments: tuple) -> Optional[ExternalChain]: ...
 
+    def returns_for(self, qualname: str) -> frozenset: ...
+
     def is_process_class(self, qualname: str) -> bool: ...
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]: ...
@@ -666,6 +668,9 @@ class _Analyzer:
                     # A known outside object (threading.Thread(...), a helper's class): not a
                     # process, and not "unknown" either, so the .start() fallback stays quiet.
                     out.add(("opaque", func[1]))
+                    if self.resolver is not None:
+                        # train_loader, val_loader = data.get_loaders(): what a helper returns
+                        out |= self.resolver.returns_for(func[1])
                     if self.resolver is not None and self.resolver.is_process_class(func[1]):
                         out.add(("process", func[1].rsplit(".", 1)[-1]))
                     continue
@@ -749,6 +754,10 @@ class _Analyzer:
                 out |= self.eval(node, scope)
         self._returns[callee] = frozenset(out)
         return self._returns[callee]
+
+    def portable_returns(self, callee: Tuple) -> frozenset:
+        """``returns(callee)`` as another module may read it (see ``portable``)."""
+        return frozenset(filter(None, (self.portable(v) for v in self.returns(callee))))
 
     def function_of(self, callee: Tuple) -> Optional[ast.AST]:
         """The definition a callee runs (for "init": its ``__init__``), or None."""

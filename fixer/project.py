@@ -189,6 +189,29 @@ class Project:
                 return self._chain_in(module_file, parts[cut:], arguments)
         return None
 
+    def returns_for(self, qualname: str, search: Sequence[Path]) -> frozenset:
+        """What calling the function ``qualname`` of the codebase returns that may start
+        processes in the caller's hands (``portable`` values: a DataLoader with workers, a
+        Process, a context, a pool class), or nothing."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return frozenset()
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = find_module_file(".".join(parts[:cut]), search)
+            if module_file is None:
+                continue
+            if len(parts) - cut != 1 or not self._worth(module_file):
+                return frozenset()
+            analyzer = self._load(module_file).analyzer
+            if analyzer is None or parts[-1] not in analyzer.functions:  # type: ignore[attr-defined]
+                return frozenset()
+            self._depth += 1
+            try:
+                return analyzer.portable_returns(("func", parts[-1]))  # type: ignore[attr-defined]
+            finally:
+                self._depth -= 1
+        return frozenset()
+
     def is_process_class(self, qualname: str, search: Sequence[Path]) -> bool:
         """Whether ``qualname`` is a class of the codebase that subclasses a process class."""
         if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
@@ -420,8 +443,11 @@ class Project:
         self._depth += 1
         try:
             for kind, what in reasons:
-                if kind == "func" and analyzer.chain(("func", what)) is not None:  # type: ignore[attr-defined]
-                    return True
+                if kind == "func" and (
+                    analyzer.chain(("func", what)) is not None  # type: ignore[attr-defined]
+                    or analyzer.portable_returns(("func", what))  # type: ignore[attr-defined]
+                ):
+                    return True  # it starts processes, or returns what starts them in the caller
                 if kind == "class" and solve(
                     self._exported, (_realpath(str(module_file)), "class", what),
                     lambda: self._is_spawner_class(analyzer, what), False,
@@ -537,6 +563,9 @@ class FileResolver:
 
     def chain_for_call(self, qualname: str, arguments: tuple) -> Optional[ExternalChain]:
         return self.project.chain_for_call(qualname, self.search, arguments)
+
+    def returns_for(self, qualname: str) -> frozenset:
+        return self.project.returns_for(qualname, self.search)
 
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)
