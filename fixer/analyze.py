@@ -372,6 +372,9 @@ class _Analyzer:
                     values: set = set()
                     for source in scope.bindings[name]:
                         values |= self._eval_source(source, scope)
+                    if scope.parent is not None and _only_mutations(scope.bindings[name]):
+                        # RUNNERS["mpi"] = run_mpi in a function fills the module's dict
+                        values |= self.lookup(name, scope.parent)
                     return frozenset(values)
                 finally:
                     self._eval_stack.discard(key)
@@ -403,12 +406,16 @@ class _Analyzer:
         return _NO_VALUES
 
     def sources_of(self, name: str, scope: _Scope) -> Optional[list]:
-        """The binding sources of ``name`` in the nearest scope that binds it, or None."""
+        """The binding sources of ``name`` in the nearest scope that binds it (and in the
+        enclosing one, when that scope only fills a container bound there), or None."""
         if scope.kind == "function" and name in scope.globals_declared:
             scope = self.module
         while scope is not None:
             if name in scope.bindings:
-                return scope.bindings[name]
+                sources = scope.bindings[name]
+                if scope.parent is not None and _only_mutations(sources):
+                    sources = sources + (self.sources_of(name, scope.parent) or [])
+                return sources
             scope = scope.parent  # type: ignore[assignment]
         return None
 
@@ -1483,6 +1490,15 @@ def _leading_positional(call: ast.Call) -> list[ast.expr]:
             break
         out.append(arg)
     return out
+
+
+#: Binding sources that fill a container rather than bind the name (``d[k] = v``,
+#: ``items.append(v)``, ``d.update(...)``).
+_MUTATIONS = frozenset({"item", "contains", "update"})
+
+
+def _only_mutations(sources: list) -> bool:
+    return all(source[0] in _MUTATIONS for source in sources)
 
 
 def _binds_constants(binds: tuple) -> bool:

@@ -733,6 +733,25 @@ VIA = [
         (11, 8, "calls Farm(...) → proc.start() at line 9", (("Farm(...)", 11), ("proc.start()", 9))),
         id="literal-argument-that-does-not-return-early",
     ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run_mpi():
+            Pool()
+
+        RUNNERS = {"mpi": run_mpi}
+
+        def pick(kind):
+            RUNNERS["echo"] = print
+            return RUNNERS[kind]()
+
+        pick("mpi")
+        """,
+        (12, 1, "calls pick(...) → RUNNERS[kind]() → Pool() at line 4",
+         (("pick(...)", 12), ("RUNNERS[kind]()", 10), ("Pool()", 4))),
+        id="function-filling-a-module-dict-still-sees-its-values",
+    ),
     # the shortest chain, whatever the order of the calls (issue 11)
     pytest.param(
         """\
