@@ -843,3 +843,49 @@ def test_a_tree_full_of_import_cycles_is_read_a_bounded_number_of_times(
     result = check(tmp_path, "script.py", ["script.py", *files])
     assert result.status is Status.SKIPPED
     assert max(reads.count(f"{name}.py") for name in names) <= 2, sorted(set(reads))
+
+
+# ----- values that flow across modules (issue 10) -----------------------------------------
+
+
+def test_returns_for_gives_what_starts_processes_in_the_callers_hands(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "factory.py": """\
+            import multiprocessing as mp
+
+            def make():
+                return mp.Process(target=print), [1, 2]
+
+            def plain():
+                return [1, 2]
+            """,
+        "script.py": "from factory import make, plain\n",
+    })
+    resolver = Project(files=[tmp_path / "script.py"], cwd=tmp_path).resolver_for(tmp_path / "script.py")
+    assert resolver.returns_for("factory.make") == {("tuple", (frozenset({("process", "Process")}), frozenset()))}
+    assert resolver.returns_for("factory.plain") == frozenset()
+    assert resolver.returns_for("factory.missing") == frozenset()
+    # a script that names no process API is analysed: make() counts as a spawner
+    make(tmp_path, {"script.py": "from factory import make\nproc, _ = make()\nproc.start()\n"})
+    assert codes(check(tmp_path, "script.py")) == [("GF001", 3, 1)]
+
+
+def test_chain_for_call_reads_a_helper_that_cannot_start_processes_by_itself(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "loops.py": """\
+            def drain(items):
+                for item in items:
+                    pass
+
+            def count(items):
+                return len(items)
+            """,
+        "script.py": "",
+    })
+    resolver = Project(files=[tmp_path / "script.py"], cwd=tmp_path).resolver_for(tmp_path / "script.py")
+    loader = frozenset({("loader", True)})
+    assert resolver.chain_for("loops.drain") is None
+    found = resolver.chain_for_call("loops.drain", ((loader,), ()))
+    assert found is not None and [step.label for step in found.steps] == ["iterating items"]
+    assert resolver.chain_for_call("loops.drain", ((), (("items", loader),))) is not None
+    assert resolver.chain_for_call("loops.count", ((loader,), ())) is None
