@@ -134,6 +134,8 @@ class Resolver(Protocol):
 
     def is_process_class(self, qualname: str) -> bool: ...
 
+    module: str  # the dotted name of the module analysed
+
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]: ...
 
 
@@ -766,6 +768,26 @@ class _Analyzer:
         """``returns(callee)`` as another module may read it (see ``portable``)."""
         return frozenset(filter(None, (self.portable(v) for v in self.returns(callee))))
 
+    def returns_starter(self, callee: Tuple) -> bool:
+        """Whether calling ``callee`` hands the caller something that may start processes:
+        a loader with workers, a process, a context, a spawning function, an instance of a
+        class whose methods start processes (the prefilter's question about a module)."""
+        return any(self._may_start(value) for value in self.returns(callee))
+
+    def _may_start(self, value: Tuple, depth: int = 0) -> bool:
+        tag = value[0]
+        if tag == "instance":
+            cls = self.classes.get(value[1])
+            return cls is not None and (
+                self.is_process_class(value[1])
+                or any(self.chain(("method", value[1], f.name)) is not None for f in cls.body if isinstance(f, _FUNCS))
+            )
+        if tag == "list":
+            return depth < 2 and any(self._may_start(v, depth + 1) for v in value[1])
+        if tag == "tuple":
+            return depth < 2 and any(self._may_start(v, depth + 1) for item in value[1] for v in item)
+        return self.portable(value) is not None
+
     def function_of(self, callee: Tuple) -> Optional[ast.AST]:
         """The definition a callee runs (for "init": its ``__init__``), or None."""
         if callee[0] == "func":
@@ -1017,6 +1039,10 @@ class _Analyzer:
                 return None
             definition = self.functions[value[1]]
             return ("spawner", ExternalChain(self.path, definition.lineno, steps))
+        if tag == "instance" and value[1] in self.classes:
+            # an instance of this module's class: there, its methods are found by name
+            module = getattr(self.resolver, "module", "")
+            return ("opaque", f"{module}.{value[1]}") if module else None
         if tag == "list" and depth < 2:
             inner = frozenset(filter(None, (self.portable(v, depth + 1) for v in value[1])))
             return ("list", inner) if inner else None

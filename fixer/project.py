@@ -445,7 +445,7 @@ class Project:
             for kind, what in reasons:
                 if kind == "func" and (
                     analyzer.chain(("func", what)) is not None  # type: ignore[attr-defined]
-                    or analyzer.portable_returns(("func", what))  # type: ignore[attr-defined]
+                    or analyzer.returns_starter(("func", what))  # type: ignore[attr-defined]
                 ):
                     return True  # it starts processes, or returns what starts them in the caller
                 if kind == "class" and solve(

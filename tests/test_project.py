@@ -889,3 +889,31 @@ def test_chain_for_call_reads_a_helper_that_cannot_start_processes_by_itself(tmp
     assert found is not None and [step.label for step in found.steps] == ["iterating items"]
     assert resolver.chain_for_call("loops.drain", ((), (("items", loader),))) is not None
     assert resolver.chain_for_call("loops.count", ((loader,), ())) is None
+
+
+def test_a_factory_of_instances_whose_methods_start_processes_is_followed(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "runners.py": """\
+            from multiprocessing import Pool
+
+            class Runner:
+                def go(self):
+                    with Pool(2) as pool:
+                        return pool.map(abs, [1])
+
+            class Config:
+                def show(self):
+                    return "config"
+
+            def make_runner():
+                return Runner()
+
+            def make_config():
+                return Config()
+            """,
+        "script.py": "from runners import make_runner\nrunner = make_runner()\nrunner.go()\n",
+        "quiet.py": "from runners import make_config\nconfig = make_config()\nconfig.show()\n",
+    })
+    assert codes(check(tmp_path, "script.py")) == [("GF002", 3, 1)]
+    quiet = check(tmp_path, "quiet.py")
+    assert quiet.findings == () and quiet.status is Status.SKIPPED  # make_config() is no spawner
