@@ -734,7 +734,8 @@ class _Analyzer:
                 return _NO_VALUES
             items = self.element_values(containers)
             if func.attr in ("get", "pop", "setdefault"):
-                return items
+                # funcs.get(kind, run_local): the default may be the one handed back
+                return items | (self.eval(node.args[1], scope) if len(node.args) > 1 else _NO_VALUES)
             if func.attr == "items":
                 return frozenset([("list", frozenset([("tuple", (_NO_VALUES, items))]))])
             return frozenset([("list", items)])

@@ -752,6 +752,23 @@ VIA = [
          (("pick(...)", 12), ("RUNNERS[kind]()", 10), ("Pool()", 4))),
         id="function-filling-a-module-dict-still-sees-its-values",
     ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run_local():
+            return 1
+
+        def run_pool():
+            Pool()
+
+        funcs = {"local": run_local}
+        funcs.get(kind, run_pool)()
+        """,
+        (10, 1, "calls funcs.get(kind, run_pool)() → Pool() at line 7",
+         (("funcs.get(kind, run_pool)()", 10), ("Pool()", 7))),
+        id="dict-get-with-a-spawning-default",
+    ),
     # the shortest chain, whatever the order of the calls (issue 11)
     pytest.param(
         """\
