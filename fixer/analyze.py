@@ -203,7 +203,7 @@ class _Analyzer:
         self._attribute_sources: dict[str, dict] = {}  # class -> attr -> [(source, method)]
         self._returns: dict[Tuple, frozenset] = {}  # callee -> what calling it returns
         self._early_exits: dict[int, frozenset] = {}  # id(function) -> parameters it returns on
-        self._specialised = 0
+        self._specialised_scopes: dict[tuple, _Scope] = {}  # (id(function), owner, binds) -> scope
 
     # ----- collection -------------------------------------------------------------------
     def collect_module(self) -> None:
@@ -1092,12 +1092,11 @@ class _Analyzer:
         if not binds:
             return base
         key = (id(func), owner, binds)
-        scope = self._function_scopes.get(key)  # type: ignore[call-overload]
+        scope = self._specialised_scopes.get(key)
         if scope is not None:
             return scope
-        if self._specialised >= _MAX_SPECIALISATIONS:
+        if len(self._specialised_scopes) >= _MAX_SPECIALISATIONS:
             return base
-        self._specialised += 1
         args = func.args  # type: ignore[attr-defined]
         params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
         bindings = dict(base.bindings)
@@ -1111,7 +1110,7 @@ class _Analyzer:
             "function", bindings, parent=self.module, globals_declared=base.globals_declared,
             region=base.region, owner=owner, constants=constants,
         )
-        self._function_scopes[key] = scope  # type: ignore[index]
+        self._specialised_scopes[key] = scope
         return scope
 
     def live_nodes(self, func: ast.AST, scope: _Scope) -> list[ast.AST]:
