@@ -202,6 +202,7 @@ class _Analyzer:
         self._owners: Optional[dict[ast.AST, str]] = None  # class body statement -> class name
         self._attribute_sources: dict[str, dict] = {}  # class -> attr -> [(source, method)]
         self._returns: dict[Tuple, frozenset] = {}  # callee -> what calling it returns
+        self._outside: dict[tuple, object] = {}  # answers of the resolver about other modules
         self._early_exits: dict[int, frozenset] = {}  # id(function) -> parameters it returns on
         self._specialised_scopes: dict[tuple, _Scope] = {}  # (id(function), owner, binds) -> scope
 
@@ -679,9 +680,9 @@ class _Analyzer:
                     out.add(("opaque", func[1]))
                     if self.resolver is not None:
                         # train_loader, val_loader = data.get_loaders(): what a helper returns
-                        out |= self.resolver.returns_for(func[1])
-                    if self.resolver is not None and self.resolver.is_process_class(func[1]):
-                        out.add(("process", func[1].rsplit(".", 1)[-1]))
+                        out |= self.outside_returns(func[1])
+                        if self.outside_process_class(func[1]):
+                            out.add(("process", func[1].rsplit(".", 1)[-1]))
                     continue
                 if target.kind is Kind.CONTEXT:
                     method = _literal_arg(node, 0, "method")
@@ -752,18 +753,34 @@ class _Analyzer:
         return False
 
     def returns(self, callee: Tuple) -> frozenset:
-        """What calling a module-level function or a method of a module-level class returns."""
-        if callee in self._returns:
-            return self._returns[callee]
-        self._returns[callee] = _NO_VALUES  # a recursive call adds nothing to what it returns
+        """What calling a module-level function or a method of a module-level class returns
+        (recursion is answered to a fixpoint: see ``memo.solve``)."""
+        return solve(self._returns, callee, lambda: self._compute_returns(callee), _NO_VALUES)
+
+    def _compute_returns(self, callee: Tuple) -> frozenset:
         func = self.function_of(callee)
         out: set = set()
         if func is not None:
             scope = self.function_scope(func, self.owner_of(func) if callee[0] == "method" else None)
             for node in _returned(func):
                 out |= self.eval(node, scope)
-        self._returns[callee] = frozenset(out)
-        return self._returns[callee]
+        return frozenset(out)
+
+    def outside_returns(self, qualname: str) -> frozenset:
+        """``resolver.returns_for(qualname)``, asked once per name."""
+        return solve(
+            self._outside, ("returns", qualname),
+            lambda: self.resolver.returns_for(qualname),  # type: ignore[union-attr]
+            _NO_VALUES,
+        )
+
+    def outside_process_class(self, qualname: str) -> bool:
+        """``resolver.is_process_class(qualname)``, asked once per name."""
+        return solve(
+            self._outside, ("process", qualname),
+            lambda: self.resolver.is_process_class(qualname),  # type: ignore[union-attr]
+            False,
+        )
 
     def portable_returns(self, callee: Tuple) -> frozenset:
         """``returns(callee)`` as another module may read it (see ``portable``)."""
@@ -812,7 +829,7 @@ class _Analyzer:
                         target = self.catalogue.get(value[1])
                         if target is not None and target.kind is Kind.STARTS_ON_START:
                             result = True
-                        elif target is None and self.resolver is not None and self.resolver.is_process_class(value[1]):
+                        elif target is None and self.resolver is not None and self.outside_process_class(value[1]):
                             result = True
                     elif value[0] == "class" and value[1] != name and self.is_process_class(value[1]):
                         result = True
@@ -1040,8 +1057,9 @@ class _Analyzer:
                 return None
             definition = self.functions[value[1]]
             return ("spawner", ExternalChain(self.path, definition.lineno, steps))
-        if tag == "instance" and value[1] in self.classes:
-            # an instance of this module's class: there, its methods are found by name
+        if tag == "instance" and value[1] in self.classes and self._may_start(value, depth):
+            # an instance of this module's class whose methods start processes: there, its
+            # methods are found by name
             module = getattr(self.resolver, "module", "")
             return ("opaque", f"{module}.{value[1]}") if module else None
         if tag == "list" and depth < 2:
