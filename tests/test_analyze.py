@@ -1146,6 +1146,40 @@ NEGATIVE = [
         """,
         id="spawning-function-passed-but-not-called",
     ),
+    pytest.param(
+        """\
+        import functools
+        from multiprocessing import Pool
+        make_pool = functools.partial(Pool, 2)
+        """,
+        id="partial-of-pool-never-called",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        class Launcher:
+            def __init__(self, start=True):
+                self.process = Process(target=print)
+                if not start:
+                    return
+                self.process.start()
+                self.process.join()
+        idle = Launcher(start=False)
+        """,
+        id="literal-false-flag-returns-before-the-start",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        from tqdm import tqdm
+        loaders = [DataLoader([1], num_workers=2), DataLoader([2], num_workers=2)]
+        for name, loader in zip(["a", "b"], loaders):
+            print(name, len(loader))
+        for step in tqdm(range(3)):
+            pass
+        """,
+        id="zip-over-a-list-of-loaders-iterates-the-list-not-the-loaders",
+    ),
 ]
 
 
