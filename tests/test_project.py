@@ -917,3 +917,28 @@ def test_a_factory_of_instances_whose_methods_start_processes_is_followed(tmp_pa
     assert codes(check(tmp_path, "script.py")) == [("GF002", 3, 1)]
     quiet = check(tmp_path, "quiet.py")
     assert quiet.findings == () and quiet.status is Status.SKIPPED  # make_config() is no spawner
+
+
+def test_super_method_of_a_base_class_in_another_module(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "base.py": """\
+            from multiprocessing import Pool
+
+            class Base:
+                def go(self):
+                    with Pool(2) as pool:
+                        return pool.map(abs, [1])
+            """,
+        "script.py": """\
+            import base
+
+            class Child(base.Base):
+                def go(self):
+                    return super().go()
+
+            Child().go()
+            """,
+    })
+    result = check(tmp_path, "script.py")
+    assert codes(result) == [("GF002", 7, 1)]
+    assert [step.label for step in result.findings[0].chain] == ["Child().go()", "super().go()", "Pool(...)"]
