@@ -4,6 +4,12 @@ Analysis runs on the standard library's ``ast`` (fast, exact positions); only fi
 need a rewrite are ever parsed by libcst.  Names are resolved through the file's imports and
 assignments with a small abstract interpretation, never matched as text: a thread pool
 imported as ``Pool`` or a project's own ``Manager`` class is not a process start.
+
+Values flow, not only names: what a call returns, what ``self.attr`` holds in any method,
+what a dict, list or tuple holds, and what arguments carry into the function they are passed
+to (that function is analysed again with its parameters bound: a "specialised" callee).
+When several call chains reach a start, the shortest is reported, in an order that does not
+depend on the interpreter's hash seed.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ _BINDING_NODES = _FUNCS_AND_LAMBDA + _COMPREHENSIONS + (
 #   ("tuple", (frozenset,...)) a tuple whose items are known position by position (unpacking)
 #   ("super", cls)            super() inside a method of module-level class ``cls``
 #   ("modules", prefix)       importlib.import_module(prefix + ...): any module under ``prefix``
+#   ("modules", prefix, attr) an attribute of such a module
 #   ("spawner", ExternalChain) a function of another module, passed in as an argument, that
 #                             reaches a process start when called
 #   ("const", value)          a literal argument, bound to a parameter a function tests to
