@@ -52,7 +52,10 @@ _BINDING_NODES = _FUNCS_AND_LAMBDA + _COMPREHENSIONS + (
 #   ("func", name)            a module-level function of this file
 #   ("class", name)           a module-level class of this file
 #   ("method", cls, name)     a method of a module-level class
+#   ("method", cls, name, binds) the same, bound to an instance made with ``binds``
 #   ("instance", cls)         an instance of a module-level class
+#   ("instance", cls, binds)  one whose constructor was given what ``binds`` says (a loader
+#                             kept by ``__init__`` as ``self.loader``: see ``instance_binds``)
 #   ("process", label)        something that starts a process on .start()
 #   ("start", label)          the bound .start of such a thing
 #   ("list", frozenset)       a container of values (a list, a set, a dict's values)
@@ -576,9 +579,10 @@ class _Analyzer:
             elif tag == "process" and node.attr == "start":
                 out.add(("start", base[1]))
             elif tag in ("instance", "class"):
-                out.add(("method", base[1], node.attr))
+                carried = base[2] if len(base) > 2 else ()
+                out.add(("method", base[1], node.attr, carried) if carried else ("method", base[1], node.attr))
                 # self.process = Process(...) in __init__, self.process.start() in run()
-                out |= self.attribute_values(base[1], node.attr)
+                out |= self.attribute_values(base[1], node.attr, carried=carried)
             elif tag == "super":
                 out |= self._super_attribute(base[1], node.attr)
             elif tag == "modules":
@@ -600,29 +604,69 @@ class _Analyzer:
                     out.add(("name", f"{value[1]}.{attr}"))
         return frozenset(out)
 
-    def attribute_values(self, cls_name: str, attr: str, seen: Optional[set] = None) -> frozenset:
+    def attribute_values(
+        self, cls_name: str, attr: str, seen: Optional[set] = None, carried: tuple = (), init: object = None
+    ) -> frozenset:
         """What ``instance.attr`` may hold: every ``self.attr = ...`` (or ``self.attr.append``)
-        in the methods of the class and its module-level bases, and class-body assignments."""
+        in the methods of the class and its module-level bases, and class-body assignments.
+        ``carried``: what the instance's constructor was given (its ``__init__`` parameters
+        are bound to it there: ``self.loader = loader``)."""
         seen = seen if seen is not None else set()
         if cls_name in seen or cls_name not in self.classes:
             return _NO_VALUES
         seen.add(cls_name)
-        key = ("attr", cls_name, attr)
+        if carried and init is None:
+            init = self.find_method(cls_name, "__init__")
+        key = ("attr", cls_name, attr, carried)
         if key in self._eval_stack:
             return _NO_VALUES
         self._eval_stack.add(key)
         try:
             out: set = set()
             for source, func in self.attribute_sources(cls_name).get(attr, ()):
-                scope = self.module if func is None else self.function_scope(func, cls_name)
+                if func is None:
+                    scope = self.module
+                else:
+                    scope = self.scope_for(func, cls_name, carried if func is init else ())
                 out |= self._eval_source(source, scope)
             for base in self.classes[cls_name].bases:
                 for value in self.eval(base, self.module):
                     if value[0] == "class":
-                        out |= self.attribute_values(value[1], attr, seen)
+                        out |= self.attribute_values(value[1], attr, seen, carried, init)
             return frozenset(out)
         finally:
             self._eval_stack.discard(key)
+
+    def instance_binds(self, cls_name: str, call: ast.Call, scope: _Scope) -> tuple:
+        """What a constructor call carries into ``__init__`` that an instance keeps and a
+        method may use later (a loader, a process, a spawning function): ``binds`` of
+        ``specialise``, without instances (they would nest without end) or literals."""
+        callee = self.specialise(("init", cls_name), call, scope)
+        if callee[0] != "with":
+            return ()
+        kept = []
+        for name, values in callee[2]:
+            values = frozenset(v for v in values if _carried(v))
+            if values:
+                kept.append((name, values))
+        return tuple(kept)
+
+    def with_self(self, callee: Tuple, method: Tuple) -> Tuple:
+        """``callee`` (a method, maybe specialised) with its ``self`` bound to the instance
+        that ``method`` (``("method", cls, name, carried)``) was looked up on."""
+        func = self.function_of(("method", method[1], method[2]))
+        if func is None or len(method) < 4:
+            return callee
+        args = func.args  # type: ignore[attr-defined]
+        positional = args.posonlyargs + args.args
+        decorators = {d.id for d in func.decorator_list if isinstance(d, ast.Name)}  # type: ignore[attr-defined]
+        if not positional or decorators & {"staticmethod", "classmethod"}:
+            return callee
+        me = (positional[0].arg, frozenset([("instance", method[1], method[3])]))
+        base, binds = (callee[1], callee[2]) if callee[0] == "with" else (callee, ())
+        merged = dict(binds)
+        merged[me[0]] = me[1]
+        return ("with", base, tuple(sorted(merged.items(), key=lambda item: item[0])))
 
     def attribute_sources(self, cls_name: str) -> dict:
         """attr -> [(source, method or None for the class body)] of a module-level class."""
@@ -702,12 +746,16 @@ class _Analyzer:
                 elif target.kind is Kind.STARTS_ON_CALL:
                     out.add(("pool", target.qualname))
             elif tag == "class":
-                out.add(("instance", func[1]))
+                carried = self.instance_binds(func[1], node, scope) if func[1] in self.classes else ()
+                out.add(("instance", func[1], carried) if carried else ("instance", func[1]))
                 if self.is_process_class(func[1]):
                     out.add(("process", func[1]))
-            elif tag in ("func", "method"):
-                # factories: return Process(...), return cls(...), return data_set, loader
+            elif tag == "func":
+                # factories: return Process(...), return data_set, loader
                 out |= self.returns(func)
+            elif tag == "method":
+                # return cls(...), return self.loader
+                out |= self.returns(self.with_self(func[:3], func))
         return frozenset(out)
 
     def _eval_builtin_call(self, node: ast.Call, scope: _Scope) -> frozenset:
@@ -765,10 +813,13 @@ class _Analyzer:
         return solve(self._returns, callee, lambda: self._compute_returns(callee), _NO_VALUES)
 
     def _compute_returns(self, callee: Tuple) -> frozenset:
+        binds: tuple = ()
+        if callee[0] == "with":
+            callee, binds = callee[1], callee[2]
         func = self.function_of(callee)
         out: set = set()
         if func is not None:
-            scope = self.function_scope(func, self.owner_of(func) if callee[0] == "method" else None)
+            scope = self.scope_for(func, self.owner_of(func) if callee[0] == "method" else None, binds)
             for node in _returned(func):
                 out |= self.eval(node, scope)
         return frozenset(out)
@@ -940,7 +991,8 @@ class _Analyzer:
             elif tag == "class" and value[1] in self.classes:
                 candidates.append(self.specialise(("init", value[1]), call, scope))
             elif tag == "method":
-                candidates.append(self.specialise(("method", value[1], value[2]), call, scope))
+                callee = self.specialise(("method", value[1], value[2]), call, scope)
+                candidates.append(self.with_self(callee, value))
             elif tag == "spawner":
                 # a function of another module, passed in as an argument, that reaches a start
                 external = value[1]
@@ -1550,6 +1602,18 @@ _MUTATIONS = frozenset({"item", "contains", "update"})
 
 def _only_mutations(sources: list) -> bool:
     return all(source[0] in _MUTATIONS for source in sources)
+
+
+#: What an instance keeps of its constructor's arguments (see ``instance_binds``).
+_CARRIED = frozenset({"loader", "process", "start", "context", "spawner", "func", "name"})
+
+
+def _carried(value: Tuple, depth: int = 0) -> bool:
+    tag = value[0]
+    if tag in ("list", "tuple") and depth < 2:
+        items = value[1] if tag == "list" else [v for item in value[1] for v in item]
+        return bool(items) and all(_carried(v, depth + 1) for v in items)
+    return tag in _CARRIED and (tag != "loader" or bool(value[1]))
 
 
 def _binds_constants(binds: tuple) -> bool:

@@ -769,6 +769,48 @@ VIA = [
          (("funcs.get(kind, run_pool)()", 10), ("Pool()", 7))),
         id="dict-get-with-a-spawning-default",
     ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+
+        class Trainer:
+            def __init__(self, model, train_loader):
+                self.model = model
+                self.train_loader = train_loader
+
+            def fit(self):
+                for batch in self.train_loader:
+                    self.model(batch)
+
+        trainer = Trainer(print, DataLoader([1], num_workers=4))
+        trainer.fit()
+        Trainer(print, DataLoader([1])).fit()
+        """,
+        (13, 1, "calls trainer.fit() → iterating self.train_loader at line 9",
+         (("trainer.fit()", 13), ("iterating self.train_loader", 9))),
+        id="loader-given-to-the-constructor-iterated-in-a-method",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run():
+            Pool()
+
+        class Job:
+            def __init__(self, task):
+                self.task = task
+
+            def go(self):
+                self.task()
+
+        Job(print).go()
+        Job(run).go()
+        """,
+        (14, 1, "calls Job(run).go() → self.task() → Pool() at line 4",
+         (("Job(run).go()", 14), ("self.task()", 11), ("Pool()", 4))),
+        id="spawning-function-kept-by-the-constructor-called-in-a-method",
+    ),
     # the shortest chain, whatever the order of the calls (issue 11)
     pytest.param(
         """\
