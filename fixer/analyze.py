@@ -63,6 +63,9 @@ _BINDING_NODES = _FUNCS_AND_LAMBDA + _COMPREHENSIONS + (
 #   ("super", cls)            super() inside a method of module-level class ``cls``
 #   ("modules", prefix)       importlib.import_module(prefix + ...): any module under ``prefix``
 #   ("modules", prefix, attr) an attribute of such a module
+#   ("extinstance", qualname, arguments) an instance of another module's class, made with
+#                             arguments that may start processes there (``portable_arguments``)
+#   ("extmethod", qualname, arguments) a method of such an instance
 #   ("spawner", ExternalChain) a function of another module, passed in as an argument, that
 #                             reaches a process start when called
 #   ("const", value)          a literal argument, bound to a parameter a function tests to
@@ -71,7 +74,8 @@ Value = Tuple
 
 #: Values worth carrying into a callee's parameters: what it may call, start or iterate.
 _FLOWING = frozenset(
-    {"func", "class", "method", "instance", "process", "start", "context", "super", "name", "spawner"}
+    {"func", "class", "method", "instance", "process", "start", "context", "super", "name", "spawner",
+     "extinstance", "extmethod"}
 )
 #: A specialised callee is analysed again with its parameters bound; past this many
 #: specialisations per module the analysis stops specialising (it never loops, but a
@@ -587,6 +591,8 @@ class _Analyzer:
                 out |= self._super_attribute(base[1], node.attr)
             elif tag == "modules":
                 out.add(("modules", base[1], node.attr))
+            elif tag == "extinstance":
+                out.add(("extmethod", f"{base[1]}.{node.attr}", base[2]))
         return frozenset(out)
 
     def _super_attribute(self, cls_name: str, attr: str) -> frozenset:
@@ -734,6 +740,14 @@ class _Analyzer:
                         out |= self.outside_returns(func[1])
                         if self.outside_process_class(func[1]):
                             out.add(("process", func[1].rsplit(".", 1)[-1]))
+                        # Trainer(model, train_loader) of another module: its methods may use
+                        # what the constructor kept.  Only CapWords names are asked (classes,
+                        # by convention): the arguments of every outside call cost too much.
+                        leaf = func[1].rsplit(".", 1)[-1]
+                        if leaf[:1].isupper() and (node.args or node.keywords):
+                            arguments = self.portable_arguments(node, scope)
+                            if arguments is not None:
+                                out.add(("extinstance", func[1], arguments))
                     continue
                 if target.kind is Kind.CONTEXT:
                     method = _literal_arg(node, 0, "method")
@@ -993,6 +1007,12 @@ class _Analyzer:
             elif tag == "method":
                 callee = self.specialise(("method", value[1], value[2]), call, scope)
                 candidates.append(self.with_self(callee, value))
+            elif tag == "extmethod" and self.resolver is not None:
+                # trainer.fit() where trainer = other_module.Trainer(model, train_loader)
+                values_at, keywords = self.portable_arguments(call, scope) or ((), ())
+                external = self.resolver.chain_for_call(value[1], (values_at, keywords, value[2]))
+                if external is not None:
+                    candidates.append(("ext", value[1], external))
             elif tag == "spawner":
                 # a function of another module, passed in as an argument, that reaches a start
                 external = value[1]
@@ -1084,9 +1104,32 @@ class _Analyzer:
         if func is None:
             return self.chain(callee)
         positional, named = self.parameter_names(callee, func)
-        values_at, keywords = arguments
+        values_at, keywords = arguments[0], arguments[1]
         values_of = {name: values for name, values in keywords if name in named}
-        return self.chain(self.with_arguments(callee, positional, list(values_at), values_of))
+        specialised = self.with_arguments(callee, positional, list(values_at), values_of)
+        if len(arguments) > 2 and callee[0] == "method":
+            # a method of an instance whose constructor was given arguments[2]
+            carried = self.carried_by(callee[1], arguments[2])
+            if carried:
+                specialised = self.with_self(specialised, ("method", callee[1], callee[2], carried))
+        return self.chain(specialised)
+
+    def carried_by(self, cls_name: str, arguments: tuple) -> tuple:
+        """What an instance of ``cls_name`` keeps of constructor ``arguments`` (from another
+        module: ``portable_arguments``), as ``instance_binds`` says."""
+        init = self.find_method(cls_name, "__init__")
+        if init is None:
+            return ()
+        positional, named = self.parameter_names(("init", cls_name), init)
+        values_at, keywords = arguments[0], arguments[1]
+        binds = dict(zip(positional, values_at))
+        binds.update((name, values) for name, values in keywords if name in named)
+        kept = []
+        for name in sorted(binds):
+            values = frozenset(v for v in binds[name] if _carried(v))
+            if values:
+                kept.append((name, values))
+        return tuple(kept)
 
     def portable_arguments(self, call: ast.Call, scope: _Scope) -> Optional[tuple]:
         """What a call's arguments carry that means the same in any module (a DataLoader with
