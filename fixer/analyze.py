@@ -4,6 +4,12 @@ Analysis runs on the standard library's ``ast`` (fast, exact positions); only fi
 need a rewrite are ever parsed by libcst.  Names are resolved through the file's imports and
 assignments with a small abstract interpretation, never matched as text: a thread pool
 imported as ``Pool`` or a project's own ``Manager`` class is not a process start.
+
+Values flow, not only names: what a call returns, what ``self.attr`` holds in any method,
+what a dict, list or tuple holds, and what arguments carry into the function they are passed
+to (that function is analysed again with its parameters bound: a "specialised" callee).
+When several call chains reach a start, the shortest is reported, in an order that does not
+depend on the interpreter's hash seed.
 """
 
 from __future__ import annotations
@@ -15,7 +21,18 @@ from typing import Iterable, Optional, Protocol, Tuple
 from fixer.model import ChainStep, Code, Finding
 from fixer.memo import solve
 from fixer.names import child_nodes, iter_runtime_nodes, walk
-from fixer.targets import BY_QUALNAME, NON_REIMPORTING_METHODS, Condition, Kind, Target, star_names
+from fixer.targets import (
+    BY_QUALNAME,
+    CALLABLE_WRAPPERS,
+    ITERABLE_WRAPPERS,
+    ITERATING_BUILTINS,
+    NON_REIMPORTING_METHODS,
+    NUM_WORKERS_POSITION,
+    Condition,
+    Kind,
+    Target,
+    star_names,
+)
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _FUNCS_AND_LAMBDA = _FUNCS + (ast.Lambda,)
@@ -35,13 +52,42 @@ _BINDING_NODES = _FUNCS_AND_LAMBDA + _COMPREHENSIONS + (
 #   ("func", name)            a module-level function of this file
 #   ("class", name)           a module-level class of this file
 #   ("method", cls, name)     a method of a module-level class
+#   ("method", cls, name, binds) the same, bound to an instance made with ``binds``
 #   ("instance", cls)         an instance of a module-level class
+#   ("instance", cls, binds)  one whose constructor was given what ``binds`` says (a loader
+#                             kept by ``__init__`` as ``self.loader``: see ``instance_binds``)
 #   ("process", label)        something that starts a process on .start()
 #   ("start", label)          the bound .start of such a thing
-#   ("list", frozenset)       a container of values
+#   ("list", frozenset)       a container of values (a list, a set, a dict's values)
+#   ("tuple", (frozenset,...)) a tuple whose items are known position by position (unpacking)
+#   ("super", cls)            super() inside a method of module-level class ``cls``
+#   ("modules", prefix)       importlib.import_module(prefix + ...): any module under ``prefix``
+#   ("modules", prefix, attr) an attribute of such a module
+#   ("extinstance", qualname, arguments) an instance of another module's class, made with
+#                             arguments that may start processes there (``portable_arguments``)
+#   ("extmethod", qualname, arguments) a method of such an instance
+#   ("spawner", ExternalChain) a function of another module, passed in as an argument, that
+#                             reaches a process start when called
+#   ("const", value)          a literal argument, bound to a parameter a function tests to
+#                             return early (only there: see ``_early_exit_params``)
 Value = Tuple
 
+#: Values worth carrying into a callee's parameters: what it may call, start or iterate.
+_FLOWING = frozenset(
+    {"func", "class", "method", "instance", "process", "start", "context", "super", "name", "spawner",
+     "extinstance", "extmethod"}
+)
+#: A specialised callee is analysed again with its parameters bound; past this many
+#: specialisations per module the analysis stops specialising (it never loops, but a
+#: recursive function fed ever-deeper lists would keep making new ones).
+_MAX_SPECIALISATIONS = 400
+
 _NO_VALUES: frozenset = frozenset()
+_PASS_THROUGH = ITERABLE_WRAPPERS | CALLABLE_WRAPPERS
+#: Built-ins whose result holds the items of their arguments (see ``_eval_builtin_call``).
+_CONTAINER_BUILTINS = frozenset(
+    {"zip", "enumerate", "next", "iter", "reversed", "sorted", "list", "tuple", "set", "frozenset", "filter"}
+)
 
 
 
@@ -96,7 +142,13 @@ class Resolver(Protocol):
 
     def chain_for(self, qualname: str) -> Optional[ExternalChain]: ...
 
+    def chain_for_call(self, qualname: str, arguments: tuple) -> Optional[ExternalChain]: ...
+
+    def returns_for(self, qualname: str) -> frozenset: ...
+
     def is_process_class(self, qualname: str) -> bool: ...
+
+    module: str  # the dotted name of the module analysed
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]: ...
 
@@ -109,6 +161,8 @@ class _Scope:
     globals_declared: set = field(default_factory=set)
     makes_process: Optional[bool] = None
     region: list = field(default_factory=list)  # nodes whose calls belong to this scope
+    owner: Optional[str] = None  # the module-level class of a method (for super())
+    constants: bool = False  # some parameter is bound to a literal (early returns are decided)
 
 
 @dataclass
@@ -160,6 +214,11 @@ class _Analyzer:
         self._statement_nodes: dict[ast.AST, list] = {}
         self._top_level_nodes: dict[ast.AST, list] = {}
         self._owners: Optional[dict[ast.AST, str]] = None  # class body statement -> class name
+        self._attribute_sources: dict[str, dict] = {}  # class -> attr -> [(source, method)]
+        self._returns: dict[Tuple, frozenset] = {}  # callee -> what calling it returns
+        self._outside: dict[tuple, object] = {}  # answers of the resolver about other modules
+        self._early_exits: dict[int, frozenset] = {}  # id(function) -> parameters it returns on
+        self._specialised_scopes: dict[tuple, _Scope] = {}  # (id(function), owner, binds) -> scope
 
     # ----- collection -------------------------------------------------------------------
     def collect_module(self) -> None:
@@ -236,16 +295,23 @@ class _Analyzer:
                     arg = node.args[-1]
                     source = ("iter", arg) if node.func.attr == "extend" else ("expr", arg)
                     self._bind(scope, node.func.value.id, ("contains", source))
+                elif node.func.attr == "update" and isinstance(node.func.value, ast.Name):
+                    # kwargs.update(num_workers=4): the dict holds what update gives it
+                    self._bind(scope, node.func.value.id, ("update", node))
             stack.extend(child_nodes(node))
 
     def _bind_target(self, scope: _Scope, target: ast.AST, source: tuple) -> None:
         if isinstance(target, ast.Name):
             self._bind(scope, target.id, source)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                self._bind_target(scope, elt, ("unknown",))
+            # data_set, loader = provider(): each name gets its position of the value
+            for _, elt, part in _parts(target, source):
+                self._bind_target(scope, elt, part)
         elif isinstance(target, ast.Starred):
-            self._bind_target(scope, target.value, ("unknown",))
+            self._bind_target(scope, target.value, source)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            # funcs["mpi"] = run_mpi / kwargs["num_workers"] = 4: the container holds it
+            self._bind(scope, target.value.id, ("item", target.slice, source))
 
     @staticmethod
     def _bind(scope: _Scope, name: str, source: tuple) -> None:
@@ -256,7 +322,7 @@ class _Analyzer:
         key = id(func)
         if key in self._function_scopes:
             return self._function_scopes[key]
-        scope = _Scope("function", parent=self.module)
+        scope = _Scope("function", parent=self.module, owner=owner)
         args = func.args  # type: ignore[attr-defined]
         params = [a for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a]
         for index, arg in enumerate(params):
@@ -323,6 +389,9 @@ class _Analyzer:
                     values: set = set()
                     for source in scope.bindings[name]:
                         values |= self._eval_source(source, scope)
+                    if scope.parent is not None and _only_mutations(scope.bindings[name]):
+                        # RUNNERS["mpi"] = run_mpi in a function fills the module's dict
+                        values |= self.lookup(name, scope.parent)
                     return frozenset(values)
                 finally:
                     self._eval_stack.discard(key)
@@ -339,14 +408,121 @@ class _Analyzer:
             return self.element_values(self.eval(source[1], scope))
         if tag == "contains":
             return frozenset([("list", self._eval_source(source[1], scope))])
+        if tag == "item":
+            return frozenset([("list", self._eval_source(source[2], scope))])
+        if tag == "part":
+            return _part_values(self._eval_source(source[1], scope), *source[2:])
+        if tag == "update":
+            call = source[1]
+            inner: set = set()
+            for arg in call.args:
+                inner |= self.element_values(self.eval(arg, scope))
+            for kw in call.keywords:
+                inner |= self.eval(kw.value, scope)
+            return frozenset([("list", frozenset(inner))])
         return _NO_VALUES
+
+    def sources_of(self, name: str, scope: _Scope) -> Optional[list]:
+        """The binding sources of ``name`` in the nearest scope that binds it (and in the
+        enclosing one, when that scope only fills a container bound there), or None."""
+        if scope.kind == "function" and name in scope.globals_declared:
+            scope = self.module
+        while scope is not None:
+            if name in scope.bindings:
+                sources = scope.bindings[name]
+                if scope.parent is not None and _only_mutations(sources):
+                    sources = sources + (self.sources_of(name, scope.parent) or [])
+                return sources
+            scope = scope.parent  # type: ignore[assignment]
+        return None
+
+    # ----- DataLoader workers -----------------------------------------------------------
+    def has_workers(self, call: ast.Call, scope: _Scope) -> bool:
+        """DataLoader(num_workers=...): 0 or absent means no worker processes; anything else
+        (a positive literal, ``1 if cuda else 0``, a value only known at run time) may start
+        them.  The value may come positionally or from a ``**kwargs`` dict with literal keys."""
+        values: list = []
+        if len(call.args) > NUM_WORKERS_POSITION and not any(
+            isinstance(arg, ast.Starred) for arg in call.args[: NUM_WORKERS_POSITION + 1]
+        ):
+            values.append(call.args[NUM_WORKERS_POSITION])
+        for kw in call.keywords:
+            if kw.arg == "num_workers":
+                values.append(kw.value)
+            elif kw.arg is None:
+                values += self.dict_entries(kw.value, "num_workers", scope)
+        return any(self.may_be_nonzero(value, scope) for value in values)
+
+    def dict_entries(self, node: ast.expr, key: str, scope: _Scope, depth: int = 0) -> list:
+        """The expressions a dict built from literal keys may hold under ``key`` (a dict
+        whose making is not seen gives nothing: its keys are unknown)."""
+        if depth > 6:
+            return []
+        out: list = []
+        if isinstance(node, ast.Dict):
+            for k, v in zip(node.keys, node.values):
+                if k is None:
+                    out += self.dict_entries(v, key, scope, depth + 1)
+                elif isinstance(k, ast.Constant) and k.value == key:
+                    out.append(v)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "dict"
+            and not self.is_bound("dict", scope)
+        ):
+            out += self._call_entries(node, key, scope, depth)
+        elif isinstance(node, ast.IfExp):
+            out += self.dict_entries(node.body, key, scope, depth + 1)
+            out += self.dict_entries(node.orelse, key, scope, depth + 1)
+        elif isinstance(node, ast.Name):
+            for source in self.sources_of(node.id, scope) or ():
+                if source[0] == "expr":
+                    out += self.dict_entries(source[1], key, scope, depth + 1)
+                elif source[0] == "item" and isinstance(source[1], ast.Constant) and source[1].value == key:
+                    if source[2][0] == "expr":
+                        out.append(source[2][1])
+                elif source[0] == "update":
+                    out += self._call_entries(source[1], key, scope, depth)
+        return out
+
+    def _call_entries(self, call: ast.Call, key: str, scope: _Scope, depth: int) -> list:
+        """``dict(base, key=value, **more)`` and ``d.update(...)``: what they put under ``key``."""
+        out: list = []
+        for arg in call.args[:1]:
+            out += self.dict_entries(arg, key, scope, depth + 1)
+        for kw in call.keywords:
+            if kw.arg == key:
+                out.append(kw.value)
+            elif kw.arg is None:
+                out += self.dict_entries(kw.value, key, scope, depth + 1)
+        return out
+
+    def may_be_nonzero(self, node: ast.expr, scope: _Scope, depth: int = 0) -> bool:
+        """False only when every value ``node`` may have is a literal 0 (or False/None)."""
+        if depth > 6:
+            return True
+        if isinstance(node, ast.Constant):
+            return bool(node.value)
+        if isinstance(node, ast.IfExp):
+            return self.may_be_nonzero(node.body, scope, depth + 1) or self.may_be_nonzero(node.orelse, scope, depth + 1)
+        if isinstance(node, ast.Name):
+            sources = self.sources_of(node.id, scope)
+            if not sources or any(source[0] != "expr" for source in sources):
+                return True  # a parameter, a loop variable, an import: only known at run time
+            return any(self.may_be_nonzero(source[1], scope, depth + 1) for source in sources)
+        return True
 
     @staticmethod
     def element_values(values: frozenset) -> frozenset:
+        """What iterating (or indexing) any of ``values`` may give."""
         out: set = set()
         for value in values:
             if value[0] == "list":
                 out |= value[1]
+            elif value[0] == "tuple":
+                for item in value[1]:
+                    out |= item
         return frozenset(out)
 
     def eval(self, node: ast.AST, scope: _Scope) -> frozenset:
@@ -356,15 +532,35 @@ class _Analyzer:
             return self._eval_attribute(node, scope)
         if isinstance(node, ast.Call):
             return self._eval_call(node, scope)
+        if isinstance(node, ast.Tuple) and not any(isinstance(elt, ast.Starred) for elt in node.elts):
+            return frozenset([("tuple", tuple(self.eval(elt, scope) for elt in node.elts))])
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             inner: set = set()
             for elt in node.elts:
-                inner |= self.eval(elt.value if isinstance(elt, ast.Starred) else elt, scope)
+                if isinstance(elt, ast.Starred):
+                    inner |= self.element_values(self.eval(elt.value, scope))
+                else:
+                    inner |= self.eval(elt, scope)
+            return frozenset([("list", frozenset(inner))])
+        if isinstance(node, ast.Dict):
+            # {"local": run_local, "mpi": run_mpi}: any value may be the one looked up
+            inner = set()
+            for key, item in zip(node.keys, node.values):
+                inner |= self.eval(item, scope) if key is not None else self.element_values(self.eval(item, scope))
             return frozenset([("list", frozenset(inner))])
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             return frozenset([("list", self.eval(node.elt, scope))])
+        if isinstance(node, ast.DictComp):
+            return frozenset([("list", self.eval(node.value, scope))])
         if isinstance(node, ast.Subscript):
-            return self.element_values(self.eval(node.value, scope))
+            container = self.eval(node.value, scope)
+            index = node.slice
+            if isinstance(index, ast.Constant) and isinstance(index.value, int) and not isinstance(index.value, bool):
+                # handlers[1]: of a tuple known position by position, that item only
+                return _item_values(container, index.value)
+            if isinstance(index, ast.Slice):
+                return frozenset([("list", self.element_values(container))])
+            return self.element_values(container)
         if isinstance(node, ast.NamedExpr):
             return self.eval(node.value, scope)
         if isinstance(node, ast.IfExp):
@@ -387,21 +583,171 @@ class _Analyzer:
             elif tag == "process" and node.attr == "start":
                 out.add(("start", base[1]))
             elif tag in ("instance", "class"):
-                out.add(("method", base[1], node.attr))
+                carried = base[2] if len(base) > 2 else ()
+                out.add(("method", base[1], node.attr, carried) if carried else ("method", base[1], node.attr))
+                # self.process = Process(...) in __init__, self.process.start() in run()
+                out |= self.attribute_values(base[1], node.attr, carried=carried)
+            elif tag == "super":
+                out |= self._super_attribute(base[1], node.attr)
+            elif tag == "modules":
+                out.add(("modules", base[1], node.attr))
+            elif tag == "extinstance":
+                out.add(("extmethod", f"{base[1]}.{node.attr}", base[2]))
         return frozenset(out)
 
-    def _eval_call(self, node: ast.Call, scope: _Scope) -> frozenset:
+    def _super_attribute(self, cls_name: str, attr: str) -> frozenset:
+        """``super().attr`` inside a method of ``cls_name``: the attribute of its bases."""
         out: set = set()
+        cls = self.classes.get(cls_name)
+        if cls is None:
+            return _NO_VALUES
+        for base in cls.bases:
+            for value in self.eval(base, self.module):
+                if value[0] == "class" and value[1] != cls_name:
+                    out.add(("method", value[1], attr))
+                    out |= self.attribute_values(value[1], attr)
+                elif value[0] == "name":
+                    out.add(("name", f"{value[1]}.{attr}"))
+        return frozenset(out)
+
+    def attribute_values(
+        self, cls_name: str, attr: str, seen: Optional[set] = None, carried: tuple = (), init: object = None
+    ) -> frozenset:
+        """What ``instance.attr`` may hold: every ``self.attr = ...`` (or ``self.attr.append``)
+        in the methods of the class and its module-level bases, and class-body assignments.
+        ``carried``: what the instance's constructor was given (its ``__init__`` parameters
+        are bound to it there: ``self.loader = loader``)."""
+        seen = seen if seen is not None else set()
+        if cls_name in seen or cls_name not in self.classes:
+            return _NO_VALUES
+        seen.add(cls_name)
+        if carried and init is None:
+            init = self.find_method(cls_name, "__init__")
+        key = ("attr", cls_name, attr, carried)
+        if key in self._eval_stack:
+            return _NO_VALUES
+        self._eval_stack.add(key)
+        try:
+            out: set = set()
+            for source, func in self.attribute_sources(cls_name).get(attr, ()):
+                if func is None:
+                    scope = self.module
+                else:
+                    scope = self.scope_for(func, cls_name, carried if func is init else ())
+                out |= self._eval_source(source, scope)
+            for base in self.classes[cls_name].bases:
+                for value in self.eval(base, self.module):
+                    if value[0] == "class":
+                        out |= self.attribute_values(value[1], attr, seen, carried, init)
+            return frozenset(out)
+        finally:
+            self._eval_stack.discard(key)
+
+    def instance_binds(self, cls_name: str, call: ast.Call, scope: _Scope) -> tuple:
+        """What a constructor call carries into ``__init__`` that an instance keeps and a
+        method may use later (a loader, a process, a spawning function): ``binds`` of
+        ``specialise``, without instances (they would nest without end) or literals."""
+        callee = self.specialise(("init", cls_name), call, scope)
+        if callee[0] != "with":
+            return ()
+        kept = []
+        for name, values in callee[2]:
+            values = frozenset(v for v in values if _carried(v))
+            if values:
+                kept.append((name, values))
+        return tuple(kept)
+
+    def with_self(self, callee: Tuple, method: Tuple) -> Tuple:
+        """``callee`` (a method, maybe specialised) with its ``self`` bound to the instance
+        that ``method`` (``("method", cls, name, carried)``) was looked up on."""
+        func = self.function_of(("method", method[1], method[2]))
+        if func is None or len(method) < 4:
+            return callee
+        args = func.args  # type: ignore[attr-defined]
+        positional = args.posonlyargs + args.args
+        decorators = {d.id for d in func.decorator_list if isinstance(d, ast.Name)}  # type: ignore[attr-defined]
+        if not positional or decorators & {"staticmethod", "classmethod"}:
+            return callee
+        me = (positional[0].arg, frozenset([("instance", method[1], method[3])]))
+        base, binds = (callee[1], callee[2]) if callee[0] == "with" else (callee, ())
+        merged = dict(binds)
+        merged[me[0]] = me[1]
+        return ("with", base, tuple(sorted(merged.items(), key=lambda item: item[0])))
+
+    def attribute_sources(self, cls_name: str) -> dict:
+        """attr -> [(source, method or None for the class body)] of a module-level class."""
+        table = self._attribute_sources.get(cls_name)
+        if table is not None:
+            return table
+        table = self._attribute_sources[cls_name] = {}
+        for stmt in self.classes[cls_name].body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    if isinstance(target, ast.Name):
+                        table.setdefault(target.id, []).append((("expr", stmt.value), None))
+            if not isinstance(stmt, _FUNCS):
+                continue
+            positional = stmt.args.posonlyargs + stmt.args.args
+            decorators = {d.id for d in stmt.decorator_list if isinstance(d, ast.Name)}
+            if not positional or decorators & {"staticmethod", "classmethod"}:
+                continue
+            me = positional[0].arg
+            for node in self.body_nodes(stmt):
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        _attribute_targets(target, ("expr", node.value), me, stmt, table)
+                elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+                    _attribute_targets(node.target, ("expr", node.value), me, stmt, table)
+                elif (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("append", "add", "insert", "extend", "appendleft")
+                    and node.args
+                    and _is_self_attribute(node.func.value, me)
+                ):
+                    arg = node.args[-1]
+                    item = ("iter", arg) if node.func.attr == "extend" else ("expr", arg)
+                    table.setdefault(node.func.value.attr, []).append((("contains", item), stmt))  # type: ignore[attr-defined]
+        return table
+
+    def _eval_call(self, node: ast.Call, scope: _Scope) -> frozenset:
+        out: set = set(self._eval_builtin_call(node, scope))
+        if isinstance(node.func, ast.Attribute) and node.args and node.func.attr == "__new__":
+            # obj = cls.__new__(cls) / object.__new__(cls): an instance, __init__ not run
+            for value in self.eval(node.args[0], scope):
+                if value[0] == "class":
+                    out.add(("instance", value[1]))
+                    if self.is_process_class(value[1]):
+                        out.add(("process", value[1]))
         for func in self.eval(node.func, scope):
             tag = func[0]
             if tag == "name":
                 target = self.catalogue.get(func[1])
+                if target is None and node.args and func[1] in _PASS_THROUGH:
+                    # tqdm(loader) iterates the loader when it is iterated; partial(run, 4)()
+                    # calls run
+                    out |= self.eval(node.args[0], scope)
+                    continue
+                if target is None and func[1] == "importlib.import_module" and node.args:
+                    out |= _imported_module(node.args[0])
+                    continue
                 if target is None:
                     # A known outside object (threading.Thread(...), a helper's class): not a
                     # process, and not "unknown" either, so the .start() fallback stays quiet.
                     out.add(("opaque", func[1]))
-                    if self.resolver is not None and self.resolver.is_process_class(func[1]):
-                        out.add(("process", func[1].rsplit(".", 1)[-1]))
+                    if self.resolver is not None:
+                        # train_loader, val_loader = data.get_loaders(): what a helper returns
+                        out |= self.outside_returns(func[1])
+                        if self.outside_process_class(func[1]):
+                            out.add(("process", func[1].rsplit(".", 1)[-1]))
+                        # Trainer(model, train_loader) of another module: its methods may use
+                        # what the constructor kept.  Only CapWords names are asked (classes,
+                        # by convention): the arguments of every outside call cost too much.
+                        leaf = func[1].rsplit(".", 1)[-1]
+                        if leaf[:1].isupper() and (node.args or node.keywords):
+                            arguments = self.portable_arguments(node, scope)
+                            if arguments is not None:
+                                out.add(("extinstance", func[1], arguments))
                     continue
                 if target.kind is Kind.CONTEXT:
                     method = _literal_arg(node, 0, "method")
@@ -410,14 +756,137 @@ class _Analyzer:
                 elif target.kind is Kind.STARTS_ON_START:
                     out.add(("process", target.label))
                 elif target.kind is Kind.STARTS_ON_ITER:
-                    out.add(("loader", _has_workers(node)))
+                    out.add(("loader", self.has_workers(node, scope)))
                 elif target.kind is Kind.STARTS_ON_CALL:
                     out.add(("pool", target.qualname))
             elif tag == "class":
-                out.add(("instance", func[1]))
+                carried = self.instance_binds(func[1], node, scope) if func[1] in self.classes else ()
+                out.add(("instance", func[1], carried) if carried else ("instance", func[1]))
                 if self.is_process_class(func[1]):
                     out.add(("process", func[1]))
+            elif tag == "func":
+                # factories: return Process(...), return data_set, loader
+                out |= self.returns(func)
+            elif tag == "method":
+                # return cls(...), return self.loader
+                out |= self.returns(self.with_self(func[:3], func))
         return frozenset(out)
+
+    def _eval_builtin_call(self, node: ast.Call, scope: _Scope) -> frozenset:
+        """What built-ins and container methods hand back: ``super()``, ``zip``/``enumerate``
+        (tuples of the items), ``iter``/``sorted``/..., ``d.get(k)``, ``d.values()``, ``d.items()``."""
+        func = node.func
+        if isinstance(func, ast.Name) and not self.is_bound(func.id, scope):
+            name = func.id
+            if name == "super":
+                if node.args:
+                    return frozenset(("super", v[1]) for v in self.eval(node.args[0], scope) if v[0] == "class")
+                return frozenset([("super", scope.owner)]) if scope.owner else _NO_VALUES
+            if name not in _CONTAINER_BUILTINS:
+                return _NO_VALUES
+            items = [self.element_values(self.eval(arg, scope)) for arg in node.args if not isinstance(arg, ast.Starred)]
+            if not items:
+                return _NO_VALUES
+            if name == "zip":
+                return frozenset([("list", frozenset([("tuple", tuple(items))]))])
+            if name == "enumerate":
+                return frozenset([("list", frozenset([("tuple", (_NO_VALUES, items[0]))]))])
+            if name == "next":
+                return items[0]
+            if name in ("iter", "reversed", "sorted", "list", "tuple", "set", "frozenset"):
+                return frozenset([("list", items[0])])
+            if name == "filter" and len(items) > 1:
+                return frozenset([("list", items[1])])
+            return _NO_VALUES
+        if isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "setdefault", "values", "items", "copy"):
+            containers = frozenset(v for v in self.eval(func.value, scope) if v[0] == "list")
+            if not containers:
+                return _NO_VALUES
+            items = self.element_values(containers)
+            if func.attr in ("get", "pop", "setdefault"):
+                # funcs.get(kind, run_local): the default may be the one handed back
+                return items | (self.eval(node.args[1], scope) if len(node.args) > 1 else _NO_VALUES)
+            if func.attr == "items":
+                return frozenset([("list", frozenset([("tuple", (_NO_VALUES, items))]))])
+            return frozenset([("list", items)])
+        return _NO_VALUES
+
+    def is_bound(self, name: str, scope: _Scope) -> bool:
+        """Whether ``name`` is bound in ``scope`` or an enclosing one (else it is a built-in)."""
+        if scope.kind == "function" and name in scope.globals_declared:
+            scope = self.module
+        while scope is not None:
+            if name in scope.bindings:
+                return True
+            scope = scope.parent  # type: ignore[assignment]
+        return False
+
+    def returns(self, callee: Tuple) -> frozenset:
+        """What calling a module-level function or a method of a module-level class returns
+        (recursion is answered to a fixpoint: see ``memo.solve``)."""
+        return solve(self._returns, callee, lambda: self._compute_returns(callee), _NO_VALUES)
+
+    def _compute_returns(self, callee: Tuple) -> frozenset:
+        binds: tuple = ()
+        if callee[0] == "with":
+            callee, binds = callee[1], callee[2]
+        func = self.function_of(callee)
+        out: set = set()
+        if func is not None:
+            scope = self.scope_for(func, self.owner_of(func) if callee[0] == "method" else None, binds)
+            for node in _returned(func):
+                out |= self.eval(node, scope)
+        return frozenset(out)
+
+    def outside_returns(self, qualname: str) -> frozenset:
+        """``resolver.returns_for(qualname)``, asked once per name."""
+        return solve(
+            self._outside, ("returns", qualname),
+            lambda: self.resolver.returns_for(qualname),  # type: ignore[union-attr]
+            _NO_VALUES,
+        )
+
+    def outside_process_class(self, qualname: str) -> bool:
+        """``resolver.is_process_class(qualname)``, asked once per name."""
+        return solve(
+            self._outside, ("process", qualname),
+            lambda: self.resolver.is_process_class(qualname),  # type: ignore[union-attr]
+            False,
+        )
+
+    def portable_returns(self, callee: Tuple) -> frozenset:
+        """``returns(callee)`` as another module may read it (see ``portable``)."""
+        return frozenset(filter(None, (self.portable(v) for v in self.returns(callee))))
+
+    def returns_starter(self, callee: Tuple) -> bool:
+        """Whether calling ``callee`` hands the caller something that may start processes:
+        a loader with workers, a process, a context, a spawning function, an instance of a
+        class whose methods start processes (the prefilter's question about a module)."""
+        return any(self._may_start(value) for value in self.returns(callee))
+
+    def _may_start(self, value: Tuple, depth: int = 0) -> bool:
+        tag = value[0]
+        if tag == "instance":
+            cls = self.classes.get(value[1])
+            return cls is not None and (
+                self.is_process_class(value[1])
+                or any(self.chain(("method", value[1], f.name)) is not None for f in cls.body if isinstance(f, _FUNCS))
+            )
+        if tag == "list":
+            return depth < 2 and any(self._may_start(v, depth + 1) for v in value[1])
+        if tag == "tuple":
+            return depth < 2 and any(self._may_start(v, depth + 1) for item in value[1] for v in item)
+        return self.portable(value) is not None
+
+    def function_of(self, callee: Tuple) -> Optional[ast.AST]:
+        """The definition a callee runs (for "init": its ``__init__``), or None."""
+        if callee[0] == "func":
+            return self.functions.get(callee[1])
+        if callee[0] == "method":
+            return self.find_method(callee[1], callee[2])
+        if callee[0] == "init":
+            return self.find_method(callee[1], "__init__")
+        return None
 
     def is_process_class(self, name: str) -> bool:
         if name in self._process_classes:
@@ -432,7 +901,7 @@ class _Analyzer:
                         target = self.catalogue.get(value[1])
                         if target is not None and target.kind is Kind.STARTS_ON_START:
                             result = True
-                        elif target is None and self.resolver is not None and self.resolver.is_process_class(value[1]):
+                        elif target is None and self.resolver is not None and self.outside_process_class(value[1]):
                             result = True
                     elif value[0] == "class" and value[1] != name and self.is_process_class(value[1]):
                         result = True
@@ -506,7 +975,7 @@ class _Analyzer:
     def _classify_call(self, call: ast.Call, scope: _Scope, region: list) -> Optional[Event]:
         line, col = call.lineno, self.char_col(call.lineno, call.col_offset)
         label = _call_label(call)
-        via: Optional[Event] = None
+        candidates: list[Tuple] = []  # callees that may reach a start; the shortest chain wins
         setup: Optional[Event] = None
         values = self.eval(call.func, scope)
         for value in values:
@@ -514,10 +983,16 @@ class _Analyzer:
             if tag == "name":
                 target = self.catalogue.get(value[1])
                 if target is None:
-                    if self.resolver is not None and via is None:
+                    if self.resolver is not None:
                         external = self.resolver.chain_for(value[1])
+                        if external is None:
+                            # train_one_epoch(model, loader) of another module iterates the
+                            # loader it is given
+                            arguments = self.portable_arguments(call, scope)
+                            if arguments is not None:
+                                external = self.resolver.chain_for_call(value[1], arguments)
                         if external is not None:
-                            via = Event("via", line, col, label, ("ext", value[1], external))
+                            candidates.append(("ext", value[1], external))
                     continue
                 if target.kind is Kind.STARTS_ON_CALL and self._condition_holds(target, call):
                     return Event("direct", line, col, label)
@@ -526,11 +1001,28 @@ class _Analyzer:
             elif tag == "start":
                 return Event("direct", line, col, label)
             elif tag == "func" and value[1] in self.functions:
-                via = via or Event("via", line, col, label, ("func", value[1]))
+                candidates.append(self.specialise(("func", value[1]), call, scope))
             elif tag == "class" and value[1] in self.classes:
-                via = via or Event("via", line, col, label, ("init", value[1]))
+                candidates.append(self.specialise(("init", value[1]), call, scope))
             elif tag == "method":
-                via = via or Event("via", line, col, label, ("method", value[1], value[2]))
+                callee = self.specialise(("method", value[1], value[2]), call, scope)
+                candidates.append(self.with_self(callee, value))
+            elif tag == "extmethod" and self.resolver is not None:
+                # trainer.fit() where trainer = other_module.Trainer(model, train_loader)
+                values_at, keywords = self.portable_arguments(call, scope) or ((), ())
+                external = self.resolver.chain_for_call(value[1], (values_at, keywords, value[2]))
+                if external is not None:
+                    candidates.append(("ext", value[1], external))
+            elif tag == "spawner":
+                # a function of another module, passed in as an argument, that reaches a start
+                external = value[1]
+                candidates.append(("ext", f"{external.path}:{external.line}", external))
+            elif tag == "modules" and len(value) == 3 and self.resolver is not None:
+                # importlib.import_module("pkg." + name).main(): any module of pkg may be it
+                chain_for_any = getattr(self.resolver, "chain_for_any", None)
+                external = chain_for_any(value[1], value[2]) if chain_for_any is not None else None
+                if external is not None:
+                    candidates.append(("ext", f"{value[1]}.*.{value[2]}", external))
         if (
             not values
             and isinstance(call.func, ast.Attribute)
@@ -549,9 +1041,228 @@ class _Analyzer:
             and self._imports_root("dask")
         ):
             return Event("direct", line, col, label)
-        if via is not None and self.chain(via.callee) is not None:
-            return via
+        callee = self.shortest(candidates)
+        if callee is not None:
+            return Event("via", line, col, label, callee)
         return setup
+
+    def shortest(self, candidates: list) -> Optional[Tuple]:
+        """The callee with the shortest chain to a start (ties: by name), or None."""
+        best: Optional[tuple] = None
+        for callee in candidates:
+            found = self.chain(callee)
+            if found is None and callee[0] == "with" and not _binds_constants(callee[2]):
+                # carrying the arguments in lost nothing a plain look at the callee sees
+                callee = callee[1]
+                found = self.chain(callee)
+            if found is None:
+                continue
+            rank = (len(found), _callee_key(callee))
+            if best is None or rank < best[0]:
+                best = (rank, callee)
+        return None if best is None else best[1]
+
+    def specialise(self, callee: Tuple, call: ast.Call, scope: _Scope) -> Tuple:
+        """``callee`` with what the call's arguments carry into its parameters (a loader it
+        iterates, a function it calls, ``self`` whose methods it calls, a literal it returns
+        early on): ``("with", callee, ((param, values), ...))``, or ``callee`` itself."""
+        func = self.function_of(callee)
+        if func is None:
+            return callee
+        early = self.early_exit_params(func)
+        positional, named = self.parameter_names(callee, func)
+        values_at = [
+            self._flowing_values(arg, scope, index < len(positional) and positional[index] in early)
+            for index, arg in enumerate(_leading_positional(call))
+        ]
+        values_of = {
+            kw.arg: self._flowing_values(kw.value, scope, kw.arg in early) for kw in call.keywords if kw.arg in named
+        }
+        return self.with_arguments(callee, positional, values_at, values_of)
+
+    def parameter_names(self, callee: Tuple, func: ast.AST) -> tuple[list, set]:
+        """(names a call's positional arguments fill, in order; every name a keyword may fill)."""
+        args = func.args  # type: ignore[attr-defined]
+        positional = [a.arg for a in args.posonlyargs + args.args]
+        decorators = {d.id for d in func.decorator_list if isinstance(d, ast.Name)}  # type: ignore[attr-defined]
+        if callee[0] == "init" or (callee[0] == "method" and "staticmethod" not in decorators):
+            positional = positional[1:]  # self / cls is bound by the call
+        return positional, set(positional) | {a.arg for a in args.kwonlyargs}
+
+    @staticmethod
+    def with_arguments(callee: Tuple, positional: list, values_at: list, values_of: dict) -> Tuple:
+        binds = {name: values for name, values in zip(positional, values_at) if values}
+        binds.update((name, values) for name, values in values_of.items() if values)
+        if not binds:
+            return callee
+        return ("with", callee, tuple(sorted(binds.items(), key=lambda item: item[0])))
+
+    def chain_called_with(self, callee: Tuple, arguments: tuple) -> Optional[tuple]:
+        """``chain(callee)`` for a call from another module passing ``arguments``
+        (``portable_arguments`` of that call): a loader it iterates, a catalogued class."""
+        func = self.function_of(callee)
+        if func is None:
+            return self.chain(callee)
+        positional, named = self.parameter_names(callee, func)
+        values_at, keywords = arguments[0], arguments[1]
+        values_of = {name: values for name, values in keywords if name in named}
+        specialised = self.with_arguments(callee, positional, list(values_at), values_of)
+        if len(arguments) > 2 and callee[0] == "method":
+            # a method of an instance whose constructor was given arguments[2]
+            carried = self.carried_by(callee[1], arguments[2])
+            if carried:
+                specialised = self.with_self(specialised, ("method", callee[1], callee[2], carried))
+        return self.chain(specialised)
+
+    def carried_by(self, cls_name: str, arguments: tuple) -> tuple:
+        """What an instance of ``cls_name`` keeps of constructor ``arguments`` (from another
+        module: ``portable_arguments``), as ``instance_binds`` says."""
+        init = self.find_method(cls_name, "__init__")
+        if init is None:
+            return ()
+        positional, named = self.parameter_names(("init", cls_name), init)
+        values_at, keywords = arguments[0], arguments[1]
+        binds = dict(zip(positional, values_at))
+        binds.update((name, values) for name, values in keywords if name in named)
+        kept = []
+        for name in sorted(binds):
+            values = frozenset(v for v in binds[name] if _carried(v))
+            if values:
+                kept.append((name, values))
+        return tuple(kept)
+
+    def portable_arguments(self, call: ast.Call, scope: _Scope) -> Optional[tuple]:
+        """What a call's arguments carry that means the same in any module (a DataLoader with
+        workers, a catalogued class, a process, a context), or None when they carry nothing:
+        ``((values of each leading positional argument), ((keyword, values), ...))``."""
+        values_at = tuple(self._portable_values(arg, scope) for arg in _leading_positional(call))
+        keywords = tuple((kw.arg, self._portable_values(kw.value, scope)) for kw in call.keywords if kw.arg is not None)
+        if not any(values_at) and not any(values for _, values in keywords):
+            return None
+        return values_at, tuple((name, values) for name, values in keywords if values)
+
+    def _portable_values(self, arg: ast.expr, scope: _Scope) -> frozenset:
+        return frozenset(filter(None, (self.portable(v) for v in self.eval(arg, scope))))
+
+    def portable(self, value: Tuple, depth: int = 0) -> Optional[Tuple]:
+        """``value`` as another module may read it, or None: the same for catalogued names,
+        loaders with workers, processes and contexts; a function of this module that reaches
+        a start becomes ``("spawner", external chain)`` (calling it there starts processes)."""
+        tag = value[0]
+        if tag == "loader":
+            return value if value[1] else None
+        if tag in ("process", "start", "context", "spawner") or (tag == "name" and value[1] in self.catalogue):
+            return value
+        if tag == "func" and value[1] in self.functions:
+            steps = self.chain(value)
+            if steps is None:
+                return None
+            definition = self.functions[value[1]]
+            return ("spawner", ExternalChain(self.path, definition.lineno, steps))
+        if tag == "instance" and value[1] in self.classes and self._may_start(value, depth):
+            # an instance of this module's class whose methods start processes: there, its
+            # methods are found by name
+            module = getattr(self.resolver, "module", "")
+            return ("opaque", f"{module}.{value[1]}") if module else None
+        if tag == "list" and depth < 2:
+            inner = frozenset(filter(None, (self.portable(v, depth + 1) for v in value[1])))
+            return ("list", inner) if inner else None
+        if tag == "tuple" and depth < 2:
+            items = tuple(frozenset(filter(None, (self.portable(v, depth + 1) for v in item))) for item in value[1])
+            return ("tuple", items) if any(items) else None
+        return None
+
+    def _flowing_values(self, arg: ast.expr, scope: _Scope, literal: bool) -> frozenset:
+        if literal and isinstance(arg, ast.Constant) and (arg.value is None or isinstance(arg.value, bool)):
+            # flags only (True / False / None): a number is more often a counter than a switch
+            return frozenset([("const", arg.value)])
+        return frozenset(v for v in self.eval(arg, scope) if self._flows(v))
+
+    def _flows(self, value: Tuple, depth: int = 0) -> bool:
+        """Whether a value is worth carrying into a callee (it may start something there)."""
+        tag = value[0]
+        if tag == "name":
+            return value[1] in self.catalogue
+        if tag == "loader":
+            return bool(value[1])
+        if tag == "list":
+            return depth < 2 and any(self._flows(v, depth + 1) for v in value[1])
+        if tag == "tuple":
+            return depth < 2 and any(self._flows(v, depth + 1) for item in value[1] for v in item)
+        return tag in _FLOWING
+
+    def early_exit_params(self, func: ast.AST) -> frozenset:
+        """Parameters that a top-level ``if param: return`` of ``func`` tests: a literal
+        argument for them decides whether the rest of the body runs."""
+        key = id(func)
+        found = self._early_exits.get(key)
+        if found is None:
+            args = func.args  # type: ignore[attr-defined]
+            params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+            names: set = set()
+            for stmt in func.body:  # type: ignore[attr-defined]
+                if isinstance(stmt, ast.If) and (_ends_flow(stmt.body) or _ends_flow(stmt.orelse)):
+                    names |= {n.id for n in walk(stmt.test) if isinstance(n, ast.Name)} & params
+            found = self._early_exits[key] = frozenset(names)
+        return found
+
+    def scope_for(self, func: ast.AST, owner: Optional[str], binds: tuple) -> _Scope:
+        """``function_scope`` with parameters bound to what a call passes (see ``specialise``)."""
+        base = self.function_scope(func, owner)
+        if not binds:
+            return base
+        key = (id(func), owner, binds)
+        scope = self._specialised_scopes.get(key)
+        if scope is not None:
+            return scope
+        if len(self._specialised_scopes) >= _MAX_SPECIALISATIONS:
+            return base
+        args = func.args  # type: ignore[attr-defined]
+        params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        bindings = dict(base.bindings)
+        constants = False
+        for name, values in binds:
+            if name in params and name in bindings:
+                # the parameter's own source comes first (function_scope binds them first)
+                bindings[name] = [("value", v) for v in values] + bindings[name][1:]
+                constants = constants or any(v[0] == "const" for v in values)
+        scope = _Scope(
+            "function", bindings, parent=self.module, globals_declared=base.globals_declared,
+            region=base.region, owner=owner, constants=constants,
+        )
+        self._specialised_scopes[key] = scope
+        return scope
+
+    def live_nodes(self, func: ast.AST, scope: _Scope) -> list[ast.AST]:
+        """``body_nodes(func)``, minus what a literal argument rules out: the statements after
+        ``if stop: return`` when ``stop`` is true, the body of that ``if`` when it is false."""
+        if not scope.constants:
+            return self.body_nodes(func)
+        nodes: list[ast.AST] = []
+        for stmt in func.body:  # type: ignore[attr-defined]
+            truth = self.truth(stmt.test, scope) if isinstance(stmt, ast.If) else None
+            if truth is None:
+                nodes += self.statement_nodes(stmt)
+                continue
+            taken = stmt.body if truth else stmt.orelse  # type: ignore[attr-defined]
+            nodes += self.statement_nodes(stmt.test)  # type: ignore[attr-defined]
+            for inner in taken:
+                nodes += self.statement_nodes(inner)
+            if _ends_flow(taken):
+                break
+        return nodes
+
+    def truth(self, test: ast.expr, scope: _Scope) -> Optional[bool]:
+        """Whether ``test`` is true, when literals bound to parameters decide it."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.truth(test.operand, scope)
+            return None if inner is None else not inner
+        if isinstance(test, ast.Name):
+            values = self.lookup(test.id, scope)
+            truths = {bool(v[1]) for v in values if v[0] == "const"}
+            if values and len(truths) == 1 and all(v[0] == "const" for v in values):
+                return truths.pop()
+        return None
 
     def _condition_holds(self, target: Target, call: ast.Call) -> bool:
         condition = target.condition
@@ -604,28 +1315,31 @@ class _Analyzer:
         """Iterating a DataLoader with workers (for loops, comprehensions, iter/next/list)."""
         events = []
         for node in nodes:
-            iterated: Optional[ast.expr] = None
-            if isinstance(node, (ast.For, ast.AsyncFor)):
-                iterated = node.iter
-            elif isinstance(node, ast.comprehension):
-                iterated = node.iter
+            iterated: list = []
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                iterated = [node.iter]
+            elif isinstance(node, ast.YieldFrom) or (isinstance(node, ast.Starred) and isinstance(node.ctx, ast.Load)):
+                iterated = [node.value]
             elif (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id in ("iter", "next", "list", "tuple", "enumerate", "zip", "sorted")
+                and node.func.id in ITERATING_BUILTINS
                 and node.args
+                and not self.is_bound(node.func.id, scope)
             ):
-                iterated = node.args[0]
-            if iterated is None:
-                continue
-            if any(v[0] == "loader" and v[1] for v in self.eval(iterated, scope)):
-                label = f"iterating {_unparse(iterated)}"
-                events.append(
-                    self.with_end(
-                        Event("direct", iterated.lineno, self.char_col(iterated.lineno, iterated.col_offset), label),
-                        iterated,
+                # enumerate(tqdm(loader)), zip(names, loader): iter() runs on the arguments now
+                first, every = ITERATING_BUILTINS[node.func.id]
+                iterated = [a for a in (node.args[first:] if every else node.args[first:first + 1])]
+            for expr in iterated:
+                if isinstance(expr, ast.Starred):
+                    continue
+                if any(v[0] == "loader" and v[1] for v in self.eval(expr, scope)):
+                    label = f"iterating {_unparse(expr)}"
+                    events.append(
+                        self.with_end(
+                            Event("direct", expr.lineno, self.char_col(expr.lineno, expr.col_offset), label), expr
+                        )
                     )
-                )
         return events
 
     def decorated_start(self, func: ast.AST) -> Optional[tuple]:
@@ -648,6 +1362,9 @@ class _Analyzer:
         result: Optional[tuple] = None
         funcs: list = []
         owner: Optional[str] = None
+        binds: tuple = ()
+        if callee[0] == "with":
+            callee, binds = callee[1], callee[2]
         if callee[0] == "ext":
             external: ExternalChain = callee[2]
             result = external.steps
@@ -677,10 +1394,12 @@ class _Analyzer:
                 if external is not None:
                     result = external.steps
                     return result
+        # The shortest chain wins (a direct start in the body beats a helper that reaches
+        # one too); among equally short ones, the first in the source.
         for func in funcs:
             method_owner = self.owner_of(func) if owner is not None else None
-            scope = self.function_scope(func, method_owner)
-            nodes = self.body_nodes(func)
+            scope = self.scope_for(func, method_owner, binds)
+            nodes = self.live_nodes(func, scope)
             events = [self.classify_call(call, scope, nodes) for call in _calls_in(nodes)]
             events += self.iteration_events(nodes, scope)
             events = sorted((e for e in events if e is not None), key=lambda e: (e.line, e.col))
@@ -688,20 +1407,23 @@ class _Analyzer:
                 if event.kind == "setup":
                     continue
                 if event.kind == "direct":
-                    result = (ChainStep(event.label, event.line, self.path),)
+                    found: Optional[tuple] = (ChainStep(event.label, event.line, self.path),)
                 else:
                     sub = self.chain(event.callee)  # type: ignore[arg-type]
-                    if sub is None:
-                        continue
-                    result = (self.step_for(event),) + sub
-                break
-            if result is not None:
+                    found = None if sub is None else (self.step_for(event),) + sub
+                if found is not None and (result is None or len(found) < len(result)):
+                    result = found
+                if result is not None and len(result) == 1:
+                    break
+            if result is not None and len(result) == 1:
                 break
         return result
 
     def step_for(self, event: Event) -> ChainStep:
         """The chain step of a "via" event, with where its callee is defined."""
         callee = event.callee or ()
+        if callee and callee[0] == "with":
+            callee = callee[1]
         callee_path, callee_line = self.path, 0
         if callee and callee[0] == "ext":
             callee_path, callee_line = callee[2].path, callee[2].line
@@ -759,15 +1481,6 @@ def _literal_kw(call: ast.Call, keyword: str) -> object:
     return None
 
 
-def _has_workers(call: ast.Call) -> bool:
-    """DataLoader(num_workers=...): 0 or absent means no worker processes; anything else
-    (a positive literal, or a value only known at run time) may start them."""
-    for kw in call.keywords:
-        if kw.arg == "num_workers":
-            return not (isinstance(kw.value, ast.Constant) and kw.value.value == 0)
-    return False
-
-
 def _unparse(node: ast.AST) -> str:
     try:
         text = ast.unparse(node)
@@ -817,6 +1530,152 @@ def _runtime_children(node: ast.AST) -> list[ast.AST]:
         args = node.args
         return list(args.defaults) + [d for d in args.kw_defaults if d is not None]
     return child_nodes(node)
+
+
+def _parts(target: ast.AST, source: tuple) -> list[tuple[int, ast.AST, tuple]]:
+    """(index, element, source of that element) for an unpacking target ``a, *b, c``."""
+    elts = target.elts  # type: ignore[attr-defined]
+    star = next((i for i, elt in enumerate(elts) if isinstance(elt, ast.Starred)), -1)
+    return [(index, elt, ("part", source, index, len(elts), star)) for index, elt in enumerate(elts)]
+
+
+def _part_values(values: frozenset, index: int, count: int, star: int) -> frozenset:
+    """Item ``index`` of ``count`` unpacked names (``star``: the starred one, or -1) out of
+    each of ``values``: a tuple known position by position gives that position, any other
+    container any of its items."""
+    out: set = set()
+    for value in values:
+        if value[0] == "tuple":
+            items = value[1]
+            if star < 0:
+                if len(items) == count:
+                    out |= items[index]
+            elif index < star:
+                if index < len(items):
+                    out |= items[index]
+            elif index > star:
+                if len(items) - (count - index) >= 0:
+                    out |= items[len(items) - (count - index)]
+            else:
+                middle: set = set()
+                for item in items[star: len(items) - (count - 1 - star)]:
+                    middle |= item
+                out.add(("list", frozenset(middle)))
+        elif value[0] == "list":
+            if index == star:
+                out.add(value)
+            else:
+                out |= value[1]
+    return frozenset(out)
+
+
+def _item_values(values: frozenset, index: int) -> frozenset:
+    """``container[index]`` for a literal integer index."""
+    out: set = set()
+    for value in values:
+        if value[0] == "tuple":
+            if -len(value[1]) <= index < len(value[1]):
+                out |= value[1][index]
+        elif value[0] == "list":
+            out |= value[1]
+    return frozenset(out)
+
+
+def _is_self_attribute(node: ast.AST, me: str) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me
+
+
+def _attribute_targets(target: ast.AST, source: tuple, me: str, func: ast.AST, table: dict) -> None:
+    """Record ``self.attr = ...`` (also inside ``self.a, self.b = ...``) in ``table``."""
+    if _is_self_attribute(target, me):
+        table.setdefault(target.attr, []).append((source, func))  # type: ignore[attr-defined]
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for _, elt, part in _parts(target, source):
+            _attribute_targets(elt, part, me, func, table)
+    elif isinstance(target, ast.Starred):
+        _attribute_targets(target.value, source, me, func, table)
+
+
+def _returned(func: ast.AST) -> list[ast.expr]:
+    """The expressions a function's own ``return`` statements return (nested functions,
+    lambdas and classes aside)."""
+    out: list[ast.expr] = []
+    stack: list[ast.AST] = list(func.body)  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            if node.value is not None:
+                out.append(node.value)
+            continue
+        if isinstance(node, _FUNCS_AND_LAMBDA + (ast.ClassDef,)) or isinstance(node, ast.expr):
+            continue
+        stack.extend(child_nodes(node))
+    return out
+
+
+def _imported_module(arg: ast.expr) -> frozenset:
+    """``importlib.import_module(arg)``: a literal absolute name is that module; a literal
+    prefix (``"pkg." + name``, ``f"pkg.{name}"``) is any module under the prefix."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value and not arg.value.startswith("."):
+        return frozenset([("name", arg.value)])
+    head: object = None
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add) and isinstance(arg.left, ast.Constant):
+        head = arg.left.value
+    elif isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
+        head = arg.values[0].value  # type: ignore[attr-defined]
+    if isinstance(head, str) and head.endswith(".") and not head.startswith(".") and len(head) > 1:
+        return frozenset([("modules", head[:-1])])
+    return _NO_VALUES
+
+
+def _leading_positional(call: ast.Call) -> list[ast.expr]:
+    """The positional arguments before the first ``*args`` (their parameters are known)."""
+    out = []
+    for arg in call.args:
+        if isinstance(arg, ast.Starred):
+            break
+        out.append(arg)
+    return out
+
+
+#: Binding sources that fill a container rather than bind the name (``d[k] = v``,
+#: ``items.append(v)``, ``d.update(...)``).
+_MUTATIONS = frozenset({"item", "contains", "update"})
+
+
+def _only_mutations(sources: list) -> bool:
+    return all(source[0] in _MUTATIONS for source in sources)
+
+
+#: What an instance keeps of its constructor's arguments (see ``instance_binds``).
+_CARRIED = frozenset({"loader", "process", "start", "context", "spawner", "func", "name"})
+
+
+def _carried(value: Tuple, depth: int = 0) -> bool:
+    tag = value[0]
+    if tag in ("list", "tuple") and depth < 2:
+        items = value[1] if tag == "list" else [v for item in value[1] for v in item]
+        return bool(items) and all(_carried(v, depth + 1) for v in items)
+    return tag in _CARRIED and (tag != "loader" or bool(value[1]))
+
+
+def _binds_constants(binds: tuple) -> bool:
+    return any(v[0] == "const" for _, values in binds for v in values)
+
+
+def _callee_key(callee: Tuple) -> tuple:
+    """A callee as plain strings, to order equally short chains the same way in every run
+    (sets of values iterate in an order that changes with the interpreter's hash seed)."""
+    if callee[0] == "with":
+        return _callee_key(callee[1]) + tuple(name for name, _ in callee[2])
+    if callee[0] == "ext":
+        return ("ext", callee[1])
+    return tuple(str(part) for part in callee)
+
+
+def _ends_flow(body: list) -> bool:
+    """A block whose last statement leaves the function (``return`` / ``raise``)."""
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
 
 
 def render_chain(chain: tuple, here: str = "") -> str:

@@ -314,8 +314,12 @@ class _HazardFinder:
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                     if node.func.attr == "join" and _may_join_process(node, self.a, scope):
                         joined = True
-                    elif node.func.attr == "start" and any(
-                        v[0] == "start" for v in self.a.eval(node.func, scope)  # type: ignore[attr-defined]
+                    elif (
+                        node.func.attr == "start"
+                        # self.process.start(): the process outlives this function (it is
+                        # joined in another method), so "never joined here" says nothing
+                        and not isinstance(node.func.value, ast.Attribute)
+                        and any(v[0] == "start" for v in self.a.eval(node.func, scope))  # type: ignore[attr-defined]
                     ):
                         starts.append(node)
             if starts and not joined:

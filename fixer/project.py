@@ -296,6 +296,44 @@ class Project:
         key = (_realpath(str(module_file)), tuple(rest))
         return solve(self._star_chains, key, compute, None, witness=True)
 
+    def chain_for_call(self, qualname: str, search: Sequence[Path], arguments: tuple) -> Optional[ExternalChain]:
+        """``chain_for`` of a call that passes ``arguments`` (``portable_arguments``): a
+        DataLoader handed to a function that iterates its parameter.  The module is read even
+        if it cannot start processes by itself: what starts them comes in with the call."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return None
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = find_module_file(".".join(parts[:cut]), search)
+            if module_file is not None:
+                found = self._chain_in(module_file, parts[cut:], arguments)
+                if found is not None:
+                    return found  # (else the package's binding of the same name may be it)
+        return None
+
+    def returns_for(self, qualname: str, search: Sequence[Path]) -> frozenset:
+        """What calling the function ``qualname`` of the codebase returns that may start
+        processes in the caller's hands (``portable`` values: a DataLoader with workers, a
+        Process, a context, a pool class), or nothing."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return frozenset()
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = find_module_file(".".join(parts[:cut]), search)
+            if module_file is None:
+                continue
+            if len(parts) - cut != 1 or not self._worth(module_file):
+                return frozenset()
+            analyzer = self._load(module_file).analyzer
+            if analyzer is None or parts[-1] not in analyzer.functions:  # type: ignore[attr-defined]
+                return frozenset()
+            self._depth += 1
+            try:
+                return analyzer.portable_returns(("func", parts[-1]))  # type: ignore[attr-defined]
+            finally:
+                self._depth -= 1
+        return frozenset()
+
     def is_process_class(self, qualname: str, search: Sequence[Path]) -> bool:
         """Whether ``qualname`` is a class of the codebase that subclasses a process class."""
         if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
@@ -329,7 +367,9 @@ class Project:
                 self._depth -= 1
         return False
 
-    def _chain_in(self, module_file: Path, rest: list[str], stars: bool = True) -> Optional[ExternalChain]:
+    def _chain_in(
+        self, module_file: Path, rest: list[str], arguments: Optional[tuple] = None, stars: bool = True
+    ) -> Optional[ExternalChain]:
         loaded = self._load(module_file)
         analyzer = loaded.analyzer
         if analyzer is None:
@@ -354,7 +394,11 @@ class Project:
                     target = ".".join([source[1][1], *rest[1:]])
                     self._depth += 1
                     try:
-                        found = self.chain_for(target, self.resolver_for(module_file).search)
+                        search = self.resolver_for(module_file).search
+                        found = (
+                            self.chain_for(target, search) if arguments is None
+                            else self.chain_for_call(target, search, arguments)
+                        )
                     finally:
                         self._depth -= 1
                     if found is not None:
@@ -362,7 +406,10 @@ class Project:
             return self._through_stars(module_file, rest) if stars else None
         self._depth += 1
         try:
-            steps = analyzer.chain(callee)  # type: ignore[attr-defined]
+            if arguments is None:
+                steps = analyzer.chain(callee)  # type: ignore[attr-defined]
+            else:
+                steps = analyzer.chain_called_with(callee, arguments)  # type: ignore[attr-defined]
         finally:
             self._depth -= 1
         if steps is None:
@@ -545,8 +592,11 @@ class Project:
         self._depth += 1
         try:
             for kind, what in reasons:
-                if kind == "func" and analyzer.chain(("func", what)) is not None:  # type: ignore[attr-defined]
-                    return True
+                if kind == "func" and (
+                    analyzer.chain(("func", what)) is not None  # type: ignore[attr-defined]
+                    or analyzer.returns_starter(("func", what))  # type: ignore[attr-defined]
+                ):
+                    return True  # it starts processes, or returns what starts them in the caller
                 if kind == "class" and solve(
                     self._exported, (_realpath(str(module_file)), "class", what),
                     lambda: self._is_spawner_class(analyzer, what), False,
@@ -700,6 +750,12 @@ class FileResolver:
             if found is not None and (best is None or len(found.steps) < len(best.steps)):
                 best = found
         return best
+
+    def chain_for_call(self, qualname: str, arguments: tuple) -> Optional[ExternalChain]:
+        return self.project.chain_for_call(qualname, self.search, arguments)
+
+    def returns_for(self, qualname: str) -> frozenset:
+        return self.project.returns_for(qualname, self.search)
 
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)

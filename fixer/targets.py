@@ -160,6 +160,29 @@ BY_QUALNAME: dict[str, Target] = {t.qualname: t for t in TARGETS}
 #: get_context() with this literal never re-imports the main module, so it is not a finding.
 NON_REIMPORTING_METHODS = frozenset({"fork"})
 
+#: Calls that hand back what they are given, to be iterated later: iterating the result
+#: iterates the argument (a progress bar over a DataLoader starts its workers when the loop
+#: runs, not when the bar is made).
+ITERABLE_WRAPPERS = frozenset(
+    {"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.autonotebook.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm",
+     "tqdm.rich.tqdm", "tqdm.tqdm_notebook", "rich.progress.track"}
+)
+
+#: Built-ins that call ``iter()`` on arguments at once (``enumerate(loader)`` starts a
+#: DataLoader's workers, even before the loop runs): name -> (first such positional
+#: argument, whether every later one is iterated too).
+ITERATING_BUILTINS = {
+    "iter": (0, False), "next": (0, False), "list": (0, False), "tuple": (0, False), "set": (0, False),
+    "sorted": (0, False), "enumerate": (0, False), "reversed": (0, False), "filter": (1, False),
+    "zip": (0, True), "map": (1, True),
+}
+
+#: Calls whose result calls the first argument (``partial(run, 4)()`` calls ``run``).
+CALLABLE_WRAPPERS = frozenset({"functools.partial"})
+
+#: ``DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, ...)``.
+NUM_WORKERS_POSITION = 5
+
 #: Names whose module-level copies are per child under spawn (used by the GF101 warning).
 SYNC_PRIMITIVES = frozenset(
     {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Barrier",
@@ -254,7 +277,10 @@ def mentions_spawner_of(data: bytes, root: str, groups: tuple = ()) -> bool:
 @lru_cache(maxsize=64)
 def _import_pattern(root: bytes) -> "re.Pattern[bytes]":
     item = rb"[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*"
-    return re.compile(rb"\b(?:from|import)[ \t]+(?:" + item + rb")*" + re.escape(root) + rb"\b")
+    # importlib.import_module("multiprocessing") imports it too (the analysis follows a
+    # literal name); the line spells "import", so it is among the import regions
+    dynamic = rb"|\bimport_module\([ \t]*[\"']" + re.escape(root) + rb"\b"
+    return re.compile(rb"\b(?:from|import)[ \t]+(?:" + item + rb")*" + re.escape(root) + rb"\b" + dynamic)
 
 
 @lru_cache(maxsize=64)

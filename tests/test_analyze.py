@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from textwrap import dedent
 
 import pytest
 
-from fixer.analyze import analyze_module
+from fixer.analyze import ExternalChain, analyze_module
+from fixer.model import ChainStep
 from fixer.model import Status
 from fixer.names import child_nodes, walk
 from fixer.pipeline import process_source
@@ -299,6 +303,90 @@ DIRECT = [
         [("GF001", 5, 5)],
         id="else-branch-of-guard",
     ),
+    # values that flow (issue 10): factories, unpacking, iterating wrappers, **kwargs
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        def make():
+            return Process(target=print)
+        p = make()
+        p.start()
+        """,
+        [("GF001", 5, 1)],
+        id="factory-returns-process",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing as mp
+        class Worker(mp.Process):
+            @classmethod
+            def create(cls):
+                return cls()
+            @classmethod
+            def bare(cls):
+                obj = cls.__new__(cls)
+                return obj
+        w = Worker.create()
+        w.start()
+        Worker.bare().start()
+        """,
+        [("GF001", 11, 1), ("GF001", 12, 1)],
+        id="classmethod-returns-cls-and-new",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        def provider():
+            data_set = [1, 2]
+            return data_set, DataLoader(data_set, num_workers=2)
+        data_set, loader = provider()
+        for batch in loader:
+            pass
+        """,
+        [("GF001", 6, 14)],
+        id="loader-returned-in-a-tuple-and-unpacked",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        from tqdm import tqdm
+        loader = DataLoader([1], num_workers=2)
+        for batch in tqdm(loader):
+            pass
+        for i, batch in enumerate(tqdm(loader)):
+            pass
+        for name, batch in zip("ab", loader):
+            pass
+        batches = iter(loader)
+        """,
+        [("GF001", 4, 14), ("GF001", 6, 27), ("GF001", 8, 30), ("GF001", 10, 16)],
+        id="tqdm-enumerate-zip-iter-over-loader",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        cuda = True
+        kwargs = {"num_workers": 1 if cuda else 0, "pin_memory": True}
+        loader = DataLoader([1], batch_size=4, **kwargs)
+        for batch in loader:
+            pass
+        extra = dict(shuffle=True)
+        extra["num_workers"] = 2
+        for batch in DataLoader([1], **extra):
+            pass
+        """,
+        [("GF001", 5, 14), ("GF001", 9, 14)],
+        id="loader-kwargs-literal-dict-and-conditional",
+    ),
+    pytest.param(
+        """\
+        import importlib
+        mp = importlib.import_module("multiprocessing")
+        mp.Pool()
+        """,
+        [("GF001", 3, 1)],
+        id="importlib-import-module-literal",
+    ),
     # look-alike guards are not guards
     pytest.param(
         """\
@@ -439,6 +527,312 @@ VIA = [
         (7, 8, "calls configure() → mp.Pool() at line 5", (("configure()", 7), ("mp.Pool()", 5))),
         id="setup-inside-function-is-skipped-for-the-start",
     ),
+    # values that flow (issue 10)
+    pytest.param(
+        """\
+        from multiprocessing import Process
+
+        class Runner:
+            def __init__(self):
+                self.process = Process(target=print)
+
+            def run(self):
+                self.process.start()
+
+        runner = Runner()
+        runner.run()
+        """,
+        (11, 1, "calls runner.run() → self.process.start() at line 8", (("runner.run()", 11), ("self.process.start()", 8))),
+        id="self-attribute-set-in-init-started-in-run",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+
+        class Trainer:
+            def __init__(self, data_set):
+                self.loader = DataLoader(data_set, num_workers=4)
+
+            def train(self):
+                for batch in self.loader:
+                    pass
+
+        Trainer([1]).train()
+        """,
+        (11, 1, "calls Trainer([1]).train() → iterating self.loader at line 8",
+         (("Trainer([1]).train()", 11), ("iterating self.loader", 8))),
+        id="loader-kept-on-self-iterated-elsewhere",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run_local(n):
+            return n
+
+        def run_mpi(n):
+            with Pool(2) as pool:
+                return pool.map(abs, range(n))
+
+        funcs = {"local": run_local, "mpi": run_mpi}
+        funcs[kind](3)
+        """,
+        (11, 1, "calls funcs[kind](...) → Pool(...) at line 7",
+         (("funcs[kind](...)", 11), ("Pool(...)", 7))),
+        id="dict-of-callables-subscript-callee",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def quiet():
+            return 1
+
+        def loud():
+            Pool()
+
+        handlers = (quiet, loud)
+        handlers[1]()
+        """,
+        (10, 1, "calls handlers[1]() → Pool() at line 7",
+         (("handlers[1]()", 10), ("Pool()", 7))),
+        id="tuple-of-callables-literal-index",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def quiet():
+            return 1
+
+        def loud():
+            Pool()
+
+        for name, handler in {"q": quiet, "l": loud}.items():
+            handler()
+        """,
+        (10, 5, "calls handler() → Pool() at line 7",
+         (("handler()", 10), ("Pool()", 7))),
+        id="dict-items-unpacked-in-a-loop",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+
+        def train_epoch(loader, model):
+            for batch in loader:
+                model(batch)
+
+        train_loader = DataLoader([1], num_workers=2)
+        train_epoch(train_loader, print)
+        """,
+        (8, 1, "calls train_epoch(...) → iterating loader at line 4",
+         (("train_epoch(...)", 8), ("iterating loader", 4))),
+        id="loader-passed-to-a-function-that-iterates-it",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+
+        def train(loader):
+            for batch in loader:
+                pass
+
+        loaders = []
+        loaders.append(DataLoader([1], num_workers=2))
+        train(loaders[0])
+        """,
+        (9, 1, "calls train(...) → iterating loader at line 4",
+         (("train(...)", 9), ("iterating loader", 4))),
+        id="loader-kept-in-a-list-then-passed",
+    ),
+    pytest.param(
+        """\
+        import functools
+        from multiprocessing import Pool
+
+        def run(n):
+            with Pool(n) as pool:
+                pool.map(abs, [1])
+
+        go = functools.partial(run, 2)
+        go()
+        """,
+        (9, 1, "calls go() → Pool(...) at line 5",
+         (("go()", 9), ("Pool(...)", 5))),
+        id="functools-partial",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run():
+            Pool()
+
+        def launch(func):
+            func()
+
+        launch(run)
+        """,
+        (9, 1, "calls launch(...) → func() → Pool() at line 4",
+         (("launch(...)", 9), ("func()", 7), ("Pool()", 4))),
+        id="spawning-function-passed-as-an-argument",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        class Base:
+            def go(self):
+                Pool()
+
+        class Child(Base):
+            def go(self):
+                super().go()
+
+        Child().go()
+        """,
+        (11, 1, "calls Child().go() → super().go() → Pool() at line 5",
+         (("Child().go()", 11), ("super().go()", 9), ("Pool()", 5))),
+        id="super-method",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def helper(runner):
+            runner.work()
+
+        class Runner:
+            def work(self):
+                Pool()
+
+            def go(self):
+                helper(self)
+
+        Runner().go()
+        """,
+        (13, 1, "calls Runner().go() → helper(...) → runner.work() → Pool() at line 8",
+         (("Runner().go()", 13), ("helper(...)", 11), ("runner.work()", 4), ("Pool()", 8))),
+        id="method-called-on-a-parameter-holding-self",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+
+        class Farm:
+            def __init__(self, _stop_at_defaults=False):
+                self.procs = [Process(target=print) for _ in range(2)]
+                if _stop_at_defaults:
+                    return
+                for proc in self.procs:
+                    proc.start()
+
+        farm = Farm(_stop_at_defaults=False)
+        """,
+        (11, 8, "calls Farm(...) → proc.start() at line 9", (("Farm(...)", 11), ("proc.start()", 9))),
+        id="literal-argument-that-does-not-return-early",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run_mpi():
+            Pool()
+
+        RUNNERS = {"mpi": run_mpi}
+
+        def pick(kind):
+            RUNNERS["echo"] = print
+            return RUNNERS[kind]()
+
+        pick("mpi")
+        """,
+        (12, 1, "calls pick(...) → RUNNERS[kind]() → Pool() at line 4",
+         (("pick(...)", 12), ("RUNNERS[kind]()", 10), ("Pool()", 4))),
+        id="function-filling-a-module-dict-still-sees-its-values",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run_local():
+            return 1
+
+        def run_pool():
+            Pool()
+
+        funcs = {"local": run_local}
+        funcs.get(kind, run_pool)()
+        """,
+        (10, 1, "calls funcs.get(kind, run_pool)() → Pool() at line 7",
+         (("funcs.get(kind, run_pool)()", 10), ("Pool()", 7))),
+        id="dict-get-with-a-spawning-default",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+
+        class Trainer:
+            def __init__(self, model, train_loader):
+                self.model = model
+                self.train_loader = train_loader
+
+            def fit(self):
+                for batch in self.train_loader:
+                    self.model(batch)
+
+        trainer = Trainer(print, DataLoader([1], num_workers=4))
+        trainer.fit()
+        Trainer(print, DataLoader([1])).fit()
+        """,
+        (13, 1, "calls trainer.fit() → iterating self.train_loader at line 9",
+         (("trainer.fit()", 13), ("iterating self.train_loader", 9))),
+        id="loader-given-to-the-constructor-iterated-in-a-method",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        def run():
+            Pool()
+
+        class Job:
+            def __init__(self, task):
+                self.task = task
+
+            def go(self):
+                self.task()
+
+        Job(print).go()
+        Job(run).go()
+        """,
+        (14, 1, "calls Job(run).go() → self.task() → Pool() at line 4",
+         (("Job(run).go()", 14), ("self.task()", 11), ("Pool()", 4))),
+        id="spawning-function-kept-by-the-constructor-called-in-a-method",
+    ),
+    # the shortest chain, whatever the order of the calls (issue 11)
+    pytest.param(
+        """\
+        import multiprocessing as mp
+
+        def download():
+            return fetch()
+
+        def fetch():
+            with mp.Pool() as pool:
+                return pool.map(abs, [1])
+
+        def main():
+            download()
+            with mp.Pool(2) as pool:
+                pool.map(abs, [2])
+
+        main()
+        """,
+        (15, 1, "calls main() → mp.Pool(...) at line 12", (("main()", 15), ("mp.Pool(...)", 12))),
+        id="shortest-chain-beats-the-first",
+    ),
 ]
 
 
@@ -450,6 +844,39 @@ def test_transitive_findings(src: str, expected: tuple) -> None:
     assert [(f.code.value, f.line, f.col) for f in findings] == [("GF002", line, col)]
     assert findings[0].message == message
     assert tuple((step.label, step.line) for step in findings[0].chain) == chain
+
+
+TIED_CHAINS = """\
+from multiprocessing import Pool
+
+def run_b():
+    Pool(2)
+
+def run_a():
+    Pool(1)
+
+funcs = {"b": run_b, "a": run_a}
+funcs[kind]()
+"""
+
+
+def test_equally_short_chains_are_chosen_the_same_way_under_every_hash_seed() -> None:
+    # Sets of values iterate in an order that changes with PYTHONHASHSEED: the chain shown
+    # must not (issue 11).
+    program = (
+        "import ast, sys\n"
+        "from fixer.analyze import analyze_module\n"
+        "text = sys.stdin.read()\n"
+        "print(analyze_module(ast.parse(text), text).findings[0].message)\n"
+    )
+    messages = {
+        subprocess.run(
+            [sys.executable, "-c", program], input=TIED_CHAINS, capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(4)
+    }
+    assert messages == {"calls funcs[kind]() → Pool(...) at line 7\n"}
 
 
 def test_direct_finding_message_and_chain() -> None:
@@ -668,6 +1095,133 @@ NEGATIVE = [
         """,
         id="guard-and-condition",
     ),
+    # values that flow (issue 10): only what may really start processes
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        def provider():
+            return [1], DataLoader([1])
+        data_set, loader = provider()
+        for batch in loader:
+            pass
+        """,
+        id="unpacked-loader-without-workers",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        from tqdm import tqdm
+        loader = DataLoader([1], num_workers=2)
+        bar = tqdm(loader)
+        """,
+        id="tqdm-made-but-not-iterated",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        kwargs = {"num_workers": 0}
+        for batch in DataLoader([1], **kwargs):
+            pass
+        workers = 0
+        for batch in DataLoader([1], num_workers=workers):
+            pass
+        for batch in DataLoader([1], num_workers=0 if True else 0):
+            pass
+        """,
+        id="loader-kwargs-zero-workers",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing.pool import ThreadPool
+        import multiprocessing
+        class Runner:
+            def __init__(self):
+                self.pool = ThreadPool(2)
+            def run(self):
+                self.pool.map(print, [1])
+                self.pool.start()
+        runner = Runner()
+        runner.run()
+        """,
+        id="thread-pool-kept-on-self",
+    ),
+    pytest.param(
+        """\
+        import multiprocessing
+        def run_local(n):
+            return n
+        def run_other(n):
+            return -n
+        funcs = {"local": run_local, "other": run_other}
+        funcs["local"](3)
+        for func in [run_local, run_other]:
+            func(1)
+        """,
+        id="dict-and-list-of-functions-that-start-nothing",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        class Farm:
+            def __init__(self, _stop_at_defaults=False):
+                self.procs = [Process(target=print) for _ in range(2)]
+                if _stop_at_defaults:
+                    return
+                for proc in self.procs:
+                    proc.start()
+            @classmethod
+            def defaults(cls):
+                return cls(_stop_at_defaults=True)
+        defaults = Farm.defaults()
+        more = Farm(True)
+        """,
+        id="literal-argument-returns-before-the-start",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+        def run():
+            Pool()
+        def describe(func):
+            return func.__name__
+        describe(run)
+        """,
+        id="spawning-function-passed-but-not-called",
+    ),
+    pytest.param(
+        """\
+        import functools
+        from multiprocessing import Pool
+        make_pool = functools.partial(Pool, 2)
+        """,
+        id="partial-of-pool-never-called",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+        class Launcher:
+            def __init__(self, start=True):
+                self.process = Process(target=print)
+                if not start:
+                    return
+                self.process.start()
+                self.process.join()
+        idle = Launcher(start=False)
+        """,
+        id="literal-false-flag-returns-before-the-start",
+    ),
+    pytest.param(
+        """\
+        from torch.utils.data import DataLoader
+        from tqdm import tqdm
+        loaders = [DataLoader([1], num_workers=2), DataLoader([2], num_workers=2)]
+        for name, loader in zip(["a", "b"], loaders):
+            print(name, len(loader))
+        for step in tqdm(range(3)):
+            pass
+        """,
+        id="zip-over-a-list-of-loaders-iterates-the-list-not-the-loaders",
+    ),
 ]
 
 
@@ -746,3 +1300,41 @@ def test_walk_is_ast_walk_without_contexts_and_operators(src: str) -> None:
     assert list(walk(tree)) == expected
     for node in expected:
         assert child_nodes(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, _LEAVES)]
+
+
+def test_importlib_literal_module_passes_the_prefilter_and_is_found() -> None:
+    src = b'import importlib\nmp = importlib.import_module("multiprocessing")\nmp.Pool()\n'
+    result = process_source(src, "script.py")
+    assert [(f.code.value, f.line) for f in result.findings] == [("GF001", 3)]
+
+
+class PrefixResolver:
+    """A resolver whose only answer: any module under ``plugins`` may define a spawning ``run``."""
+
+    def chain_for(self, qualname: str):
+        return None
+
+    def chain_for_call(self, qualname: str, arguments: tuple):
+        return None
+
+    def is_process_class(self, qualname: str) -> bool:
+        return False
+
+    def absolute(self, level: int, module):
+        return None
+
+    def chain_for_any(self, package: str, attr: str):
+        if (package, attr) == ("plugins", "run"):
+            return ExternalChain("plugins/mpi.py", 3, (ChainStep("Pool()", 4, "plugins/mpi.py"),))
+        return None
+
+
+@pytest.mark.parametrize(
+    "call",
+    ['importlib.import_module("plugins." + name).run()', 'importlib.import_module(f"plugins.{name}").run()'],
+)
+def test_import_module_with_a_literal_prefix_asks_for_any_module_under_it(call: str) -> None:
+    text = f"import importlib\nname = input()\n{call}\n"
+    findings = analyze_module(ast.parse(text), text, resolver=PrefixResolver(), path="script.py").findings
+    assert [(f.code.value, f.line) for f in findings] == [("GF002", 3)]
+    assert [(step.line, step.label) for step in findings[0].chain][1:] == [(4, "Pool()")]

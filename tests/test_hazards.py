@@ -718,6 +718,29 @@ def test_gf104_a_string_join_is_not_a_process_join() -> None:
             """,
             id="joined-in-a-loop",
         ),
+        pytest.param(
+            """\
+            from multiprocessing import Process
+
+
+            class Job:
+                def __init__(self):
+                    self.process = Process(target=print)
+
+                def begin(self):
+                    self.process.start()
+
+                def finish(self):
+                    self.process.join()
+
+
+            if __name__ == "__main__":
+                job = Job()
+                job.begin()
+                job.finish()
+            """,
+            id="kept-on-self-and-joined-in-another-method",
+        ),
     ],
 )
 def test_gf104_not_reported_when_joined(src: str) -> None:

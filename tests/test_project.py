@@ -891,3 +891,102 @@ def test_the_triage_sends_a_file_importing_a_computed_module_name(tmp_path: Path
     paths = [c.path for c in found.candidates]
     triage = triage_files(paths, [real_path(p) for p in paths], found.coverage, Project(files=paths, cwd=tmp_path), ())
     assert paths.index(tmp_path / "script.py") in triage.send
+
+
+# ----- values that flow across modules (issue 10) -----------------------------------------
+
+
+def test_returns_for_gives_what_starts_processes_in_the_callers_hands(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "factory.py": """\
+            import multiprocessing as mp
+
+            def make():
+                return mp.Process(target=print), [1, 2]
+
+            def plain():
+                return [1, 2]
+            """,
+        "script.py": "from factory import make, plain\n",
+    })
+    resolver = Project(files=[tmp_path / "script.py"], cwd=tmp_path).resolver_for(tmp_path / "script.py")
+    assert resolver.returns_for("factory.make") == {("tuple", (frozenset({("process", "Process")}), frozenset()))}
+    assert resolver.returns_for("factory.plain") == frozenset()
+    assert resolver.returns_for("factory.missing") == frozenset()
+    # a script that names no process API is analysed: make() counts as a spawner
+    make(tmp_path, {"script.py": "from factory import make\nproc, _ = make()\nproc.start()\n"})
+    assert codes(check(tmp_path, "script.py")) == [("GF001", 3, 1)]
+
+
+def test_chain_for_call_reads_a_helper_that_cannot_start_processes_by_itself(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "loops.py": """\
+            def drain(items):
+                for item in items:
+                    pass
+
+            def count(items):
+                return len(items)
+            """,
+        "script.py": "",
+    })
+    resolver = Project(files=[tmp_path / "script.py"], cwd=tmp_path).resolver_for(tmp_path / "script.py")
+    loader = frozenset({("loader", True)})
+    assert resolver.chain_for("loops.drain") is None
+    found = resolver.chain_for_call("loops.drain", ((loader,), ()))
+    assert found is not None and [step.label for step in found.steps] == ["iterating items"]
+    assert resolver.chain_for_call("loops.drain", ((), (("items", loader),))) is not None
+    assert resolver.chain_for_call("loops.count", ((loader,), ())) is None
+
+
+def test_a_factory_of_instances_whose_methods_start_processes_is_followed(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "runners.py": """\
+            from multiprocessing import Pool
+
+            class Runner:
+                def go(self):
+                    with Pool(2) as pool:
+                        return pool.map(abs, [1])
+
+            class Config:
+                def show(self):
+                    return "config"
+
+            def make_runner():
+                return Runner()
+
+            def make_config():
+                return Config()
+            """,
+        "script.py": "from runners import make_runner\nrunner = make_runner()\nrunner.go()\n",
+        "quiet.py": "from runners import make_config\nconfig = make_config()\nconfig.show()\n",
+    })
+    assert codes(check(tmp_path, "script.py")) == [("GF002", 3, 1)]
+    quiet = check(tmp_path, "quiet.py")
+    assert quiet.findings == () and quiet.status is Status.SKIPPED  # make_config() is no spawner
+
+
+def test_super_method_of_a_base_class_in_another_module(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "base.py": """\
+            from multiprocessing import Pool
+
+            class Base:
+                def go(self):
+                    with Pool(2) as pool:
+                        return pool.map(abs, [1])
+            """,
+        "script.py": """\
+            import base
+
+            class Child(base.Base):
+                def go(self):
+                    return super().go()
+
+            Child().go()
+            """,
+    })
+    result = check(tmp_path, "script.py")
+    assert codes(result) == [("GF002", 7, 1)]
+    assert [step.label for step in result.findings[0].chain] == ["Child().go()", "super().go()", "Pool(...)"]

@@ -48,6 +48,13 @@ def test_prefilter_needs_a_library_and_one_of_its_spawners() -> None:
     assert not mentions_tokens(b"Pool(2)  # no library named\n", groups)
 
 
+def test_prefilter_sees_importlib_import_module_with_a_literal_name() -> None:
+    groups = prefilter_tokens()
+    assert mentions_tokens(b"import importlib\nmp = importlib.import_module('multiprocessing')\nmp.Pool()\n", groups)
+    assert mentions_tokens(b'from importlib import import_module\nimport_module("concurrent.futures").ProcessPoolExecutor()\n', groups)
+    assert not mentions_tokens(b"import importlib\nmp = importlib.import_module(name)\nmp.Pool()\n", groups)
+
+
 def test_extra_spawners_extend_catalogue_and_tokens() -> None:
     catalogue = build_catalogue(("mypkg.parallel.run_all",))
     assert catalogue["mypkg.parallel.run_all"].kind is Kind.STARTS_ON_CALL
