@@ -206,6 +206,14 @@ class _Analyzer:
         self.module = _Scope("module")
         self._chains: dict[Tuple, Optional[tuple]] = {}
         self._eval_stack: set = set()
+        # What names and attributes evaluate to, remembered: a class whose attributes are
+        # built from each other is a graph, and walking it afresh from every use took
+        # minutes on a 3,000-line module.  An answer computed while a cycle was cut short
+        # (``_cuts`` grew) may lack what the cut hid: it is kept only until the outermost
+        # evaluation ends (``_values_now``); the others for the run (``_values``).
+        self._values: dict = {}
+        self._values_now: dict = {}
+        self._cuts = 0
         self._process_classes: dict[str, bool] = {}
         self._function_scopes: dict[int, _Scope] = {}
         self._module_nodes: Optional[list] = None
@@ -382,8 +390,13 @@ class _Analyzer:
         while scope is not None:
             if name in scope.bindings:
                 key = (id(scope), name)
+                known = self._values.get(key) or self._values_now.get(key)
+                if known is not None and known[0] is scope:
+                    return known[1]
                 if key in self._eval_stack:
+                    self._cuts += 1
                     return _NO_VALUES
+                cuts = self._cuts
                 self._eval_stack.add(key)
                 try:
                     values: set = set()
@@ -392,11 +405,25 @@ class _Analyzer:
                     if scope.parent is not None and _only_mutations(scope.bindings[name]):
                         # RUNNERS["mpi"] = run_mpi in a function fills the module's dict
                         values |= self.lookup(name, scope.parent)
-                    return frozenset(values)
+                    result = frozenset(values)
                 finally:
                     self._eval_stack.discard(key)
+                self._remember(key, scope, result, cuts)
+                return result
             scope = scope.parent  # type: ignore[assignment]
         return _NO_VALUES
+
+    def _remember(self, key: tuple, owner: object, result: frozenset, cuts: int) -> None:
+        """Keep an evaluation's answer (see ``_values``); ``owner`` is kept alive with it, so
+        an ``id()`` in ``key`` cannot be reused by another object meanwhile."""
+        (self._values if self._cuts == cuts else self._values_now)[key] = (owner, result)
+        if not self._eval_stack:
+            self._values_now.clear()
+
+    def forget_values(self) -> None:
+        """Forget remembered evaluations (the project's answers they used have changed)."""
+        self._values.clear()
+        self._values_now.clear()
 
     def _eval_source(self, source: tuple, scope: _Scope) -> frozenset:
         tag = source[0]
@@ -623,9 +650,14 @@ class _Analyzer:
         seen.add(cls_name)
         if carried and init is None:
             init = self.find_method(cls_name, "__init__")
-        key = ("attr", cls_name, attr, carried)
+        key = ("attr", cls_name, attr, carried, id(init), frozenset(seen))
+        known = self._values.get(key) or self._values_now.get(key)
+        if known is not None and known[0] is init:
+            return known[1]
         if key in self._eval_stack:
+            self._cuts += 1
             return _NO_VALUES
+        cuts = self._cuts
         self._eval_stack.add(key)
         try:
             out: set = set()
@@ -639,9 +671,11 @@ class _Analyzer:
                 for value in self.eval(base, self.module):
                     if value[0] == "class":
                         out |= self.attribute_values(value[1], attr, seen, carried, init)
-            return frozenset(out)
+            result = frozenset(out)
         finally:
             self._eval_stack.discard(key)
+        self._remember(key, init, result, cuts)
+        return result
 
     def instance_binds(self, cls_name: str, call: ast.Call, scope: _Scope) -> tuple:
         """What a constructor call carries into ``__init__`` that an instance keeps and a

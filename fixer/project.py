@@ -527,6 +527,7 @@ class Project:
         for loaded in self._loaded.values():
             if loaded.analyzer is not None:
                 loaded.analyzer._process_classes.clear()  # type: ignore[attr-defined]  # (not a memo table)
+                loaded.analyzer.forget_values()  # type: ignore[attr-defined]
         self.asked_no = {key: at for key, at in self.asked_no.items() if at < moment}
 
     def _compute_worth(self, module_file: Path, depth: int) -> bool:
