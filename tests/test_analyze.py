@@ -1338,3 +1338,28 @@ def test_import_module_with_a_literal_prefix_asks_for_any_module_under_it(call: 
     findings = analyze_module(ast.parse(text), text, resolver=PrefixResolver(), path="script.py").findings
     assert [(f.code.value, f.line) for f in findings] == [("GF002", 3)]
     assert [(step.line, step.label) for step in findings[0].chain][1:] == [(4, "Pool()")]
+
+
+def test_attributes_built_from_each_other_are_evaluated_once_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class whose attributes are built from the two before them is a graph of values:
+    walked afresh from every use, evaluating the last one costs Fibonacci(N) steps (a real
+    3,000-line module took 49 s).  Remembered, each attribute is evaluated about once."""
+    import fixer.analyze as analyze
+
+    count = 24
+    lines = ["import multiprocessing", "", "class Model:", "    def __init__(self):", "        self.a0 = 1", "        self.a1 = 2"]
+    lines += [f"        self.a{i} = (self.a{i - 1}, self.a{i - 2})" for i in range(2, count)]
+    lines += [f"        self.pool = (self.a{count - 1}, multiprocessing.Pool(2))[1]", "", "    def run(self):"]
+    lines += ["        return self.pool.map(abs, [1])", "", "Model().run()", ""]
+    calls = [0]
+    original = analyze._Analyzer._eval_source
+
+    def counting(self, source, scope):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return original(self, source, scope)
+
+    monkeypatch.setattr(analyze._Analyzer, "_eval_source", counting)
+    text = "\n".join(lines)
+    result = analyze_module(ast.parse(text), text)
+    assert [f.code.value for f in result.findings] == ["GF002"]
+    assert calls[0] < 10 * count, calls[0]  # linear; unremembered it is about 190,000
