@@ -285,8 +285,13 @@ class _HazardFinder:
         # in every child before any task runs: the children do not depend on its
         # module-level value, so a change in the parent is no hazard.
         set_by_initializer = self.set_by_initializers()
+        # A change after the last statement that can start or feed a worker reaches no child.
+        feeding = [i for i, stmt in enumerate(self.work) if any(_interesting(n) for n in walk(stmt))]
+        last_feeding = max(feeding, default=-1)
         reported: set[str] = set()
-        for stmt in self.work:
+        for index, stmt in enumerate(self.work):
+            if index > last_feeding:
+                break
             for name, node in _changes(stmt):
                 if name in set_by_initializer:
                     continue

@@ -354,7 +354,7 @@ def _make_plan(
     if outlived:
         unsafe.append(outlived)
 
-    hoisted, problem = _plan_hoists(body, moved, target, analysis)
+    hoisted, problem = _plan_hoists(body, moved, target)
     if problem:
         return Declined(problem)
     for index, name in hoisted:
@@ -481,7 +481,7 @@ def _scope_walk(stmt: ast.AST):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _plan_hoists(body: list, moved: list, target: "Target", analysis: ModuleAnalysis) -> tuple[tuple, str]:
+def _plan_hoists(body: list, moved: list, target: "Target") -> tuple[tuple, str]:
     """Defs and classes inside moved blocks that must go to module level, or why they cannot.
 
     Moved into main(), such a definition becomes local (``main.<locals>.work``): pickling it

@@ -219,6 +219,11 @@ def check_kept_reads(tree: ast.Module, plan: Plan) -> str:
                 f"line {stmt.lineno} stays at module level but reads {bad[0]!r}, which only the moved "
                 "code binds"
             )
+    hoisted_names = {name for _index, name in plan.hoisted}
+    for node in hoisted_definitions(tree, plan):
+        bad = sorted(runtime_reads(node) & (moved_only - hoisted_names))
+        if bad:
+            return f"the definition at line {node.lineno} goes to module level but reads {bad[0]!r}, which only the moved code binds"
     return ""
 
 
