@@ -525,7 +525,11 @@ def _plan_hoists(body: list, moved: list, target: "Target") -> tuple[tuple, str]
                     "level, so it cannot be moved to module level as it is: define it once at module level"
                 )
             if target is Target.EXISTING_GUARD:
-                return (), f"{where} may be pickled, and in the guard it stays local: define it at module level"
+                # (Moving definitions out next to a file's own guard is not done yet.)
+                return (), (
+                    f"{where} may be pickled, and moved under the file's guard it is never defined in "
+                    "spawn children: define it at module level"
+                )
             parent = _parent_block(stmt, definition)
             if parent is not None and len(parent) == 1:
                 return (), f"{where} is the only statement of its block: define it at module level by hand"

@@ -1293,3 +1293,23 @@ def test_partial_fallback_is_safe_when_nothing_above_the_first_start_needs_movin
         "line 4, which uses 'fmt'); this fix guards only from line 4, the first process start, onward",
     )
     assert "    from pprint import pformat as fmt\n" in rewritten(src)
+
+
+def test_hoisting_with_inline_style_and_with_an_existing_guard() -> None:
+    src = """\
+        from multiprocessing import Pool
+
+        for n in (1, 2):
+            def work(x):
+                return x + 1
+            with Pool(2) as pool:
+                print(pool.map(work, [n]))
+        """
+    inline = rewritten(src, Options(style=Style.INLINE))
+    assert inline.endswith(
+        "def work(x):\n    return x + 1\n\n\nif __name__ == \"__main__\":\n    for n in (1, 2):\n"
+        "        with Pool(2) as pool:\n            print(pool.map(work, [n]))\n"
+    )
+    guarded = run(dedent(src) + '\nif __name__ == "__main__":\n    print("guarded")\n')
+    assert guarded.status is Status.DECLINED
+    assert "moved under the file's guard it is never defined in spawn children" in guarded.reason
