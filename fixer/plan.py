@@ -359,8 +359,8 @@ def _make_plan(
         return Declined(problem)
     for index, name in hoisted:
         notes.append(
-            f"{name} is defined inside the block at line {body[index].lineno} and may be pickled: it goes "
-            "to module level, above the work, so that spawn children can find it"
+            f"{name} is defined inside the block at line {body[index].lineno}: it goes to module level, "
+            "above the work, so that spawn children can find it"
         )
 
     global_names: tuple = ()
@@ -487,54 +487,69 @@ def _plan_hoists(body: list, moved: list, target: "Target") -> tuple[tuple, str]
     Moved into main(), such a definition becomes local (``main.<locals>.work``): pickling it
     fails under every start method, fork included.  It can go to module level when what it
     reads (when called, and when defined: decorators, defaults, bases) is not bound by the
-    moved code, and when it is the only binding of its name (a conditional definition would
-    pick one branch).  Returns ((index, name), ...) and "" or (), the decline reason."""
+    moved code -- other definitions that go up with it aside: a hoisted worker takes the
+    helpers it reads along -- and when it is the only binding of its name (a conditional
+    definition would pick one branch).  Returns ((index, name), ...) and "" or (), the
+    decline reason."""
     moved_binds: set[str] = set()
     for i in moved:
         moved_binds |= binds(body[i])
-    hoisted: list[tuple[int, str]] = []
+    nested: dict[str, tuple[int, ast.stmt]] = {}
     for i in moved:
+        if not isinstance(body[i], _FUNCS + (ast.ClassDef,)):
+            for definition in nested_definitions(body[i]):
+                nested.setdefault(definition.name, (i, definition))  # type: ignore[attr-defined]
+
+    def reads_of(definition: ast.stmt) -> set[str]:
+        return set(runtime_reads(definition)) | set(call_time_reads(definition))
+
+    wanted = [n for n, (_i, d) in nested.items() if _may_be_pickled(n, d, body)]
+    going = set(wanted)
+    todo = list(wanted)
+    while todo:  # the nested helpers a hoisted definition reads go up with it
+        for name in sorted(reads_of(nested[todo.pop()][1]) & set(nested)):
+            if name not in going:
+                going.add(name)
+                todo.append(name)
+    per_block: dict[int, int] = {}
+    for name in sorted(going, key=lambda n: (nested[n][0], nested[n][1].lineno)):
+        i, definition = nested[name]
         stmt = body[i]
-        if isinstance(stmt, _FUNCS + (ast.ClassDef,)):
-            continue
-        for definition in nested_definitions(stmt):
-            name = definition.name  # type: ignore[attr-defined]
-            if not _may_be_pickled(name, definition, body):
-                continue
-            kind = f"class {name}" if isinstance(definition, ast.ClassDef) else f"function {name}()"
-            word = _BLOCK_WORDS.get(type(stmt), "try" if isinstance(stmt, _TRY) else "match")
-            where = f"{kind}, defined inside the `{word}` block at line {stmt.lineno},"
-            local = (
-                f"moved into main() it would become a local {'class' if isinstance(definition, ast.ClassDef) else 'function'}, "
-                "which cannot be pickled"
+        kind = f"class {name}" if isinstance(definition, ast.ClassDef) else f"function {name}()"
+        word = _BLOCK_WORDS.get(type(stmt), "try" if isinstance(stmt, _TRY) else "match")
+        where = f"{kind}, defined inside the `{word}` block at line {stmt.lineno},"
+        why = "may be pickled (a process target, a pool callable, or passed on)" if name in wanted else (
+            "is read by a definition that must go to module level"
+        )
+        local = (
+            f"moved into main() it would become a local {'class' if isinstance(definition, ast.ClassDef) else 'function'}, "
+            "which cannot be pickled"
+        )
+        used = sorted((reads_of(definition) & moved_binds) - going)
+        if used:
+            return (), (
+                f"{where} {why}, and {local}; it reads {used[0]!r}, which the moved code binds, so it "
+                f"cannot go to module level either: define it at module level and pass {used[0]!r} as "
+                "an argument"
             )
-            reads = set(runtime_reads(definition)) | set(call_time_reads(definition))
-            if isinstance(definition, ast.ClassDef):
-                for item in definition.body:
-                    reads |= call_time_reads(item)
-            used = sorted((reads & moved_binds) - {name})
-            if used:
-                return (), (
-                    f"{where} may be pickled (a process target, a pool callable, or passed on), and "
-                    f"{local}; it reads {used[0]!r}, which the moved code binds, so it cannot go to "
-                    f"module level either: define it at module level and pass {used[0]!r} as an argument"
-                )
-            if _binding_count(name, body) != 1:
-                return (), (
-                    f"{where} may be pickled, and {local}; {name!r} is bound more than once at module "
-                    "level, so it cannot be moved to module level as it is: define it once at module level"
-                )
-            if target is Target.EXISTING_GUARD:
-                # (Moving definitions out next to a file's own guard is not done yet.)
-                return (), (
-                    f"{where} may be pickled, and moved under the file's guard it is never defined in "
-                    "spawn children: define it at module level"
-                )
-            parent = _parent_block(stmt, definition)
-            if parent is not None and len(parent) == 1:
+        if _binding_count(name, body) != 1:
+            return (), (
+                f"{where} {why}, and {local}; {name!r} is bound more than once at module level, so it "
+                "cannot be moved to module level as it is: define it once at module level"
+            )
+        if target is Target.EXISTING_GUARD:
+            # (Moving definitions out next to a file's own guard is not done yet.)
+            return (), (
+                f"{where} {why}, and moved under the file's guard it is never defined in spawn "
+                "children: define it at module level"
+            )
+        parent = _parent_block(stmt, definition)
+        if parent is not None:
+            per_block[id(parent)] = per_block.get(id(parent), 0) + 1
+            if per_block[id(parent)] == len(parent):
                 return (), f"{where} is the only statement of its block: define it at module level by hand"
-            hoisted.append((i, name))
-    return tuple(hoisted), ""
+    order = sorted(going, key=lambda n: (nested[n][0], nested[n][1].lineno))
+    return tuple((nested[n][0], n) for n in order), ""
 
 
 def _parent_block(stmt: ast.stmt, child: ast.stmt) -> list | None:
