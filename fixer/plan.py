@@ -354,7 +354,7 @@ def _make_plan(
     if outlived:
         unsafe.append(outlived)
 
-    hoisted, problem = _plan_hoists(body, moved, target)
+    hoisted, problem = _plan_hoists(body, moved, guards[0] if target is Target.EXISTING_GUARD else None)
     if problem:
         return Declined(problem)
     for index, name in hoisted:
@@ -481,7 +481,7 @@ def _scope_walk(stmt: ast.AST):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _plan_hoists(body: list, moved: list, target: "Target") -> tuple[tuple, str]:
+def _plan_hoists(body: list, moved: list, guard_index: int | None) -> tuple[tuple, str]:
     """Defs and classes inside moved blocks that must go to module level, or why they cannot.
 
     Moved into main(), such a definition becomes local (``main.<locals>.work``): pickling it
@@ -494,6 +494,11 @@ def _plan_hoists(body: list, moved: list, target: "Target") -> tuple[tuple, str]
     moved_binds: set[str] = set()
     for i in moved:
         moved_binds |= binds(body[i])
+    after_guard: set[str] = set()  # bound by statements that stay after the file's own guard
+    if guard_index is not None:
+        for i in range(guard_index + 1, len(body)):
+            if i not in moved:
+                after_guard |= binds(body[i])
     nested: dict[str, tuple[int, ast.stmt]] = {}
     for i in moved:
         if not isinstance(body[i], _FUNCS + (ast.ClassDef,)):
@@ -537,11 +542,13 @@ def _plan_hoists(body: list, moved: list, target: "Target") -> tuple[tuple, str]
                 f"{where} {why}, and {local}; {name!r} is bound more than once at module level, so it "
                 "cannot be moved to module level as it is: define it once at module level"
             )
-        if target is Target.EXISTING_GUARD:
-            # (Moving definitions out next to a file's own guard is not done yet.)
+        if guard_index is not None and reads_of(definition) & after_guard:
+            # It goes just above the file's own guard: what it reads must be bound by then.
+            late = sorted(reads_of(definition) & after_guard)[0]
             return (), (
                 f"{where} {why}, and moved under the file's guard it is never defined in spawn "
-                "children: define it at module level"
+                f"children; above the guard it would read {late!r} before it is bound: define it at "
+                "module level"
             )
         parent = _parent_block(stmt, definition)
         if parent is not None:

@@ -75,6 +75,12 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
         guard_old = old.body[plan.guard_index]
         before = [s for i, s in enumerate(old.body) if plan.actions[i] is Action.MOVE and i < plan.guard_index]
         after = [s for i, s in enumerate(old.body) if plan.actions[i] is Action.MOVE and i > plan.guard_index]
+        hoisted, _stripped = _split_hoisted(old, plan, moved)
+        stripped = dict(zip(map(id, moved), _stripped))
+        before = [stripped[id(s)] for s in before]
+        after = [stripped[id(s)] for s in after]
+        at = kept.index(guard_old)
+        kept = kept[:at] + hoisted + kept[at:]
         if len(new.body) != len(kept):
             return "the rewrite has a different number of module-level statements than planned"
         for old_stmt, new_stmt in zip(kept, new.body):
