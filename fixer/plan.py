@@ -374,7 +374,22 @@ def _make_plan(
         moved_binds: set[str] = set()
         for i in moved:
             moved_binds |= binds(body[i])
-        global_names = tuple(sorted(moved_binds - {name for _i, name in hoisted}))
+        # Python forbids `global x` with `x: int = ...` in the same function: an annotated
+        # name stays local to main(), unless something else needs it as a global.
+        annotated = _annotated_names([body[i] for i in moved])
+        if annotated:
+            outside: set[str] = set()
+            for i, stmt in enumerate(body):
+                if i in keep or isinstance(stmt, _FUNCS + (ast.ClassDef,)):
+                    outside |= call_time_reads(stmt) | runtime_reads(stmt) | binds(stmt)
+            clash = sorted(set(annotated) & outside)
+            if clash:
+                return Declined(
+                    f"line {annotated[clash[0]]} annotates {clash[0]!r}, which must stay a module global "
+                    f"(code outside {chosen_name}() uses it), and Python does not allow an annotated "
+                    "global in a function: remove the annotation first"
+                )
+        global_names = tuple(sorted(moved_binds - {name for _i, name in hoisted} - set(annotated)))
         for i in moved:
             for call in calls_named(body[i], frozenset({"locals", "globals", "vars", "exec", "eval"})):
                 name = call.func.id  # type: ignore[attr-defined]
@@ -570,6 +585,16 @@ def _parent_block(stmt: ast.stmt, child: ast.stmt) -> list | None:
 
 def _is_case(node: ast.AST) -> bool:
     return type(node).__name__ == "match_case"
+
+
+def _annotated_names(stmts: list) -> dict[str, int]:
+    """Names given an annotation (``x: int = 0``) in the scope of ``stmts`` -> first line."""
+    found: dict[str, int] = {}
+    for stmt in stmts:
+        for node in _scope_walk(stmt):
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                found.setdefault(node.target.id, node.lineno)
+    return found
 
 
 def _partial_fallback(

@@ -1320,3 +1320,33 @@ def test_hoisting_with_inline_style_and_next_to_an_existing_guard() -> None:
         + '\n        if __name__ == "__main__":\n            print("guarded")\n\n        def later():\n            pass\n'
     )
     assert late.status is Status.FIXED  # (later() is only read when work() is called)
+
+
+def test_annotated_names_stay_local_unless_code_outside_main_uses_them() -> None:
+    # `global total` with `total: int = ...` in one function is a SyntaxError.
+    src = """\
+        from multiprocessing import Pool
+
+        with Pool(2) as pool:
+            total: int = sum(pool.map(abs, [1, -2]))
+        print(total)
+        """
+    text = rewritten(src)
+    assert "    global pool\n" in text and "total: int" in text
+    compile(text, "<test>", "exec")
+    used = run(
+        """\
+        from multiprocessing import Pool
+
+
+        def show():
+            print(total)
+
+
+        with Pool(2) as pool:
+            total: int = sum(pool.map(abs, [1, -2]))
+        show()
+        """
+    )
+    assert used.status is Status.DECLINED
+    assert "line 9 annotates 'total', which must stay a module global" in used.reason
