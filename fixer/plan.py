@@ -784,9 +784,14 @@ def _is_definitional(stmt: ast.stmt) -> bool:
     """A block that only defines names: imports, defs, classes, constants, pass."""
     if isinstance(stmt, ast.If):
         # `if TYPE_CHECKING:`, `if sys.version_info >= (3, 8):`, `if os.name == "nt":` define
-        # names; a test that calls something (`if len(sys.argv) > 1:`, `if os.path.exists(p):`)
-        # is the script's work, whatever its branches bind.
-        if any(isinstance(node, ast.Call) for node in ast.walk(stmt.test)):
+        # names; `if len(sys.argv) > 1: mode = "x"` (a test that calls something, branches
+        # that only assign) is the script's work.  A block that imports or defines stays a
+        # definitions block whatever its test (`if platform.system() == "Windows": import winreg`).
+        if any(isinstance(node, ast.Call) for node in ast.walk(stmt.test)) and not any(
+            isinstance(node, (ast.Import, ast.ImportFrom, ast.ClassDef) + _FUNCS)
+            for child in stmt.body + stmt.orelse
+            for node in ast.walk(child)
+        ):
             return False
         inner = stmt.body + stmt.orelse
     elif isinstance(stmt, _TRY):

@@ -801,6 +801,18 @@ ACTIONS = [
     ),
     pytest.param(
         """\
+        import platform
+        import multiprocessing as mp
+        if platform.system() == "Windows":
+            import winreg
+        with mp.Pool() as pool:
+            print(pool.map(abs, [1]))
+        """,
+        "KKKM",
+        id="runtime-test-around-an-import-stays",
+    ),
+    pytest.param(
+        """\
         import os
         import multiprocessing as mp
         if os.environ.get("FAST"):
