@@ -100,9 +100,24 @@ def unjoined_with_shared(tree: ast.Module, analysis: ModuleAnalysis, moved: Iter
     starts = [n for n in starts if id(n) in moved_ids]
     if not starts:
         return ""
+    handed: set[str] = set()  # names passed to a process: args=, kwargs=, initargs=, or with target=
     for stmt in moved:
         for node in walk(stmt):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if isinstance(node, ast.Call) and any(kw.arg == "target" for kw in node.keywords):
+                parts: list[ast.AST] = [*node.args, *(kw.value for kw in node.keywords)]
+            elif isinstance(node, ast.Call):
+                parts = [kw.value for kw in node.keywords if kw.arg in ("args", "kwargs", "initargs")]
+            else:
+                continue
+            handed |= {n.id for part in parts for n in walk(part) if isinstance(n, ast.Name)}
+    for stmt in moved:
+        for node in walk(stmt):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in handed
+            ):
                 kind = finder.primitive_kind(node.value)
                 if not kind and isinstance(node.value, ast.Call):
                     made = analyzer._eval_call(node.value, scope)  # type: ignore[attr-defined]

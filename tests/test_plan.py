@@ -1362,3 +1362,37 @@ def test_annotated_names_stay_local_unless_code_outside_main_uses_them() -> None
     )
     assert used.status is Status.DECLINED
     assert "line 9 annotates 'total', which must stay a module global" in used.reason
+
+
+def test_unjoined_process_makes_the_fix_unsafe_only_when_handed_what_the_work_creates() -> None:
+    handed = run(
+        """\
+        from multiprocessing import Process, Queue
+
+
+        def consumer(q):
+            print(q.get())
+
+
+        q = Queue()
+        Process(target=consumer, args=(q,)).start()
+        q.put(1)
+        """
+    )
+    assert handed.status is Status.UNSAFE
+    assert "processes started at line 9 are never joined and the work creates 'q' (Queue, line 8)" in handed.reason
+    not_handed = run(
+        """\
+        from multiprocessing import Lock, Process
+
+
+        def f():
+            print("child")
+
+
+        lock = Lock()
+        with lock:
+            Process(target=f).start()
+        """
+    )
+    assert not_handed.status is Status.FIXED, not_handed.reason
