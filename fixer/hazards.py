@@ -100,9 +100,24 @@ def unjoined_with_shared(tree: ast.Module, analysis: ModuleAnalysis, moved: Iter
     starts = [n for n in starts if id(n) in moved_ids]
     if not starts:
         return ""
+    handed: set[str] = set()  # names passed to a process: args=, kwargs=, initargs=, or with target=
     for stmt in moved:
         for node in walk(stmt):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if isinstance(node, ast.Call) and any(kw.arg == "target" for kw in node.keywords):
+                parts: list[ast.AST] = [*node.args, *(kw.value for kw in node.keywords)]
+            elif isinstance(node, ast.Call):
+                parts = [kw.value for kw in node.keywords if kw.arg in ("args", "kwargs", "initargs")]
+            else:
+                continue
+            handed |= {n.id for part in parts for n in walk(part) if isinstance(n, ast.Name)}
+    for stmt in moved:
+        for node in walk(stmt):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in handed
+            ):
                 kind = finder.primitive_kind(node.value)
                 if not kind and isinstance(node.value, ast.Call):
                     made = analyzer._eval_call(node.value, scope)  # type: ignore[attr-defined]
@@ -285,8 +300,13 @@ class _HazardFinder:
         # in every child before any task runs: the children do not depend on its
         # module-level value, so a change in the parent is no hazard.
         set_by_initializer = self.set_by_initializers()
+        # A change after the last statement that can start or feed a worker reaches no child.
+        feeding = [i for i, stmt in enumerate(self.work) if any(_interesting(n) for n in walk(stmt))]
+        last_feeding = max(feeding, default=-1)
         reported: set[str] = set()
-        for stmt in self.work:
+        for index, stmt in enumerate(self.work):
+            if index > last_feeding:
+                break
             for name, node in _changes(stmt):
                 if name in set_by_initializer:
                     continue

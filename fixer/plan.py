@@ -354,13 +354,13 @@ def _make_plan(
     if outlived:
         unsafe.append(outlived)
 
-    hoisted, problem = _plan_hoists(body, moved, target, analysis)
+    hoisted, problem = _plan_hoists(body, moved, guards[0] if target is Target.EXISTING_GUARD else None)
     if problem:
         return Declined(problem)
     for index, name in hoisted:
         notes.append(
-            f"{name} is defined inside the block at line {body[index].lineno} and may be pickled: it goes "
-            "to module level, above the work, so that spawn children can find it"
+            f"{name} is defined inside the block at line {body[index].lineno}: it goes to module level, "
+            "above the work, so that spawn children can find it"
         )
 
     global_names: tuple = ()
@@ -374,7 +374,22 @@ def _make_plan(
         moved_binds: set[str] = set()
         for i in moved:
             moved_binds |= binds(body[i])
-        global_names = tuple(sorted(moved_binds - {name for _i, name in hoisted}))
+        # Python forbids `global x` with `x: int = ...` in the same function: an annotated
+        # name stays local to main(), unless something else needs it as a global.
+        annotated = _annotated_names([body[i] for i in moved])
+        if annotated:
+            outside: set[str] = set()
+            for i, stmt in enumerate(body):
+                if i in keep or isinstance(stmt, _FUNCS + (ast.ClassDef,)):
+                    outside |= call_time_reads(stmt) | runtime_reads(stmt) | binds(stmt)
+            clash = sorted(set(annotated) & outside)
+            if clash:
+                return Declined(
+                    f"line {annotated[clash[0]]} annotates {clash[0]!r}, which must stay a module global "
+                    f"(code outside {chosen_name}() uses it), and Python does not allow an annotated "
+                    "global in a function: remove the annotation first"
+                )
+        global_names = tuple(sorted(moved_binds - {name for _i, name in hoisted} - set(annotated)))
         for i in moved:
             for call in calls_named(body[i], frozenset({"locals", "globals", "vars", "exec", "eval"})):
                 name = call.func.id  # type: ignore[attr-defined]
@@ -481,56 +496,82 @@ def _scope_walk(stmt: ast.AST):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _plan_hoists(body: list, moved: list, target: "Target", analysis: ModuleAnalysis) -> tuple[tuple, str]:
+def _plan_hoists(body: list, moved: list, guard_index: int | None) -> tuple[tuple, str]:
     """Defs and classes inside moved blocks that must go to module level, or why they cannot.
 
     Moved into main(), such a definition becomes local (``main.<locals>.work``): pickling it
     fails under every start method, fork included.  It can go to module level when what it
     reads (when called, and when defined: decorators, defaults, bases) is not bound by the
-    moved code, and when it is the only binding of its name (a conditional definition would
-    pick one branch).  Returns ((index, name), ...) and "" or (), the decline reason."""
+    moved code -- other definitions that go up with it aside: a hoisted worker takes the
+    helpers it reads along -- and when it is the only binding of its name (a conditional
+    definition would pick one branch).  Returns ((index, name), ...) and "" or (), the
+    decline reason."""
     moved_binds: set[str] = set()
     for i in moved:
         moved_binds |= binds(body[i])
-    hoisted: list[tuple[int, str]] = []
+    after_guard: set[str] = set()  # bound by statements that stay after the file's own guard
+    if guard_index is not None:
+        for i in range(guard_index + 1, len(body)):
+            if i not in moved:
+                after_guard |= binds(body[i])
+    nested: dict[str, tuple[int, ast.stmt]] = {}
     for i in moved:
+        if not isinstance(body[i], _FUNCS + (ast.ClassDef,)):
+            for definition in nested_definitions(body[i]):
+                nested.setdefault(definition.name, (i, definition))  # type: ignore[attr-defined]
+
+    def reads_of(definition: ast.stmt) -> set[str]:
+        return set(runtime_reads(definition)) | set(call_time_reads(definition))
+
+    wanted = [n for n, (_i, d) in nested.items() if _may_be_pickled(n, d, body)]
+    going = set(wanted)
+    todo = list(wanted)
+    while todo:  # the nested helpers a hoisted definition reads go up with it
+        for name in sorted(reads_of(nested[todo.pop()][1]) & set(nested)):
+            if name not in going:
+                going.add(name)
+                todo.append(name)
+    per_block: dict[int, int] = {}
+    for name in sorted(going, key=lambda n: (nested[n][0], nested[n][1].lineno)):
+        i, definition = nested[name]
         stmt = body[i]
-        if isinstance(stmt, _FUNCS + (ast.ClassDef,)):
-            continue
-        for definition in nested_definitions(stmt):
-            name = definition.name  # type: ignore[attr-defined]
-            if not _may_be_pickled(name, definition, body):
-                continue
-            kind = f"class {name}" if isinstance(definition, ast.ClassDef) else f"function {name}()"
-            word = _BLOCK_WORDS.get(type(stmt), "try" if isinstance(stmt, _TRY) else "match")
-            where = f"{kind}, defined inside the `{word}` block at line {stmt.lineno},"
-            local = (
-                f"moved into main() it would become a local {'class' if isinstance(definition, ast.ClassDef) else 'function'}, "
-                "which cannot be pickled"
+        kind = f"class {name}" if isinstance(definition, ast.ClassDef) else f"function {name}()"
+        word = _BLOCK_WORDS.get(type(stmt), "try" if isinstance(stmt, _TRY) else "match")
+        where = f"{kind}, defined inside the `{word}` block at line {stmt.lineno},"
+        why = "may be pickled (a process target, a pool callable, or passed on)" if name in wanted else (
+            "is read by a definition that must go to module level"
+        )
+        local = (
+            f"moved into main() it would become a local {'class' if isinstance(definition, ast.ClassDef) else 'function'}, "
+            "which cannot be pickled"
+        )
+        used = sorted((reads_of(definition) & moved_binds) - going)
+        if used:
+            return (), (
+                f"{where} {why}, and {local}; it reads {used[0]!r}, which the moved code binds, so it "
+                f"cannot go to module level either: define it at module level and pass {used[0]!r} as "
+                "an argument"
             )
-            reads = set(runtime_reads(definition)) | set(call_time_reads(definition))
-            if isinstance(definition, ast.ClassDef):
-                for item in definition.body:
-                    reads |= call_time_reads(item)
-            used = sorted((reads & moved_binds) - {name})
-            if used:
-                return (), (
-                    f"{where} may be pickled (a process target, a pool callable, or passed on), and "
-                    f"{local}; it reads {used[0]!r}, which the moved code binds, so it cannot go to "
-                    f"module level either: define it at module level and pass {used[0]!r} as an argument"
-                )
-            if _binding_count(name, body) != 1:
-                return (), (
-                    f"{where} may be pickled, and {local}; {name!r} is bound more than once at module "
-                    "level, so it cannot be moved to module level as it is: define it once at module level"
-                )
-            if target is Target.EXISTING_GUARD:
-                return (), f"{where} may be pickled, and in the guard it stays local: define it at module level"
-            parent = _parent_block(stmt, definition)
-            if parent is not None and len(parent) == 1:
+        if _binding_count(name, body) != 1:
+            return (), (
+                f"{where} {why}, and {local}; {name!r} is bound more than once at module level, so it "
+                "cannot be moved to module level as it is: define it once at module level"
+            )
+        if guard_index is not None and reads_of(definition) & after_guard:
+            # It goes just above the file's own guard: what it reads must be bound by then.
+            late = sorted(reads_of(definition) & after_guard)[0]
+            return (), (
+                f"{where} {why}, and moved under the file's guard it is never defined in spawn "
+                f"children; above the guard it would read {late!r} before it is bound: define it at "
+                "module level"
+            )
+        parent = _parent_block(stmt, definition)
+        if parent is not None:
+            per_block[id(parent)] = per_block.get(id(parent), 0) + 1
+            if per_block[id(parent)] == len(parent):
                 return (), f"{where} is the only statement of its block: define it at module level by hand"
-            hoisted.append((i, name))
-    return tuple(hoisted), ""
+    order = sorted(going, key=lambda n: (nested[n][0], nested[n][1].lineno))
+    return tuple((nested[n][0], n) for n in order), ""
 
 
 def _parent_block(stmt: ast.stmt, child: ast.stmt) -> list | None:
@@ -544,6 +585,16 @@ def _parent_block(stmt: ast.stmt, child: ast.stmt) -> list | None:
 
 def _is_case(node: ast.AST) -> bool:
     return type(node).__name__ == "match_case"
+
+
+def _annotated_names(stmts: list) -> dict[str, int]:
+    """Names given an annotation (``x: int = 0``) in the scope of ``stmts`` -> first line."""
+    found: dict[str, int] = {}
+    for stmt in stmts:
+        for node in _scope_walk(stmt):
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                found.setdefault(node.target.id, node.lineno)
+    return found
 
 
 def _partial_fallback(
@@ -733,9 +784,14 @@ def _is_definitional(stmt: ast.stmt) -> bool:
     """A block that only defines names: imports, defs, classes, constants, pass."""
     if isinstance(stmt, ast.If):
         # `if TYPE_CHECKING:`, `if sys.version_info >= (3, 8):`, `if os.name == "nt":` define
-        # names; a test that calls something (`if len(sys.argv) > 1:`, `if os.path.exists(p):`)
-        # is the script's work, whatever its branches bind.
-        if any(isinstance(node, ast.Call) for node in ast.walk(stmt.test)):
+        # names; `if len(sys.argv) > 1: mode = "x"` (a test that calls something, branches
+        # that only assign) is the script's work.  A block that imports or defines stays a
+        # definitions block whatever its test (`if platform.system() == "Windows": import winreg`).
+        if any(isinstance(node, ast.Call) for node in ast.walk(stmt.test)) and not any(
+            isinstance(node, (ast.Import, ast.ImportFrom, ast.ClassDef) + _FUNCS)
+            for child in stmt.body + stmt.orelse
+            for node in ast.walk(child)
+        ):
             return False
         inner = stmt.body + stmt.orelse
     elif isinstance(stmt, _TRY):

@@ -109,6 +109,15 @@ def _apply_plan(text: str, plan: Plan) -> str:
         assert guard is not None
         index = next(i for i, el in enumerate(new_body) if el is guard)
         new_body[index] = _extend_guard(guard, moved_before, moved_after)
+        if hoisted and index == 0:
+            hoisted[0] = _strip_leading_blank_lines(hoisted[0])
+        if hoisted:
+            # just above the guard, whose own work uses them; two blank lines after a def
+            guarded = new_body[index]
+            missing = 2 - _count_leading_blank_lines(guarded)
+            if missing > 0:
+                new_body[index] = guarded.with_changes(leading_lines=_blank_lines(missing) + list(guarded.leading_lines))
+            new_body[index:index] = hoisted
         return module.with_changes(body=new_body).code
 
     work = [_as_nested(stmt) for stmt in moved]

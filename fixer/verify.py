@@ -75,6 +75,12 @@ def check_structure(old: ast.Module, new: ast.Module, plan: Plan) -> str:
         guard_old = old.body[plan.guard_index]
         before = [s for i, s in enumerate(old.body) if plan.actions[i] is Action.MOVE and i < plan.guard_index]
         after = [s for i, s in enumerate(old.body) if plan.actions[i] is Action.MOVE and i > plan.guard_index]
+        hoisted, _stripped = _split_hoisted(old, plan, moved)
+        stripped = dict(zip(map(id, moved), _stripped))
+        before = [stripped[id(s)] for s in before]
+        after = [stripped[id(s)] for s in after]
+        at = kept.index(guard_old)
+        kept = kept[:at] + hoisted + kept[at:]
         if len(new.body) != len(kept):
             return "the rewrite has a different number of module-level statements than planned"
         for old_stmt, new_stmt in zip(kept, new.body):
@@ -219,6 +225,11 @@ def check_kept_reads(tree: ast.Module, plan: Plan) -> str:
                 f"line {stmt.lineno} stays at module level but reads {bad[0]!r}, which only the moved "
                 "code binds"
             )
+    hoisted_names = {name for _index, name in plan.hoisted}
+    for node in hoisted_definitions(tree, plan):
+        bad = sorted(runtime_reads(node) & (moved_only - hoisted_names))
+        if bad:
+            return f"the definition at line {node.lineno} goes to module level but reads {bad[0]!r}, which only the moved code binds"
     return ""
 
 

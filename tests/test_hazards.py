@@ -529,6 +529,47 @@ NOT_CHANGED = [
         """,
         id="parent-reads-a-queue-the-worker-gets-through-args",
     ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        factor = 2
+
+
+        def work(x):
+            return x * factor
+
+
+        with Pool(2) as pool:
+            print(pool.map(work, [1]))
+        factor = 3
+        print(factor)
+        """,
+        id="change-after-the-last-pool-reaches-no-child",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool, Value
+
+        counter = None
+
+
+        def init(c):
+            global counter
+            counter = c
+
+
+        def work(x):
+            return counter.value
+
+
+        if __name__ == "__main__":
+            counter = Value("i", 0)
+            with Pool(2, initializer=init, initargs=(counter,)) as pool:
+                print(pool.map(work, [1]))
+        """,
+        id="pool-initializer-sets-the-global-in-every-child",
+    ),
 ]
 
 

@@ -801,6 +801,18 @@ ACTIONS = [
     ),
     pytest.param(
         """\
+        import platform
+        import multiprocessing as mp
+        if platform.system() == "Windows":
+            import winreg
+        with mp.Pool() as pool:
+            print(pool.map(abs, [1]))
+        """,
+        "KKKM",
+        id="runtime-test-around-an-import-stays",
+    ),
+    pytest.param(
+        """\
         import os
         import multiprocessing as mp
         if os.environ.get("FAST"):
@@ -1293,3 +1305,94 @@ def test_partial_fallback_is_safe_when_nothing_above_the_first_start_needs_movin
         "line 4, which uses 'fmt'); this fix guards only from line 4, the first process start, onward",
     )
     assert "    from pprint import pformat as fmt\n" in rewritten(src)
+
+
+def test_hoisting_with_inline_style_and_next_to_an_existing_guard() -> None:
+    src = """\
+        from multiprocessing import Pool
+
+        for n in (1, 2):
+            def work(x):
+                return x + 1
+            with Pool(2) as pool:
+                print(pool.map(work, [n]))
+        """
+    inline = rewritten(src, Options(style=Style.INLINE))
+    assert inline.endswith(
+        "def work(x):\n    return x + 1\n\n\nif __name__ == \"__main__\":\n    for n in (1, 2):\n"
+        "        with Pool(2) as pool:\n            print(pool.map(work, [n]))\n"
+    )
+    guarded = rewritten(src + '\n        if __name__ == "__main__":\n            print("guarded")\n')
+    assert guarded.endswith(
+        "def work(x):\n    return x + 1\n\n\nif __name__ == \"__main__\":\n    for n in (1, 2):\n"
+        "        with Pool(2) as pool:\n            print(pool.map(work, [n]))\n    print(\"guarded\")\n"
+    )
+    late = run(
+        src
+        + '\n        if __name__ == "__main__":\n            print("guarded")\n\n        def later():\n            pass\n'
+    )
+    assert late.status is Status.FIXED  # (later() is only read when work() is called)
+
+
+def test_annotated_names_stay_local_unless_code_outside_main_uses_them() -> None:
+    # `global total` with `total: int = ...` in one function is a SyntaxError.
+    src = """\
+        from multiprocessing import Pool
+
+        with Pool(2) as pool:
+            total: int = sum(pool.map(abs, [1, -2]))
+        print(total)
+        """
+    text = rewritten(src)
+    assert "    global pool\n" in text and "total: int" in text
+    compile(text, "<test>", "exec")
+    used = run(
+        """\
+        from multiprocessing import Pool
+
+
+        def show():
+            print(total)
+
+
+        with Pool(2) as pool:
+            total: int = sum(pool.map(abs, [1, -2]))
+        show()
+        """
+    )
+    assert used.status is Status.DECLINED
+    assert "line 9 annotates 'total', which must stay a module global" in used.reason
+
+
+def test_unjoined_process_makes_the_fix_unsafe_only_when_handed_what_the_work_creates() -> None:
+    handed = run(
+        """\
+        from multiprocessing import Process, Queue
+
+
+        def consumer(q):
+            print(q.get())
+
+
+        q = Queue()
+        Process(target=consumer, args=(q,)).start()
+        q.put(1)
+        """
+    )
+    assert handed.status is Status.UNSAFE
+    assert "processes started at line 9 are never joined and the work creates 'q' (Queue, line 8)" in handed.reason
+    not_handed = run(
+        """\
+        from multiprocessing import Lock, Process
+
+
+        def f():
+            print("child")
+
+
+        lock = Lock()
+        with lock:
+            Process(target=f).start()
+        """
+    )
+    assert not_handed.status is Status.FIXED, not_handed.reason
