@@ -69,7 +69,7 @@ _BINDING_NODES = _FUNCS_AND_LAMBDA + _COMPREHENSIONS + (
 #   ("spawner", ExternalChain) a function of another module, passed in as an argument, that
 #                             reaches a process start when called
 #   ("const", value)          a literal argument, bound to a parameter a function tests to
-#                             return early (only there: see ``_early_exit_params``)
+#                             return early (only there: see ``_deciding_params``)
 Value = Tuple
 
 #: Values worth carrying into a callee's parameters: what it may call, start or iterate.
@@ -1019,6 +1019,11 @@ class _Analyzer:
                 if target is None:
                     if self.resolver is not None:
                         external = self.resolver.chain_for(value[1])
+                        if external is not None and (_complete(call) or scope.constants or any(_is_literal(a) for a in _arguments(call))):
+                            # download(path, single_thread=True) of another module: the
+                            # literals (and the defaults the call leaves) may rule its
+                            # process start out
+                            external = self.resolver.chain_for_call(value[1], self.literal_arguments(call, scope))
                         if external is None:
                             # train_one_epoch(model, loader) of another module iterates the
                             # loader it is given
@@ -1103,7 +1108,7 @@ class _Analyzer:
         func = self.function_of(callee)
         if func is None:
             return callee
-        early = self.early_exit_params(func)
+        early = self.deciding_params(func)
         positional, named = self.parameter_names(callee, func)
         values_at = [
             self._flowing_values(arg, scope, index < len(positional) and positional[index] in early)
@@ -1112,7 +1117,18 @@ class _Analyzer:
         values_of = {
             kw.arg: self._flowing_values(kw.value, scope, kw.arg in early) for kw in call.keywords if kw.arg in named
         }
+        if _complete(call):
+            self.bind_defaults(func, positional, len(values_at), values_of)
         return self.with_arguments(callee, positional, values_at, values_of)
+
+    def bind_defaults(self, func: ast.AST, positional: list, given: int, values_of: dict) -> dict:
+        """Bind the literal defaults of the tested parameters a call leaves out (it passes
+        ``given`` positional arguments and the keywords in ``values_of``, and no ``*args``
+        or ``**kwargs``): ``findfile(name)`` runs ``if download:`` with ``download=False``."""
+        for name, value in self.literal_defaults(func).items():
+            if name not in values_of and name not in positional[:given]:
+                values_of[name] = frozenset([("const", value)])
+        return values_of
 
     def parameter_names(self, callee: Tuple, func: ast.AST) -> tuple[list, set]:
         """(names a call's positional arguments fill, in order; every name a keyword may fill)."""
@@ -1139,9 +1155,22 @@ class _Analyzer:
             return self.chain(callee)
         positional, named = self.parameter_names(callee, func)
         values_at, keywords = arguments[0], arguments[1]
-        values_of = {name: values for name, values in keywords if name in named}
+        tested = self.deciding_params(func)
+        values_of = {
+            name: values for name, values in keywords
+            if name in named and (name in tested or not all(v[0] == "const" for v in values))
+        }
+        values_at = [
+            values if index < len(positional) and (positional[index] in tested or not all(v[0] == "const" for v in values))
+            else frozenset(v for v in values if v[0] != "const")
+            for index, values in enumerate(values_at)
+        ]
+        if len(arguments) > 3 and arguments[3] is not None:  # the call passes no *args / **kwargs
+            passed = {name: frozenset() for name in arguments[3]}  # keywords it passes, known or not
+            merged = self.bind_defaults(func, positional, len(values_at), {**passed, **values_of})
+            values_of = {name: values for name, values in merged.items() if values}
         specialised = self.with_arguments(callee, positional, list(values_at), values_of)
-        if len(arguments) > 2 and callee[0] == "method":
+        if len(arguments) > 2 and arguments[2] and callee[0] == "method":
             # a method of an instance whose constructor was given arguments[2]
             carried = self.carried_by(callee[1], arguments[2])
             if carried:
@@ -1175,6 +1204,20 @@ class _Analyzer:
             return None
         return values_at, tuple((name, values) for name, values in keywords if values)
 
+    def literal_arguments(self, call: ast.Call, scope: _Scope) -> tuple:
+        """``portable_arguments`` with literals too (``single_thread=True``), and, when the
+        call is complete (no ``*args`` / ``**kwargs``), the names of every keyword it passes:
+        ``(values_at, keywords, (), passed or None)``.
+        Another module's function may test those parameters in an ``if``."""
+        def values(arg: ast.expr) -> frozenset:
+            known = self._literal_value(arg, scope)
+            return frozenset([("const", known)]) if known is not _UNKNOWN else self._portable_values(arg, scope)
+
+        values_at = tuple(values(arg) for arg in _leading_positional(call))
+        keywords = tuple((kw.arg, values(kw.value)) for kw in call.keywords if kw.arg is not None)
+        passed = frozenset(kw.arg for kw in call.keywords) if _complete(call) else None
+        return values_at, tuple((name, values) for name, values in keywords if values), (), passed
+
     def _portable_values(self, arg: ast.expr, scope: _Scope) -> frozenset:
         return frozenset(filter(None, (self.portable(v) for v in self.eval(arg, scope))))
 
@@ -1207,9 +1250,11 @@ class _Analyzer:
         return None
 
     def _flowing_values(self, arg: ast.expr, scope: _Scope, literal: bool) -> frozenset:
-        if literal and isinstance(arg, ast.Constant) and (arg.value is None or isinstance(arg.value, bool)):
-            # flags only (True / False / None): a number is more often a counter than a switch
-            return frozenset([("const", arg.value)])
+        if literal:
+            known = self._literal_value(arg, scope)
+            if known is not _UNKNOWN:
+                # a literal for a parameter an ``if`` tests: it decides the branch
+                return frozenset([("const", known)])
         return frozenset(v for v in self.eval(arg, scope) if self._flows(v))
 
     def _flows(self, value: Tuple, depth: int = 0) -> bool:
@@ -1225,20 +1270,35 @@ class _Analyzer:
             return depth < 2 and any(self._flows(v, depth + 1) for item in value[1] for v in item)
         return tag in _FLOWING
 
-    def early_exit_params(self, func: ast.AST) -> frozenset:
-        """Parameters that a top-level ``if param: return`` of ``func`` tests: a literal
-        argument for them decides whether the rest of the body runs."""
+    def deciding_params(self, func: ast.AST) -> frozenset:
+        """Parameters that an ``if`` of ``func`` tests (``if single_thread:``, ``if nprocs <=
+        1:``, ``if download:``) or that it hands on to another call: a literal argument for
+        them, or their literal default when the call leaves them out, may decide which
+        branch runs (here, or in the callee)."""
         key = id(func)
         found = self._early_exits.get(key)
         if found is None:
             args = func.args  # type: ignore[attr-defined]
             params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
             names: set = set()
-            for stmt in func.body:  # type: ignore[attr-defined]
-                if isinstance(stmt, ast.If) and (_ends_flow(stmt.body) or _ends_flow(stmt.orelse)):
-                    names |= {n.id for n in walk(stmt.test) if isinstance(n, ast.Name)} & params
+            for node in self.body_nodes(func):
+                if isinstance(node, ast.If):
+                    names |= {n.id for n in walk(node.test) if isinstance(n, ast.Name)} & params
+                elif isinstance(node, ast.Call):  # handed on: the callee may test it
+                    names |= {a.id for a in _arguments(node) if isinstance(a, ast.Name)} & params
             found = self._early_exits[key] = frozenset(names)
         return found
+
+    def literal_defaults(self, func: ast.AST) -> dict:
+        """Parameter -> its literal default, for the parameters ``deciding_params`` names."""
+        tested = self.deciding_params(func)
+        if not tested:
+            return {}
+        args = func.args  # type: ignore[attr-defined]
+        positional = args.posonlyargs + args.args
+        pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        return {a.arg: d.value for a, d in pairs if a.arg in tested and _is_literal(d)}
 
     def scope_for(self, func: ast.AST, owner: Optional[str], binds: tuple) -> _Scope:
         """``function_scope`` with parameters bound to what a call passes (see ``specialise``)."""
@@ -1260,6 +1320,18 @@ class _Analyzer:
                 # the parameter's own source comes first (function_scope binds them first)
                 bindings[name] = [("value", v) for v in values] + bindings[name][1:]
                 constants = constants or any(v[0] == "const" for v in values)
+        if constants:
+            # ``if nprocs <= 0: nprocs += cpu_count()`` with nprocs=1: the rebinding in the
+            # branch the literal rules out never happens
+            dead = self._dead_nodes(func, {
+                name: next(iter(values))[1] for name, values in binds
+                if name in params and len(values) == 1 and next(iter(values))[0] == "const"
+            })
+            if dead:
+                bindings = {
+                    name: [source for source in sources if not _mentions_any(source, dead)]
+                    for name, sources in bindings.items()
+                }
         scope = _Scope(
             "function", bindings, parent=self.module, globals_declared=base.globals_declared,
             region=base.region, owner=owner, constants=constants,
@@ -1267,36 +1339,114 @@ class _Analyzer:
         self._specialised_scopes[key] = scope
         return scope
 
+    def _dead_nodes(self, func: ast.AST, consts: dict) -> set:
+        """ids of the nodes in branches of ``func`` that the literal parameter values
+        ``consts`` rule out (tests of those parameters alone, before anything rebinds them)."""
+        dead: set = set()
+        if not consts:
+            return dead
+        for node in self.body_nodes(func):
+            if isinstance(node, ast.If) and id(node) not in dead:
+                truth = _param_truth(node.test, consts)
+                if truth is not None:
+                    for stmt in node.orelse if truth else node.body:
+                        dead.update(id(inner) for inner in self.statement_nodes(stmt))
+        return dead
+
     def live_nodes(self, func: ast.AST, scope: _Scope) -> list[ast.AST]:
-        """``body_nodes(func)``, minus what a literal argument rules out: the statements after
-        ``if stop: return`` when ``stop`` is true, the body of that ``if`` when it is false."""
+        """``body_nodes(func)``, minus what literal arguments rule out: the branch of an
+        ``if`` (at any depth) whose test they decide against, and what follows a branch
+        they decide for that returns or raises."""
         if not scope.constants:
             return self.body_nodes(func)
         nodes: list[ast.AST] = []
-        for stmt in func.body:  # type: ignore[attr-defined]
-            truth = self.truth(stmt.test, scope) if isinstance(stmt, ast.If) else None
-            if truth is None:
-                nodes += self.statement_nodes(stmt)
-                continue
-            taken = stmt.body if truth else stmt.orelse  # type: ignore[attr-defined]
-            nodes += self.statement_nodes(stmt.test)  # type: ignore[attr-defined]
-            for inner in taken:
-                nodes += self.statement_nodes(inner)
-            if _ends_flow(taken):
-                break
+        self._live(func.body, scope, nodes)  # type: ignore[attr-defined]
         return nodes
 
+    def _live(self, body: list, scope: _Scope, nodes: list) -> bool:
+        """Add the live nodes of ``body``; True when it surely leaves the function."""
+        for stmt in body:
+            if isinstance(stmt, ast.If):
+                truth = self.truth(stmt.test, scope)
+                nodes += self.statement_nodes(stmt.test)
+                if truth is None:
+                    left = self._live(stmt.body, scope, nodes)
+                    left = self._live(stmt.orelse, scope, nodes) and left and bool(stmt.orelse)
+                else:
+                    left = self._live(stmt.body if truth else stmt.orelse, scope, nodes)
+                if left:
+                    return True
+            elif isinstance(stmt, _BLOCKS):
+                for field_name, value in ast.iter_fields(stmt):
+                    if field_name in ("body", "orelse", "finalbody", "handlers"):
+                        continue
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, ast.AST):
+                            nodes += self.statement_nodes(item)
+                self._live(stmt.body, scope, nodes)  # type: ignore[attr-defined]
+                for handler in getattr(stmt, "handlers", []):
+                    if handler.type is not None:
+                        nodes += self.statement_nodes(handler.type)
+                    self._live(handler.body, scope, nodes)
+                self._live(getattr(stmt, "orelse", []), scope, nodes)
+                self._live(getattr(stmt, "finalbody", []), scope, nodes)
+            else:
+                nodes += self.statement_nodes(stmt)
+                if isinstance(stmt, (ast.Return, ast.Raise)):
+                    return True
+        return False
+
     def truth(self, test: ast.expr, scope: _Scope) -> Optional[bool]:
-        """Whether ``test`` is true, when literals bound to parameters decide it."""
+        """Whether ``test`` is true, when literals bound to parameters decide it: a name,
+        ``not``, ``and`` / ``or``, and one comparison of a name with a literal."""
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             inner = self.truth(test.operand, scope)
             return None if inner is None else not inner
+        if isinstance(test, ast.BoolOp):
+            truths = [self.truth(value, scope) for value in test.values]
+            if isinstance(test.op, ast.And):
+                return False if False in truths else (True if all(t is True for t in truths) else None)
+            return True if True in truths else (False if all(t is False for t in truths) else None)
         if isinstance(test, ast.Name):
-            values = self.lookup(test.id, scope)
-            truths = {bool(v[1]) for v in values if v[0] == "const"}
-            if values and len(truths) == 1 and all(v[0] == "const" for v in values):
-                return truths.pop()
+            known = self._constant(test.id, scope)
+            return None if known is _UNKNOWN else bool(known)
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+            right = test.comparators[0]
+            if not _is_literal(right):
+                return None
+            known = self._constant(test.left.id, scope)
+            if known is _UNKNOWN:
+                return None
+            try:
+                return bool(_COMPARE[type(test.ops[0])](known, right.value))  # type: ignore[attr-defined]
+            except (KeyError, TypeError):
+                return None
         return None
+
+    def _literal_value(self, arg: ast.expr, scope: _Scope) -> object:
+        """The literal an argument surely is: a constant, or a name that a literal argument
+        bound (``nprocs=nprocs`` inside ``multiSMC(nprocs=1)``); else ``_UNKNOWN``."""
+        if _is_literal(arg):
+            return arg.value  # type: ignore[attr-defined]
+        if isinstance(arg, ast.Name) and scope.constants:
+            return self._constant(arg.id, scope)
+        return _UNKNOWN
+
+    def _constant(self, name: str, scope: _Scope) -> object:
+        """The one literal every binding of ``name`` in the (specialised) function scope
+        gives it -- a literal argument, or ``name = <literal>`` -- or ``_UNKNOWN``."""
+        if scope.kind != "function" or name in scope.globals_declared or name not in scope.bindings:
+            return _UNKNOWN
+        distinct = set()
+        for source in scope.bindings[name]:
+            if source[0] == "value" and source[1][0] == "const":
+                value = source[1][1]
+            elif source[0] == "expr" and _is_literal(source[1]):
+                value = source[1].value
+            else:
+                return _UNKNOWN
+            distinct.add((type(value), value))
+        return next(iter(distinct))[1] if len(distinct) == 1 else _UNKNOWN
 
     def _condition_holds(self, target: Target, call: ast.Call) -> bool:
         condition = target.condition
@@ -1660,6 +1810,64 @@ def _imported_module(arg: ast.expr) -> frozenset:
     if isinstance(head, str) and head.endswith(".") and not head.startswith(".") and len(head) > 1:
         return frozenset([("modules", head[:-1])])
     return _NO_VALUES
+
+
+_UNKNOWN = object()
+_BLOCKS = (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+)
+_COMPARE = {
+    ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+    ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
+}
+
+
+def _param_truth(test: ast.expr, consts: dict) -> Optional[bool]:
+    """``truth`` of a test over parameters with literal values only (a name, ``not``,
+    ``and`` / ``or``, one comparison with a literal)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _param_truth(test.operand, consts)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        truths = [_param_truth(value, consts) for value in test.values]
+        if isinstance(test.op, ast.And):
+            return False if False in truths else (True if all(t is True for t in truths) else None)
+        return True if True in truths else (False if all(t is False for t in truths) else None)
+    if isinstance(test, ast.Name) and test.id in consts:
+        return bool(consts[test.id])
+    if (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
+        and test.left.id in consts and _is_literal(test.comparators[0])
+    ):
+        try:
+            return bool(_COMPARE[type(test.ops[0])](consts[test.left.id], test.comparators[0].value))  # type: ignore[attr-defined]
+        except (KeyError, TypeError):
+            return None
+    return None
+
+
+def _mentions_any(source: object, dead: set) -> bool:
+    """Whether a binding's source holds a node whose id is in ``dead``."""
+    if isinstance(source, ast.AST):
+        return id(source) in dead
+    if isinstance(source, tuple):
+        return any(_mentions_any(item, dead) for item in source)
+    return False
+
+
+def _is_literal(node: object) -> bool:
+    """A constant that may decide a branch: None, a bool, a number or a string."""
+    return isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, (bool, int, float, str)))
+
+
+def _complete(call: ast.Call) -> bool:
+    """The call passes no ``*args`` / ``**kwargs``: every parameter it leaves out takes its default."""
+    return not any(isinstance(arg, ast.Starred) for arg in call.args) and all(kw.arg is not None for kw in call.keywords)
+
+
+def _arguments(call: ast.Call) -> list:
+    return [*call.args, *(kw.value for kw in call.keywords)]
 
 
 def _leading_positional(call: ast.Call) -> list[ast.expr]:

@@ -511,7 +511,10 @@ VIA = [
 
         countdown(3)
         """,
-        (8, 1, "calls countdown(...) → Pool() at line 6", (("countdown(...)", 8), ("Pool()", 6))),
+        # countdown(3) takes the ``if n:`` branch (the literal decides it), whose call with
+        # n - 1 (no longer a literal) may reach the Pool
+        (8, 1, "calls countdown(...) → countdown(...) → Pool() at line 6",
+         (("countdown(...)", 8), ("countdown(...)", 5), ("Pool()", 6))),
         id="recursion-that-starts",
     ),
     pytest.param(
@@ -1363,3 +1366,62 @@ def test_attributes_built_from_each_other_are_evaluated_once_each(monkeypatch: p
     result = analyze_module(ast.parse(text), text)
     assert [f.code.value for f in result.findings] == ["GF002"]
     assert calls[0] < 10 * count, calls[0]  # linear; unremembered it is about 190,000
+
+
+LITERAL_BRANCHES = """\
+from multiprocessing import Pool
+
+
+def grow(n=1):
+    if n > 1:
+        Pool(n)
+
+
+def switch(flag=False):
+    if flag:
+        Pool(2)
+
+
+def cores(n):
+    if n <= 0:
+        n = 4
+    if n <= 1:
+        return []
+    with Pool(n) as pool:
+        return pool.map(abs, [1])
+
+
+def mode_of(mode):
+    if mode == "serial" or mode is None:
+        return None
+    return Pool(2)
+
+
+def starred(*names, flag=False):
+    if flag:
+        Pool(2)
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "call, flagged",
+    [
+        pytest.param("grow()", False, id="default-rules-out"),
+        pytest.param("grow(2)", True, id="literal-passes-comparison"),
+        pytest.param("switch()", False, id="default-false-flag"),
+        pytest.param("switch(flag=True)", True, id="true-flag"),
+        pytest.param("switch(flag=len([]) == 0)", True, id="flag-not-a-literal"),
+        pytest.param("cores(1)", False, id="rebinding-in-dead-branch-ignored"),
+        pytest.param("cores(0)", True, id="rebinding-in-live-branch"),
+        pytest.param("mode_of('serial')", False, id="or-of-comparisons"),
+        pytest.param("mode_of(None)", False, id="is-none"),
+        pytest.param("mode_of('processes')", True, id="other-string"),
+        pytest.param("starred(*['a'])", True, id="starred-call-takes-no-default"),
+    ],
+)
+def test_literal_arguments_decide_branches(call: str, flagged: bool) -> None:
+    text = LITERAL_BRANCHES + call + "\n"
+    findings = analyze_module(ast.parse(text), text).findings
+    assert [f.code.value for f in findings] == (["GF002"] if flagged else [])

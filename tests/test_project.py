@@ -814,8 +814,10 @@ def test_every_entry_into_a_recursive_cycle_across_helpers_is_found(tmp_path: Pa
     })
     result = check(tmp_path, "script.py", ["script.py", "a.py", "b.py"])
     assert codes(result) == [("GF002", 4, 1), ("GF002", 5, 1)]
+    # b.g(1) hands the literal 1 on to a.f, whose ``if n:`` branch it decides: the chain goes
+    # round the cycle once (n - 1 is no longer a literal) before it reaches the pool
     assert result.findings[1].message == (
-        "calls b.g(...) (b.py:4) → a.f(...) (a.py:5) → Pool(...) (a.py:8)"
+        "calls b.g(...) (b.py:4) → a.f(...) (a.py:5) → b.g(...) (b.py:4) → a.f(...) (a.py:5) → Pool(...) (a.py:8)"
     )
 
 
