@@ -1076,7 +1076,7 @@ class _Analyzer:
         if (
             isinstance(call.func, ast.Attribute)
             and call.func.attr in ("compute", "persist")
-            and _literal_kw(call, "scheduler") == "processes"
+            and self._process_scheduler(call)
             and self._imports_root("dask")
         ):
             return Event("direct", line, col, label)
@@ -1461,8 +1461,19 @@ class _Analyzer:
                 return False  # connects to an existing scheduler: starts nothing here
             return True
         if condition is Condition.SCHEDULER_PROCESSES:
-            return _literal_kw(call, "scheduler") == "processes"
+            return self._process_scheduler(call)
         return True
+
+    def _process_scheduler(self, call: ast.Call) -> bool:
+        """dask's ``scheduler=`` names the process pool: ``"processes"`` /
+        ``"multiprocessing"``, or the scheduler function ``dask.multiprocessing.get``."""
+        literal = _literal_kw(call, "scheduler")
+        if literal in ("processes", "multiprocessing"):
+            return True
+        value = next((kw.value for kw in call.keywords if kw.arg == "scheduler"), None)
+        if value is None:
+            return False
+        return any(v[0] == "name" and v[1] == "dask.multiprocessing.get" for v in self.eval(value, self.module))
 
     def backend_calls(self) -> set:
         """ids of calls inside `with parallel_backend("multiprocessing"):` blocks."""

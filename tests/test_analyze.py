@@ -1425,3 +1425,18 @@ def test_literal_arguments_decide_branches(call: str, flagged: bool) -> None:
     text = LITERAL_BRANCHES + call + "\n"
     findings = analyze_module(ast.parse(text), text).findings
     assert [f.code.value for f in findings] == (["GF002"] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    "source, flagged",
+    [
+        pytest.param("import dask\nimport dask.multiprocessing\ndask.compute(x, scheduler=dask.multiprocessing.get)\n", True, id="scheduler-function"),
+        pytest.param("from dask import compute\nimport dask.multiprocessing as dmp\ncompute(x, scheduler=dmp.get)\n", True, id="scheduler-function-alias"),
+        pytest.param("import dask\ndask.compute(x, scheduler='multiprocessing')\n", True, id="multiprocessing-name"),
+        pytest.param("import dask\nimport dask.threaded\ndask.compute(x, scheduler=dask.threaded.get)\n", False, id="threaded-function"),
+        pytest.param("import dask\ndask.compute(x, scheduler='threads')\n", False, id="threads-name"),
+    ],
+)
+def test_dask_scheduler_that_names_the_process_pool(source: str, flagged: bool) -> None:
+    findings = analyze_module(ast.parse(source), source).findings
+    assert [f.code.value for f in findings] == (["GF001"] if flagged else [])
