@@ -835,6 +835,10 @@ class _Analyzer:
         if isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "setdefault", "values", "items", "copy"):
             containers = frozenset(v for v in self.eval(func.value, scope) if v[0] == "list")
             if not containers:
+                if func.attr in ("get", "pop", "setdefault") and len(node.args) > 1:
+                    # kwargs.pop("pool", ProcessPoolExecutor): of a mapping whose contents are
+                    # not known, the default is what comes back when the key is absent
+                    return self.eval(node.args[1], scope)
                 return _NO_VALUES
             items = self.element_values(containers)
             if func.attr in ("get", "pop", "setdefault"):

@@ -1440,3 +1440,26 @@ def test_literal_arguments_decide_branches(call: str, flagged: bool) -> None:
 def test_dask_scheduler_that_names_the_process_pool(source: str, flagged: bool) -> None:
     findings = analyze_module(ast.parse(source), source).findings
     assert [f.code.value for f in findings] == (["GF001"] if flagged else [])
+
+
+def test_a_default_handed_back_by_an_unknown_mapping_is_followed() -> None:
+    source = dedent(
+        """\
+        import concurrent.futures
+
+        def run(items, **kwargs):
+            pool = kwargs.pop("pool", concurrent.futures.ProcessPoolExecutor)
+            with pool(max_workers=2) as ex:
+                return list(ex.map(abs, items))
+
+        def quiet(items, **kwargs):
+            pool = kwargs.pop("pool", concurrent.futures.ThreadPoolExecutor)
+            with pool(max_workers=2) as ex:
+                return list(ex.map(abs, items))
+
+        run([1])
+        quiet([1])
+        """
+    )
+    findings = analyze_module(ast.parse(source), source).findings
+    assert [(f.code.value, f.line) for f in findings] == [("GF002", 13)]
