@@ -31,6 +31,7 @@ from fixer.targets import (
     Condition,
     Kind,
     Target,
+    is_catalogue_module,
     star_names,
 )
 
@@ -1245,6 +1246,11 @@ class _Analyzer:
             # methods are found by name
             module = getattr(self.resolver, "module", "")
             return ("opaque", f"{module}.{value[1]}") if module else None
+        if tag == "name" and "." in value[1] and self.resolver is not None and not is_catalogue_module(value[1]):
+            # executor=processor.futures_executor: another module's function that reaches a
+            # start, handed to a third module that calls it
+            external = self.resolver.chain_for(value[1])
+            return ("spawner", external) if external is not None else None
         if tag == "list" and depth < 2:
             inner = frozenset(filter(None, (self.portable(v, depth + 1) for v in value[1])))
             return ("list", inner) if inner else None
