@@ -339,6 +339,7 @@ class _HazardFinder:
                         # self.process.start(): the process outlives this function (it is
                         # joined in another method), so "never joined here" says nothing
                         and not isinstance(node.func.value, ast.Attribute)
+                        and not _kept_elsewhere(node.func.value, nodes)
                         and any(v[0] == "start" for v in self.a.eval(node.func, scope))  # type: ignore[attr-defined]
                     ):
                         starts.append(node)
@@ -412,6 +413,33 @@ def _globals_assigned(func: ast.AST) -> set[str]:
         if isinstance(node, ast.Global):
             declared.update(node.names)
     return declared & {n.id for n in walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _kept_elsewhere(receiver: ast.expr, nodes: list) -> bool:
+    """Whether the process started on the name ``receiver`` is handed out of this region:
+    stored on an attribute or in an item (``self._processes[p.pid] = p``), appended to an
+    attribute's container, or returned.  Another method joins it, as with ``self.p.start()``."""
+    if not isinstance(receiver, ast.Name):
+        return False
+    name = receiver.id
+
+    def is_it(value: object) -> bool:
+        return isinstance(value, ast.Name) and value.id == name
+
+    for node in nodes:
+        if isinstance(node, ast.Assign) and is_it(node.value):
+            if any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets):
+                return True
+        elif isinstance(node, (ast.Return, ast.Yield)) and is_it(node.value):
+            return True
+        elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "add", "insert", "put", "extend")
+            and isinstance(node.func.value, (ast.Attribute, ast.Subscript))
+            and any(is_it(arg) for arg in node.args)
+        ):
+            return True
+    return False
 
 
 def _may_join_process(call: ast.Call, analyzer: object, scope: object) -> bool:

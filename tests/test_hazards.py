@@ -782,6 +782,39 @@ def test_gf104_a_string_join_is_not_a_process_join() -> None:
             """,
             id="kept-on-self-and-joined-in-another-method",
         ),
+        pytest.param(
+            """\
+            import multiprocessing
+
+
+            class Farm:
+                def __init__(self):
+                    self.workers = {}
+                    self.spare = []
+
+                def spawn(self):
+                    p = multiprocessing.Process(target=print)
+                    p.start()
+                    self.workers[p.pid] = p
+
+                def spawn_spare(self):
+                    q = multiprocessing.Process(target=print)
+                    q.start()
+                    self.spare.append(q)
+
+                def shutdown(self):
+                    for p in [*self.workers.values(), *self.spare]:
+                        p.join()
+
+
+            if __name__ == "__main__":
+                farm = Farm()
+                farm.spawn()
+                farm.spawn_spare()
+                farm.shutdown()
+            """,
+            id="stored-on-self-and-joined-in-another-method",
+        ),
     ],
 )
 def test_gf104_not_reported_when_joined(src: str) -> None:
