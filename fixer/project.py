@@ -151,6 +151,8 @@ class Project:
     #: realpath -> whether the module could start processes, decided by the run's triage.
     known: dict = field(default_factory=dict)
     asked_no: dict = field(default_factory=dict)  # key of ``known`` answered "no" -> when, first
+    #: realpath -> folders the module was imported from (see ``_find``).
+    _import_roots: dict = field(default_factory=dict)
     #: realpath -> whether the file may add to ``sys.path`` at module level.
     path_adders: dict = field(default_factory=dict)
     #: Where imports resolve beyond a file's own folders (``--src``, the environment).
@@ -178,6 +180,26 @@ class Project:
             self.path_adders[key] = answer
         return answer
 
+    def _find(self, dotted: str, search: Sequence) -> Optional[Path]:
+        """``find_module_file``, remembering the folder the module was found from: a module
+        of a namespace folder (``exp/main.py`` imported as ``exp.main``) runs with that
+        folder on ``sys.path`` too, so its own imports (``from data_provider import ...``,
+        a sibling of ``exp/``) resolve there."""
+        found = find_module_file(dotted, search)
+        if found is not None:
+            key = _realpath(str(found))
+            depth = dotted.count(".") + (1 if found.name == "__init__.py" else 0)
+            root = os.path.dirname(key)
+            for _ in range(depth):
+                root = os.path.dirname(root)
+            roots = self._import_roots.setdefault(key, set())
+            if root not in roots:
+                roots.add(root)
+                resolver = self._resolvers.get(str(found))
+                if resolver is not None and root not in resolver.search:
+                    resolver.search = resolver.search + (root,)
+        return found
+
     def search_roots(self, path: Path) -> list:
         """Every folder imports of the file ``path`` are searched in, after its own folder
         and its package root, with the reason (``roots.Root``): its own ``sys.path``
@@ -193,6 +215,7 @@ class Project:
                 pass
         found += [Root(folder, "--src / [tool.guardfix] src") for folder in self.settings.src]
         folder = os.path.dirname(_realpath(str(path)))
+        found += [Root(parent, "the folder above a namespace folder") for parent in _namespace_parent(folder)]
         found += list(_project_roots(folder))
         found += self.settings.environment.roots()
         return found
@@ -226,7 +249,7 @@ class Project:
             return None
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            module_file = find_module_file(".".join(parts[:cut]), search)
+            module_file = self._find(".".join(parts[:cut]), search)
             if module_file is not None and self._worth(module_file):  # (else: no need to parse it)
                 found = self._chain_in(module_file, parts[cut:])
                 if found is not None:
@@ -269,7 +292,7 @@ class Project:
             current = todo.pop(0)
             search = self.resolver_for(current).search
             for base in self._star_sources(current):
-                source = find_module_file(base, search)
+                source = self._find(base, search)
                 if source is None:
                     continue
                 real = _realpath(str(source))
@@ -304,7 +327,7 @@ class Project:
             return None
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            module_file = find_module_file(".".join(parts[:cut]), search)
+            module_file = self._find(".".join(parts[:cut]), search)
             if module_file is not None:
                 found = self._chain_in(module_file, parts[cut:], arguments)
                 if found is not None:
@@ -319,7 +342,7 @@ class Project:
             return frozenset()
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            module_file = find_module_file(".".join(parts[:cut]), search)
+            module_file = self._find(".".join(parts[:cut]), search)
             if module_file is None:
                 continue
             if len(parts) - cut != 1 or not self._worth(module_file):
@@ -340,7 +363,7 @@ class Project:
             return False
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            module_file = find_module_file(".".join(parts[:cut]), search)
+            module_file = self._find(".".join(parts[:cut]), search)
             if module_file is None:
                 continue
             if not self._worth(module_file):
@@ -487,7 +510,7 @@ class Project:
 
     def module_file(self, dotted: str, path: Path) -> Optional[Path]:
         """The file that ``import dotted`` in the file ``path`` would load, if in the codebase."""
-        return find_module_file(dotted, self.resolver_for(path).search)
+        return self._find(dotted, self.resolver_for(path).search)
 
     def _reaches_spawner(self, data: bytes, resolver: "FileResolver", depth: int) -> bool:
         if depth >= MAX_DEPTH:
@@ -495,13 +518,13 @@ class Project:
         if b"*" in data:
             # ``from .impl import *`` names nothing, yet brings in every spawner of impl.
             for dotted in star_imports(data, resolver):
-                module_file = find_module_file(dotted, resolver.search)
+                module_file = self._find(dotted, resolver.search)
                 if module_file is not None and not is_catalogue_module(dotted) and self._worth(module_file, depth + 1):
                     return True
         for dotted in scan_imports(data, resolver):
             if is_catalogue_module(dotted):
                 continue
-            module_file = find_module_file(dotted, resolver.search)
+            module_file = self._find(dotted, resolver.search)
             if module_file is None or not self._worth(module_file, depth + 1):
                 continue
             if self._mentions_export(data, module_file):
@@ -617,7 +640,7 @@ class Project:
             return False
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            module_file = find_module_file(".".join(parts[:cut]), search)
+            module_file = self._find(".".join(parts[:cut]), search)
             if module_file is None:
                 continue
             rest = parts[cut:]
@@ -727,6 +750,9 @@ class FileResolver:
             self.search = tuple(dict.fromkeys(own + [r.folder for r in self.project.search_roots(self.path)]))
         else:
             self.search = tuple(dict.fromkeys(own + list(_project_search(folder, settings))))
+        imported_from = self.project._import_roots.get(_realpath(str(self.path)))
+        if imported_from:
+            self.search = tuple(dict.fromkeys(self.search + tuple(sorted(imported_from))))
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]:
         """The absolute name of a relative import (``from ..x import y`` -> ``pkg.x``)."""
@@ -773,8 +799,21 @@ def _project_roots(folder: str) -> tuple:
 def _project_search(folder: str, settings: SearchSettings) -> tuple:
     """The search folders shared by every file of ``folder`` that adds nothing to sys.path."""
     return tuple(
-        [*settings.src, *(r.folder for r in _project_roots(folder)), *(r.folder for r in settings.environment.roots())]
+        [*settings.src, *_namespace_parent(folder), *(r.folder for r in _project_roots(folder)),
+         *(r.folder for r in settings.environment.roots())]
     )
+
+
+def _namespace_parent(folder: str) -> list:
+    """The folder above a folder without ``__init__.py`` whose name can be imported: its
+    modules are usually imported as ``exp.main`` from there (a namespace folder), and then
+    run with it on ``sys.path``, so their imports of its other folders resolve."""
+    name = os.path.basename(folder)
+    if name.isidentifier() and "__init__.py" not in _entries(folder):
+        parent = os.path.dirname(folder)
+        if parent != folder:
+            return [parent]
+    return []
 
 
 @lru_cache(maxsize=4)  # asked of the same file for each module it imports
