@@ -289,9 +289,20 @@ class _HazardFinder:
             return
         work_ids = {id(s) for s in self.work}
         module_names: set[str] = set()
+        imported: set[str] = set()
         for stmt in self.tree.body:
             if id(stmt) not in work_ids and not _is_guard(stmt):
                 module_names |= binds(stmt)
+                if isinstance(stmt, ast.Import):
+                    imported |= binds(stmt)
+        # A module's function is no method of a value: np.sort(x) changes nothing in np.
+        # (``from config import SETTINGS`` may bind a list, whose .sort() does change it; a
+        # name the script both imports and rebinds elsewhere is still checked.)
+        assigned_elsewhere = {
+            name for stmt in self.tree.body if not isinstance(stmt, ast.Import)
+            for name in binds(stmt)
+        }
+        modules = imported - assigned_elsewhere
         readers: dict[str, str] = {}
         for func_name in sorted(closure):
             for name in call_time_reads(self.analysis.functions[func_name]):
@@ -308,7 +319,7 @@ class _HazardFinder:
             if index > last_feeding:
                 break
             for name, node in _changes(stmt):
-                if name in set_by_initializer:
+                if name in set_by_initializer or (name in modules and not _rebinds(node, name)):
                     continue
                 if name in readers and name in module_names and name not in reported:
                     reported.add(name)
@@ -387,6 +398,12 @@ MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
      "add", "discard", "sort", "reverse", "appendleft", "extendleft", "__setitem__"}
 )
+
+
+def _rebinds(node: ast.AST, name: str) -> bool:
+    """Whether the change is a rebinding or deletion of ``name`` itself (not a call of one of
+    its attributes, nor an assignment to one)."""
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _changes(stmt: ast.stmt) -> list[tuple[str, ast.AST]]:

@@ -427,6 +427,24 @@ CHANGED = [
         [("GF102", 15, 5)],
         id="mutated-read-through-a-helper",
     ),
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        from settings import ORDER
+
+
+        def work(x):
+            return ORDER.index(x)
+
+
+        ORDER.sort()
+        with Pool(2) as pool:
+            print(pool.map(work, [1]))
+        """,
+        [("GF102", 10, 1), ("GF001", 11, 6)],
+        id="a-from-imported-list-sorted-in-place",
+    ),
 ]
 
 
@@ -569,6 +587,22 @@ NOT_CHANGED = [
                 print(pool.map(work, [1]))
         """,
         id="pool-initializer-sets-the-global-in-every-child",
+    ),
+    pytest.param(
+        """\
+        import numpy as np
+        from multiprocessing import Pool
+
+
+        def work(x):
+            return np.sqrt(x)
+
+
+        order = np.sort([3, 1, 2])
+        with Pool(2) as pool:
+            print(pool.map(work, order))
+        """,
+        id="a-module-function-named-like-a-mutating-method",
     ),
 ]
 
