@@ -335,9 +335,10 @@ class Project:
         return None
 
     def returns_for(self, qualname: str, search: Sequence[Path]) -> frozenset:
-        """What calling the function ``qualname`` of the codebase returns that may start
-        processes in the caller's hands (``portable`` values: a DataLoader with workers, a
-        Process, a context, a pool class), or nothing."""
+        """What calling the function ``qualname`` of the codebase (or a method of a class,
+        ``pkg.Dataset.create``) returns that may start processes in the caller's hands
+        (``portable`` values: a DataLoader with workers, a Process, a context, a pool class,
+        an instance whose methods start processes), or nothing."""
         if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
             return frozenset()
         parts = qualname.split(".")
@@ -345,16 +346,40 @@ class Project:
             module_file = self._find(".".join(parts[:cut]), search)
             if module_file is None:
                 continue
-            if len(parts) - cut != 1 or not self._worth(module_file):
-                return frozenset()
+            rest = parts[cut:]
+            if len(rest) > 2 or not self._worth(module_file):
+                continue
             analyzer = self._load(module_file).analyzer
-            if analyzer is None or parts[-1] not in analyzer.functions:  # type: ignore[attr-defined]
-                return frozenset()
+            if analyzer is None:
+                continue
+            callee: Optional[tuple] = None
+            if len(rest) == 1 and rest[0] in analyzer.functions:  # type: ignore[attr-defined]
+                callee = ("func", rest[0])
+            elif len(rest) == 2 and rest[0] in analyzer.classes:  # type: ignore[attr-defined]
+                # Dataset.create(...): a classmethod factory (return cls(...)) of another module
+                if analyzer.find_method(rest[0], rest[1]) is not None:  # type: ignore[attr-defined]
+                    callee = ("method", rest[0], rest[1])
+            else:
+                # a re-export (from .datasets import Dataset in __init__.py): follow it
+                for source in analyzer.module.bindings.get(rest[0], []):  # type: ignore[attr-defined]
+                    if source[0] == "value" and source[1][0] == "name":
+                        self._depth += 1
+                        try:
+                            found = self.returns_for(".".join([source[1][1], *rest[1:]]), self.resolver_for(module_file).search)
+                        finally:
+                            self._depth -= 1
+                        if found:
+                            return found
+                continue
+            if callee is None:
+                continue
             self._depth += 1
             try:
-                return analyzer.portable_returns(("func", parts[-1]))  # type: ignore[attr-defined]
+                found = analyzer.portable_returns(callee)  # type: ignore[attr-defined]
             finally:
                 self._depth -= 1
+            if found:
+                return found
         return frozenset()
 
     def is_process_class(self, qualname: str, search: Sequence[Path]) -> bool:
