@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Optional, Protocol, Tuple
+from typing import Callable, Iterable, Optional, Protocol, Tuple
 
 from fixer.model import ChainStep, Code, Finding
 from fixer.memo import solve
@@ -390,36 +390,39 @@ class _Analyzer:
             scope = self.module
         while scope is not None:
             if name in scope.bindings:
-                key = (id(scope), name)
-                known = self._values.get(key) or self._values_now.get(key)
-                if known is not None and known[0] is scope:
-                    return known[1]
-                if key in self._eval_stack:
-                    self._cuts += 1
-                    return _NO_VALUES
-                cuts = self._cuts
-                self._eval_stack.add(key)
-                try:
-                    values: set = set()
-                    for source in scope.bindings[name]:
-                        values |= self._eval_source(source, scope)
-                    if scope.parent is not None and _only_mutations(scope.bindings[name]):
-                        # RUNNERS["mpi"] = run_mpi in a function fills the module's dict
-                        values |= self.lookup(name, scope.parent)
-                    result = frozenset(values)
-                finally:
-                    self._eval_stack.discard(key)
-                self._remember(key, scope, result, cuts)
-                return result
+                return self._evaluate_once((id(scope), name), scope, lambda s=scope: self._lookup_in(name, s))
             scope = scope.parent  # type: ignore[assignment]
         return _NO_VALUES
 
-    def _remember(self, key: tuple, owner: object, result: frozenset, cuts: int) -> None:
-        """Keep an evaluation's answer (see ``_values``); ``owner`` is kept alive with it, so
-        an ``id()`` in ``key`` cannot be reused by another object meanwhile."""
+    def _lookup_in(self, name: str, scope: _Scope) -> frozenset:
+        values: set = set()
+        for source in scope.bindings[name]:
+            values |= self._eval_source(source, scope)
+        if scope.parent is not None and _only_mutations(scope.bindings[name]):
+            # RUNNERS["mpi"] = run_mpi in a function fills the module's dict
+            values |= self.lookup(name, scope.parent)
+        return frozenset(values)
+
+    def _evaluate_once(self, key: tuple, owner: object, compute: Callable[[], frozenset]) -> frozenset:
+        """``compute()``, remembered under ``key`` (see ``_values``), and cut short with no
+        values when it is met again inside itself.  ``owner`` is kept alive with the answer,
+        so an ``id()`` in ``key`` cannot be reused by another object meanwhile."""
+        known = self._values.get(key) or self._values_now.get(key)
+        if known is not None and known[0] is owner:
+            return known[1]
+        if key in self._eval_stack:
+            self._cuts += 1
+            return _NO_VALUES
+        cuts = self._cuts
+        self._eval_stack.add(key)
+        try:
+            result = compute()
+        finally:
+            self._eval_stack.discard(key)
         (self._values if self._cuts == cuts else self._values_now)[key] = (owner, result)
         if not self._eval_stack:
             self._values_now.clear()
+        return result
 
     def forget_values(self) -> None:
         """Forget remembered evaluations (the project's answers they used have changed)."""
@@ -652,15 +655,8 @@ class _Analyzer:
         if carried and init is None:
             init = self.find_method(cls_name, "__init__")
         key = ("attr", cls_name, attr, carried, id(init), frozenset(seen))
-        known = self._values.get(key) or self._values_now.get(key)
-        if known is not None and known[0] is init:
-            return known[1]
-        if key in self._eval_stack:
-            self._cuts += 1
-            return _NO_VALUES
-        cuts = self._cuts
-        self._eval_stack.add(key)
-        try:
+
+        def compute() -> frozenset:
             out: set = set()
             for source, func in self.attribute_sources(cls_name).get(attr, ()):
                 if func is None:
@@ -672,11 +668,9 @@ class _Analyzer:
                 for value in self.eval(base, self.module):
                     if value[0] == "class":
                         out |= self.attribute_values(value[1], attr, seen, carried, init)
-            result = frozenset(out)
-        finally:
-            self._eval_stack.discard(key)
-        self._remember(key, init, result, cuts)
-        return result
+            return frozenset(out)
+
+        return self._evaluate_once(key, init, compute)
 
     def instance_binds(self, cls_name: str, call: ast.Call, scope: _Scope) -> tuple:
         """What a constructor call carries into ``__init__`` that an instance keeps and a
