@@ -315,6 +315,7 @@ def measure(entry: dict, mirrors: Path, command: list, timeout: float, keep: boo
         root = temp / repo.replace("/", "+")
         root.mkdir()
         outcome["left_out"] = extract(git_dir, entry["before"], root)
+        (root / ".git").mkdir()  # a checkout's marker: the project root, as in a real clone
         args = list(entry.get("guardfix_args") or ["."])
         if environments is not None:
             env, problem = prepare_environment(entry, mirrors, environments)

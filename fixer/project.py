@@ -153,6 +153,7 @@ class Project:
     asked_no: dict = field(default_factory=dict)  # key of ``known`` answered "no" -> when, first
     #: realpath -> folders the module was imported from (see ``_find``).
     _import_roots: dict = field(default_factory=dict)
+    _noted: set = field(default_factory=set)  # (module file, dotted name) already noted
     #: realpath -> whether the file may add to ``sys.path`` at module level.
     path_adders: dict = field(default_factory=dict)
     #: Where imports resolve beyond a file's own folders (``--src``, the environment).
@@ -186,7 +187,8 @@ class Project:
         folder on ``sys.path`` too, so its own imports (``from data_provider import ...``,
         a sibling of ``exp/``) resolve there."""
         found = find_module_file(dotted, search)
-        if found is not None:
+        if found is not None and (found, dotted) not in self._noted:
+            self._noted.add((found, dotted))
             key = _realpath(str(found))
             depth = dotted.count(".") + (1 if found.name == "__init__.py" else 0)
             root = os.path.dirname(key)
@@ -517,7 +519,7 @@ class Project:
     def imports_reaching(self, data: bytes, path: Path, module_file: Path) -> bool:
         """Whether ``data`` (the file ``path``, which imports ``module_file``) names one of
         that module's spawners: ``imports_spawner_module``'s question, asked of one import."""
-        if b"*" in data:  # a star import of a module that can start processes names them all
+        if _may_star_import(data):  # a star import of a module that can start processes names them all
             key, resolver = _realpath(str(module_file)), self.resolver_for(path)
             for dotted in star_imports(data, resolver):
                 found = find_module_file(dotted, resolver.search)
@@ -540,7 +542,7 @@ class Project:
     def _reaches_spawner(self, data: bytes, resolver: "FileResolver", depth: int) -> bool:
         if depth >= MAX_DEPTH:
             return False
-        if b"*" in data:
+        if _may_star_import(data):
             # ``from .impl import *`` names nothing, yet brings in every spawner of impl.
             for dotted in star_imports(data, resolver):
                 module_file = self._find(dotted, resolver.search)
@@ -830,13 +832,16 @@ def _project_search(folder: str, settings: SearchSettings) -> tuple:
 
 
 def _namespace_parent(folder: str) -> list:
-    """The folder above a folder without ``__init__.py`` whose name can be imported: its
+    """The folder above a folder without ``__init__.py`` whose name can be imported, when
+    both lie in a project (a folder with pyproject.toml, setup.py, setup.cfg or .git): its
     modules are usually imported as ``exp.main`` from there (a namespace folder), and then
     run with it on ``sys.path``, so their imports of its other folders resolve."""
     name = os.path.basename(folder)
     if name.isidentifier() and "__init__.py" not in _entries(folder):
         parent = os.path.dirname(folder)
-        if parent != folder:
+        root = project_root_of(folder)
+        # only inside a project: the folder above a project's own top folder is not part of it
+        if parent != folder and root is not None and (parent == root or parent.startswith(root.rstrip(os.sep) + os.sep)):
             return [parent]
     return []
 
@@ -903,6 +908,10 @@ def package_modules(package: str, search: Sequence) -> list[str]:
 
 
 _STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\*", re.M)
+
+
+def _may_star_import(data: bytes) -> bool:
+    return b"import *" in data or b"import*" in data or b"import\t*" in data
 
 
 def star_imports(data: bytes, resolver: FileResolver) -> list[str]:

@@ -68,19 +68,12 @@ class SearchSettings:
 # ----- the project root and its declared package roots -----------------------------------
 @lru_cache(maxsize=4096)
 def project_root_of(folder: str) -> Optional[str]:
-    """The nearest folder at or above ``folder`` holding a project marker, or None."""
-    current = folder
-    while True:
-        try:
-            names = set(os.listdir(current))
-        except OSError:
-            names = set()
-        if any(marker in names for marker in PROJECT_MARKERS):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
+    """The nearest folder at or above ``folder`` holding a project marker, or None (each
+    folder is looked at once per run, whichever file asks)."""
+    if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+        return folder
+    parent = os.path.dirname(folder)
+    return None if parent == folder else project_root_of(parent)
 
 
 @lru_cache(maxsize=256)
@@ -284,6 +277,8 @@ _PATH_METHODS = {"resolve", "absolute", "expanduser"}
 
 _ADDITION = re.compile(r"sys\.path\.(?:insert|append|extend)[ \t]*\(|addsitedir[ \t]*\(")
 _DEFINITION = re.compile(r"[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]")
+_ADDITION_BYTES = re.compile(_ADDITION.pattern.encode())
+_DEFINITION_BYTES = re.compile(_DEFINITION.pattern.encode())
 
 
 def may_add_to_path(text: str) -> bool:
@@ -293,25 +288,29 @@ def may_add_to_path(text: str) -> bool:
     unless the nearest less indented line above it opens a ``def`` or ``class``."""
     if "sys.path" not in text and "addsitedir" not in text:
         return False
-    for match in _ADDITION.finditer(text):
-        start = text.rfind("\n", 0, match.start()) + 1
+    return _adds_outside_definitions(text, _ADDITION, _DEFINITION, "\n", " \t", "#")
+
+
+def _adds_outside_definitions(text, addition, definition, newline, blanks, comment) -> bool:
+    """``may_add_to_path`` over ``str`` or ``bytes`` (the separators given in that type)."""
+    for match in addition.finditer(text):
+        start = text.rfind(newline, 0, match.start()) + 1
         line = text[start:match.start()]
-        indent = len(line) - len(line.lstrip(" \t"))
-        if indent == 0:
-            return True
-        lines = text[:start].split("\n")
-        for above in reversed(lines):
-            stripped = above.lstrip(" \t")
-            if not stripped or stripped.startswith("#"):
+        indent = len(line) - len(line.lstrip(blanks))
+        end = start - 1  # walk the lines above, nearest first, without splitting the file
+        while indent and end > 0:
+            begin = text.rfind(newline, 0, end) + 1
+            above = text[begin:end]
+            end = begin - 1
+            stripped = above.lstrip(blanks)
+            if not stripped or stripped.startswith(comment):
                 continue
             level = len(above) - len(stripped)
             if level < indent:
-                if _DEFINITION.match(above):
+                if definition.match(above):
                     break  # inside a function or class: runs later, if ever
                 indent = level
-                if level == 0:
-                    return True
-        else:
+        if indent == 0:
             return True
     return False
 
@@ -320,7 +319,7 @@ def bytes_add_to_path(data: bytes) -> bool:
     """``may_add_to_path`` of a file's bytes (most files never spell ``sys.path``)."""
     if b"sys.path" not in data and b"addsitedir" not in data:
         return False
-    return may_add_to_path(data.decode("utf-8", "replace"))
+    return _adds_outside_definitions(data, _ADDITION_BYTES, _DEFINITION_BYTES, b"\n", b" \t", b"#")
 
 
 def path_additions(text: str, path: str) -> list[Root]:
@@ -496,7 +495,7 @@ _DYNAMIC_IMPORT = re.compile(
 
 def dynamic_import_packages(data: bytes) -> list[str]:
     """Packages of which ``data`` imports a module chosen at run time (any may be it)."""
-    if b"import" not in data or (b"import_module" not in data and b"__import__" not in data):
+    if b"import_module(" not in data and b"__import__(" not in data:
         return []
     return list(dict.fromkeys(m.group(2).decode("ascii", "replace") for m in _DYNAMIC_IMPORT.finditer(data)))
 
@@ -652,9 +651,22 @@ def _finder_mapping(path: str) -> list[tuple]:
     return []
 
 
-@lru_cache(maxsize=1)
+#: Top-level modules of guardfix and of everything it requires, recursively (reading them
+#: off the installed metadata costs a tenth of a second, on every run; the test suite checks
+#: this list against that metadata).
+OWN_DEPENDENCIES = frozenset({
+    "fixer", "libcst", "click", "rich", "pathspec", "tomli", "yaml", "_yaml", "typing_extensions",
+    "markdown_it", "mdurl", "pygments", "colorama",
+})
+
+
 def _own_dependencies() -> frozenset:
-    """Top-level module names of guardfix and everything it requires (recursively)."""
+    return OWN_DEPENDENCIES
+
+
+def own_dependencies_from_metadata() -> frozenset:
+    """Top-level module names of guardfix and everything it requires (recursively), read
+    from the installed distributions' metadata."""
     try:
         from importlib import metadata
     except ImportError:  # pragma: no cover

@@ -91,7 +91,7 @@ class _Scan:
 
     def read(self, number: int) -> tuple:
         """(error, stamp, kind, words, adds_path): ``kind`` is NAMES_API, LIKELY_FIX,
-        IN_LIBRARY or 0; ``words``: the module names its import lines spell; ``adds_path``:
+        IN_LIBRARY, DYNAMIC (imports a module whose name is computed) or 0; ``words``: the module names its import lines spell; ``adds_path``:
         it may add folders to ``sys.path``."""
         path, real = self.paths[number], self.reals[number]
         before = Stamp.stat(path) if self.stamps else None
@@ -109,10 +109,7 @@ class _Scan:
         elif is_catalogue_module(top) and mentions_spawner_of(data, top, self.tokens):
             kind = IN_LIBRARY  # inside a catalogued library: relative imports name no library
         if not kind and dynamic_import_packages(data):
-            # ``import_module("pkg." + name)`` may load any module of pkg, which its import
-            # lines do not spell: analysed as if it named a process API (the analysis
-            # decides; a file sent needlessly costs only its parse).
-            kind = NAMES_API
+            kind = DYNAMIC  # any module of a package may be imported: the walk asks it later
         regions = import_regions(data)
         words = self.universe.intersection(WORD.findall(regions))
         if _RELATIVE.search(regions):
@@ -122,7 +119,7 @@ class _Scan:
         return None, stamp, kind, frozenset(words), adds_path
 
 
-NAMES_API, LIKELY_FIX, IN_LIBRARY = 1, 2, 3
+NAMES_API, LIKELY_FIX, IN_LIBRARY, DYNAMIC = 1, 2, 3, 4
 _SCAN: List[_Scan] = []  # the scan in progress, for forked workers
 
 
@@ -165,6 +162,8 @@ def triage_files(
                 result.likely_fixes.add(number)
         elif kind == IN_LIBRARY:
             result.send.add(number)
+        elif kind == DYNAMIC:
+            walk.dynamic.append(number)
         walk.add_words(number, words)
         if adds_path or not unknown.isdisjoint(words):
             walk.unseen.append(number)  # it may import a module this run did not see
@@ -204,6 +203,7 @@ class _Walk:
         self.worth: Set[int] = set()  # files that can start processes
         self.reached: Set[int] = set()  # ... found by the walk (not by their own bytes)
         self.unseen: List[int] = []  # files that may import a module the run did not see
+        self.dynamic: List[int] = []  # files that import a module whose name is computed
         self.index: Dict[bytes, List[int]] = {}  # module name -> files whose imports spell it
         self.spelled: Dict[int, frozenset] = {}  # file -> the module names its imports spell
         self._imported: Dict[int, list] = {}  # file -> the module names it imports (scanned)
@@ -247,13 +247,40 @@ class _Walk:
         for number in self.unseen:
             if number not in self.worth and self._reaches(number, -1, known):
                 self._found(number, known, frontier)
-        while frontier:
-            module = frontier.popleft()
-            for name in self.leaves[module]:
-                for number in self.index.get(name, ()):
-                    if number not in self.worth and self._could_name(number, module) and self._reaches(number, module, known):
-                        self.reached.add(number)
-                        self._found(number, known, frontier)
+        while True:
+            while frontier:
+                module = frontier.popleft()
+                for name in self.leaves[module]:
+                    for number in self.index.get(name, ()):
+                        if number not in self.worth and self._could_name(number, module) and self._reaches(number, module, known):
+                            self.reached.add(number)
+                            self._found(number, known, frontier)
+            # ``import_module("pkg." + name)`` spells no module of pkg on its import lines:
+            # such files are asked the exact question once the walk has settled, and what
+            # they reach is walked in turn.
+            for number in self.dynamic:
+                if number not in self.worth and self._imports_dynamically(number):
+                    self.reached.add(number)
+                    self._found(number, known, frontier)
+            if not frontier:
+                return
+
+    def _search(self, number: int) -> tuple:
+        """Where file ``number``'s imports resolve (its resolver's folders, without making a
+        resolver for the many files that add nothing to ``sys.path`` themselves)."""
+        if self._adds_path(number):
+            return self.project.resolver_for(self.paths[number]).search
+        from fixer.project import _project_search
+
+        folder = os.path.dirname(self.reals[number])
+        return (folder, self.package_of(folder)[1], *_project_search(folder, self.project.settings))
+
+    def _imports_dynamically(self, number: int) -> bool:
+        try:
+            data = read_bytes(self.paths[number])
+        except OSError:
+            return False
+        return bool(self.project.imports_spawner_module(data, self.paths[number]))
 
     def _found(self, number: int, known: dict, frontier: deque) -> None:
         self.worth.add(number)
@@ -299,7 +326,7 @@ class _Walk:
         real, target = self.reals[number], self.reals[module]
         if target != os.path.abspath(self.paths[module]) or real != os.path.abspath(self.paths[number]):
             return True  # a symlink on the way: the names an import spells may differ
-        for base in self.project.resolver_for(self.paths[number]).search:
+        for base in self._search(number):
             base = base.rstrip(os.sep)
             if target.startswith(base + os.sep):
                 parts = target[len(base) + 1:].split(os.sep)

@@ -407,3 +407,10 @@ def test_may_add_to_path_is_a_superset_gate(source: str, expected: bool) -> None
     assert may_add_to_path(source) is expected
     if not expected:
         assert path_additions(source, "/x/tool.py") == []
+
+
+def test_the_list_of_guardfixs_own_dependencies_matches_the_installed_metadata() -> None:
+    from fixer.roots import OWN_DEPENDENCIES, own_dependencies_from_metadata
+
+    missing = own_dependencies_from_metadata() - OWN_DEPENDENCIES
+    assert not missing, f"add these to roots.OWN_DEPENDENCIES: {sorted(missing)}"
