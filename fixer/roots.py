@@ -655,8 +655,8 @@ def _finder_mapping(path: str) -> list[tuple]:
 #: off the installed metadata costs a tenth of a second, on every run; the test suite checks
 #: this list against that metadata).
 OWN_DEPENDENCIES = frozenset({
-    "fixer", "libcst", "click", "rich", "pathspec", "tomli", "yaml", "_yaml", "typing_extensions",
-    "markdown_it", "mdurl", "pygments", "colorama",
+    "fixer", "libcst", "click", "rich", "pathspec", "tomli", "yaml", "_yaml", "yaml_ft", "_yaml_ft",
+    "typing_extensions", "markdown_it", "mdurl", "pygments", "colorama",
 })
 
 
