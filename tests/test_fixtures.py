@@ -56,6 +56,7 @@ def copy_case(case: Case, where: Path) -> Path:
     shutil.copytree(case.folder, work, ignore=shutil.ignore_patterns("expected.py", "case.toml", "stdout.txt"))
     script = work / case.script
     if case.script != "input.py":
+        script.parent.mkdir(parents=True, exist_ok=True)  # (git keeps no empty bin/ folder)
         (work / "input.py").rename(script)
     return script
 
