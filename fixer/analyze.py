@@ -1401,31 +1401,9 @@ class _Analyzer:
         return False
 
     def truth(self, test: ast.expr, scope: _Scope) -> Optional[bool]:
-        """Whether ``test`` is true, when literals bound to parameters decide it: a name,
-        ``not``, ``and`` / ``or``, and one comparison of a name with a literal."""
-        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            inner = self.truth(test.operand, scope)
-            return None if inner is None else not inner
-        if isinstance(test, ast.BoolOp):
-            truths = [self.truth(value, scope) for value in test.values]
-            if isinstance(test.op, ast.And):
-                return False if False in truths else (True if all(t is True for t in truths) else None)
-            return True if True in truths else (False if all(t is False for t in truths) else None)
-        if isinstance(test, ast.Name):
-            known = self._constant(test.id, scope)
-            return None if known is _UNKNOWN else bool(known)
-        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
-            right = test.comparators[0]
-            if not _is_literal(right):
-                return None
-            known = self._constant(test.left.id, scope)
-            if known is _UNKNOWN:
-                return None
-            try:
-                return bool(_COMPARE[type(test.ops[0])](known, right.value))  # type: ignore[attr-defined]
-            except (KeyError, TypeError):
-                return None
-        return None
+        """Whether ``test`` is true, when literals bound to parameters decide it (see
+        ``_decide``)."""
+        return _decide(test, lambda name: self._constant(name, scope))
 
     def _literal_value(self, arg: ast.expr, scope: _Scope) -> object:
         """The literal an argument surely is: a constant, or a name that a literal argument
@@ -1839,24 +1817,34 @@ _COMPARE = {
 
 
 def _param_truth(test: ast.expr, consts: dict) -> Optional[bool]:
-    """``truth`` of a test over parameters with literal values only (a name, ``not``,
-    ``and`` / ``or``, one comparison with a literal)."""
+    """``_decide`` over parameters with literal values only (before anything rebinds them)."""
+    return _decide(test, lambda name: consts.get(name, _UNKNOWN))
+
+
+def _decide(test: ast.expr, constant: Callable[[str], object]) -> Optional[bool]:
+    """Whether ``test`` is true when ``constant(name)`` gives the literal a name surely
+    holds (or ``_UNKNOWN``): a name, ``not``, ``and`` / ``or``, and one comparison of a name
+    with a literal.  None when the literals do not decide it."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _param_truth(test.operand, consts)
+        inner = _decide(test.operand, constant)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
-        truths = [_param_truth(value, consts) for value in test.values]
+        truths = [_decide(value, constant) for value in test.values]
         if isinstance(test.op, ast.And):
             return False if False in truths else (True if all(t is True for t in truths) else None)
         return True if True in truths else (False if all(t is False for t in truths) else None)
-    if isinstance(test, ast.Name) and test.id in consts:
-        return bool(consts[test.id])
-    if (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
-        and test.left.id in consts and _is_literal(test.comparators[0])
-    ):
+    if isinstance(test, ast.Name):
+        known = constant(test.id)
+        return None if known is _UNKNOWN else bool(known)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+        right = test.comparators[0]
+        if not _is_literal(right):
+            return None
+        known = constant(test.left.id)
+        if known is _UNKNOWN:
+            return None
         try:
-            return bool(_COMPARE[type(test.ops[0])](consts[test.left.id], test.comparators[0].value))  # type: ignore[attr-defined]
+            return bool(_COMPARE[type(test.ops[0])](known, right.value))  # type: ignore[attr-defined]
         except (KeyError, TypeError):
             return None
     return None
