@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from typing import Iterator
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -109,7 +110,7 @@ def _arg_defaults_and_annotations(args: ast.arguments) -> list[ast.AST]:
     return nodes
 
 
-def binds(stmt: ast.stmt) -> set[str]:
+def _binds(stmt: ast.stmt) -> set[str]:
     """Names the statement binds in the scope it runs in (not in nested functions/classes)."""
     names: set[str] = set()
     for node in _iter_scope_nodes(stmt):
@@ -175,7 +176,7 @@ def _iter_scope_nodes(stmt: ast.AST) -> Iterator[ast.AST]:
         stack.extend(child_nodes(current))
 
 
-def runtime_reads(stmt: ast.stmt) -> set[str]:
+def _runtime_reads(stmt: ast.stmt) -> set[str]:
     """Names loaded when ``stmt`` runs at module level (class bodies and decorators included,
     function bodies excluded)."""
     return {
@@ -185,7 +186,7 @@ def runtime_reads(stmt: ast.stmt) -> set[str]:
     }
 
 
-def call_time_reads(stmt: ast.stmt) -> set[str]:
+def _call_time_reads(stmt: ast.stmt) -> set[str]:
     """Global names the functions and methods defined by ``stmt`` read when they are called.
 
     Over-approximates on purpose: a name loaded anywhere in a function body that the function
@@ -258,3 +259,69 @@ def mutated_root(node: ast.AST, methods: frozenset[str] | None = None) -> str | 
     while isinstance(target, (ast.Attribute, ast.Subscript)):
         target = target.value
     return target.id if isinstance(target, ast.Name) else None
+
+
+# ----- answers remembered for one file ---------------------------------------------------------
+# Planning, the hazard checks and verification ask the same questions about the same
+# statements (every kept statement looks at every statement before it).  Inside
+# ``remembering()`` the answers are kept, keyed by node identity; each entry holds its node,
+# so an identity is never reused by another node while the memo lives.  The answers are
+# frozensets: no caller can change what the next one is told.
+_MEMO: Optional[dict] = None
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Remember ``binds`` / ``runtime_reads`` / ``call_time_reads`` (and ``remembered``)
+    answers until the block ends (nested blocks share the outer memo)."""
+    global _MEMO
+    outer = _MEMO
+    if outer is None:
+        _MEMO = {}
+    try:
+        yield
+    finally:
+        _MEMO = outer
+
+
+def remembered(kind: str, compute: Callable[[Any], Any], node: Any) -> Any:
+    """``compute(node)``, once per node inside ``remembering()``."""
+    memo = _MEMO
+    if memo is None:
+        return compute(node)
+    key = (kind, id(node))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    value = compute(node)
+    memo[key] = (node, value)
+    return value
+
+
+def binds(stmt: ast.AST) -> frozenset:
+    """Names the statement binds in the scope it runs in (not in nested functions/classes)."""
+    return remembered("binds", _frozen_binds, stmt)
+
+
+def runtime_reads(stmt: ast.AST) -> frozenset:
+    """Names loaded when ``stmt`` runs at module level (class bodies and decorators included,
+    function bodies excluded)."""
+    return remembered("runtime_reads", _frozen_runtime_reads, stmt)
+
+
+def call_time_reads(stmt: ast.AST) -> frozenset:
+    """Global names the functions and methods defined by ``stmt`` read when they are called
+    (over-approximated: see ``_call_time_reads``)."""
+    return remembered("call_time_reads", _frozen_call_time_reads, stmt)
+
+
+def _frozen_binds(stmt: ast.AST) -> frozenset:
+    return frozenset(_binds(stmt))
+
+
+def _frozen_runtime_reads(stmt: ast.AST) -> frozenset:
+    return frozenset(_runtime_reads(stmt))
+
+
+def _frozen_call_time_reads(stmt: ast.AST) -> frozenset:
+    return frozenset(_call_time_reads(stmt))

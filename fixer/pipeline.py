@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from fixer.analyze import analyze_module
 from fixer.hazards import find_hazards
+from fixer.names import remembering
 from fixer.model import PREFILTER_REASON, Code, FileResult, Finding, Options, SourceResult, Status
 from fixer.plan import Declined, make_plan
 from fixer.source import SourceError, WriteError, decode_source, read_bytes, write_atomic
@@ -69,6 +70,18 @@ def process_source(
     (a module imported by others is a library: GF004, never wrapped).  Raises only on
     guardfix's own bugs (``process_file`` turns those into FAILED).
     """
+    with remembering():
+        return _process_source(data, filename, options, project, path, prefilter)
+
+
+def _process_source(
+    data: bytes,
+    filename: str,
+    options: Options,
+    project: "Project | None",
+    path: Path | None,
+    prefilter: bool,
+) -> SourceResult:
     catalogue, tokens = _catalogue(tuple(options.extra_spawners))
     resolver = project.resolver_for(path) if project is not None and path is not None else None
     mentions = mentions_process_api(data, tokens)

@@ -11,7 +11,6 @@ import enum
 import io
 import keyword
 import tokenize
-from typing import Any, Callable, Optional
 from dataclasses import dataclass, field
 
 from fixer.analyze import ModuleAnalysis
@@ -73,12 +72,8 @@ def make_plan(
     main_name: str | None = None,
 ) -> Plan | Declined:
     """Plan the rewrite of a module whose analysis has findings.  Pure."""
-    global _MEMO
-    outer, _MEMO = _MEMO, {}
-    try:
+    with _names.remembering():
         return _make_plan(tree, analysis, text, style, main_name)
-    finally:
-        _MEMO = outer
 
 
 def _make_plan(
@@ -212,12 +207,14 @@ def _make_plan(
                     add_readers(i)
                     changed = True
                 continue
-            first = assignments[0]
-            chosen = [first] + [
-                j
-                for j in assignments[1:]
-                if all(k in keep for k in range(first + 1, j) if k not in assignments)
-            ]
+            # The first assignment, and each later one up to the first statement between
+            # them that is neither kept nor another assignment of the name (one scan).
+            assigned = set(assignments)
+            chosen = [assignments[0]]
+            for previous, j in zip(assignments, assignments[1:]):
+                if any(k not in keep and k not in assigned for k in range(previous + 1, j)):
+                    break
+                chosen.append(j)
             for i in chosen:
                 if i in keep:
                     continue
@@ -261,15 +258,26 @@ def _make_plan(
 
     # A kept assignment that rebinds a name after work has run would now run before that
     # work: it moves instead (main() declares it global, so the parent sees the same values).
-    for k in sorted(keep):
+    # One pass in order: ``last_moved`` is the latest statement before k that moves (a
+    # statement's fate is settled before any later one is looked at), so "something moves
+    # between the name's first binding and k" is one comparison, not a scan (a script of
+    # N rebinding statements was quadratic).
+    guard_set = set(guards)
+    last_moved = -1
+    for k in range(len(body)):
+        if k not in keep:
+            if k not in guard_set:
+                last_moved = k
+            continue
         if not isinstance(body[k], (ast.Assign, ast.AnnAssign)):
             continue
         for name in sorted(binds(body[k])):
-            earlier = [j for j in bindings.get(name, []) if j < k]
-            if not earlier:
+            first = bindings.get(name, [k])[0]
+            if first >= k:
                 continue
-            if any(m not in keep and m not in guards for m in range(earlier[0] + 1, k)):
+            if last_moved > first:
                 del keep[k]
+                last_moved = k
                 if name in readers:
                     unsafe.append(
                         f"line {body[k].lineno} rebinds {name!r}, which {readers[name]} reads, after "
@@ -856,36 +864,11 @@ def detect_quote(text: str) -> str:
     return "'" if single > double else '"'
 
 
-# ----- per-plan memo --------------------------------------------------------------------------
-# Planning asks the same questions about the same statements many times (every kept statement
-# looks at every statement before it): answers are remembered for the duration of one
-# make_plan call, keyed by node identity (the tree is alive for that long), which keeps
-# planning linear-ish on 2,000-line scripts instead of quadratic in AST walks.
-_MEMO: Optional[dict] = None
-
-
-def _memoized(kind: str, compute: Callable[[Any], Any], node: Any) -> Any:
-    if _MEMO is None:
-        return compute(node)
-    key = (kind, id(node))
-    try:
-        return _MEMO[key]
-    except KeyError:
-        value = _MEMO[key] = compute(node)
-        return value
-
-
-def binds(stmt: ast.AST) -> set[str]:
-    return _memoized("binds", _names.binds, stmt)
-
-
-def runtime_reads(stmt: ast.AST) -> set[str]:
-    return _memoized("runtime_reads", _names.runtime_reads, stmt)
-
-
-def call_time_reads(stmt: ast.AST) -> set[str]:
-    return _memoized("call_time_reads", _names.call_time_reads, stmt)
+# ----- per-file memo: see ``names.remembering`` ------------------------------------------------
+binds = _names.binds
+runtime_reads = _names.runtime_reads
+call_time_reads = _names.call_time_reads
 
 
 def _mutates(stmt: ast.stmt) -> set[str]:
-    return _memoized("mutates", _compute_mutates, stmt)
+    return _names.remembered("mutates", _compute_mutates, stmt)
