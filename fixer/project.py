@@ -29,6 +29,8 @@ from fixer.targets import WORD, import_regions, PREFILTER_TOKENS, is_catalogue_m
 
 #: How deep a chain may go through other modules before the search gives up.
 MAX_DEPTH = 12
+#: How many modules' bytes the project keeps (read again after that).
+RECENT_MODULES = 64
 
 _IMPORT_LINE = re.compile(
     rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
@@ -114,7 +116,7 @@ def _find_module_file(dotted: str, search: tuple) -> Optional[str]:
 
 def clear_caches() -> None:
     """Forget folder listings and module lookups (between runs in one process, and tests)."""
-    for cached in (_entries, _find_module_file, _find_module_path, _realpath, _module_name_for, _project_search, _project_roots):
+    for cached in (_entries, _find_module_file, _find_module_path, _realpath, _module_name_for, _project_search, _project_roots, _words):
         cached.cache_clear()
     clear_root_caches()
 
@@ -156,6 +158,9 @@ class Project:
     _noted: set = field(default_factory=set)  # (module file, dotted name) already noted
     #: realpath -> whether the file may add to ``sys.path`` at module level.
     path_adders: dict = field(default_factory=dict)
+    #: Whether modules read are stamped for the cache (a run without a cache needs no hashes).
+    stamps: bool = True
+    _recent: dict = field(default_factory=dict)  # real path -> bytes of the last modules read
     #: Where imports resolve beyond a file's own folders (``--src``, the environment).
     settings: SearchSettings = field(default_factory=SearchSettings)
     _depth: int = 0
@@ -224,12 +229,20 @@ class Project:
 
     def _read_module(self, module_file: Path) -> bytes:
         """Read a module for the cross-module analysis, noting what was read: results of
-        other files depend on it (the cache checks it is unchanged before reusing them)."""
-        before = Stamp.stat(module_file)
-        data = read_bytes(module_file)
+        other files depend on it (the cache checks it is unchanged before reusing them).
+        The last few modules' bytes are kept: the walk reads a module to ask whether it can
+        start processes, then again to analyse its exports."""
         key = _realpath(str(module_file))
+        data = self._recent.get(key)
+        if data is not None:
+            return data
+        before = Stamp.stat(module_file) if self.stamps and key not in self.modules_read else None
+        data = read_bytes(module_file)
         if key not in self.modules_read:
             self.modules_read[key] = Stamp.of(Path(key), data, before) if before else Stamp(-1, -1, "", "")
+        if len(self._recent) >= RECENT_MODULES:
+            del self._recent[next(iter(self._recent))]
+        self._recent[key] = data
         return data
 
     def resolver_for(self, path: Path) -> "FileResolver":
@@ -585,7 +598,10 @@ class Project:
             data = self._read_module(module_file)
         except OSError:
             return False
-        return mentions_tokens(data, self.tokens) or self._reaches_spawner(data, self.resolver_for(module_file), depth)
+        if mentions_tokens(data, self.tokens):
+            return True
+        self.path_adders.setdefault(_realpath(str(module_file)), bytes_add_to_path(data))  # (its resolver asks)
+        return self._reaches_spawner(data, self.resolver_for(module_file), depth)
 
     def _mentions_export(self, data: bytes, module_file: Path) -> bool:
         """Whether ``data`` names one of the module's spawners: a function or class that
@@ -846,7 +862,10 @@ def _namespace_parent(folder: str) -> list:
     return []
 
 
-@lru_cache(maxsize=4)  # asked of the same file for each module it imports
+# Asked of the same file for each module it imports, and the triage's walk visits a file
+# once per module it imports that can start processes, with other files in between: a
+# handful of entries made a file that imports 30 such modules be read for words 30 times.
+@lru_cache(maxsize=256)
 def _words(data: bytes) -> frozenset:
     """Every identifier-like word of ``data`` (a name is referred to only as a whole word)."""
     return frozenset(WORD.findall(data))

@@ -291,9 +291,30 @@ def may_add_to_path(text: str) -> bool:
     return _adds_outside_definitions(text, _ADDITION, _DEFINITION, "\n", " \t", "#")
 
 
+def _matches_at(text, literals, pattern):
+    """``pattern.finditer(text)`` for a pattern every match of which starts with one of
+    ``literals``: a substring search finds the candidates (a regular expression that opens
+    with an alternation is tried at every position of the file)."""
+    starts = []
+    for literal in literals:
+        position = text.find(literal)
+        while position != -1:
+            starts.append(position)
+            position = text.find(literal, position + 1)
+    end = -1
+    for start in sorted(starts):
+        if start < end:
+            continue  # (inside the previous match)
+        match = pattern.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
 def _adds_outside_definitions(text, addition, definition, newline, blanks, comment) -> bool:
     """``may_add_to_path`` over ``str`` or ``bytes`` (the separators given in that type)."""
-    for match in addition.finditer(text):
+    literals = ("sys.path.", "addsitedir") if isinstance(text, str) else (b"sys.path.", b"addsitedir")
+    for match in _matches_at(text, literals, addition):
         start = text.rfind(newline, 0, match.start()) + 1
         line = text[start:match.start()]
         indent = len(line) - len(line.lstrip(blanks))
@@ -497,7 +518,8 @@ def dynamic_import_packages(data: bytes) -> list[str]:
     """Packages of which ``data`` imports a module chosen at run time (any may be it)."""
     if b"import_module(" not in data and b"__import__(" not in data:
         return []
-    return list(dict.fromkeys(m.group(2).decode("ascii", "replace") for m in _DYNAMIC_IMPORT.finditer(data)))
+    found = _matches_at(data, (b"import_module(", b"__import__("), _DYNAMIC_IMPORT)
+    return list(dict.fromkeys(m.group(2).decode("ascii", "replace") for m in found))
 
 
 # ----- the environment: installed packages ----------------------------------------------

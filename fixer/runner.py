@@ -166,7 +166,8 @@ class Runner:
 
         files = [path for path, _ in self.candidates]
         catalogue, tokens = build_catalogue(self.options.extra_spawners), prefilter_tokens(self.options.extra_spawners)
-        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd, settings=search_settings(self.options))
+        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd, settings=search_settings(self.options),
+                          stamps=self.cache_dir is not None)
         settled: Dict[int, Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]] = {}
         if len(todo) == len(self.candidates):
             triage = triage_files(
