@@ -133,7 +133,8 @@ def _toml_value(value: str, path: Path, number: int) -> Any:
 def find_mirror(mirrors: Path, repo: str) -> Optional[Path]:
     """The git directory of ``owner/name`` under ``mirrors``, or None."""
     base = mirrors / repo.replace("/", "+")
-    for candidate in (base / "repo", base, base / ".git"):
+    # the fetch tool sometimes leaves a non-bare clone: OWNER+NAME/repo/.git
+    for candidate in (base / "repo", base / "repo" / ".git", base, base / ".git"):
         if (candidate / "objects").is_dir() and (candidate / "HEAD").is_file():
             return candidate
     return None

@@ -1510,14 +1510,46 @@ class _Analyzer:
             for expr in iterated:
                 if isinstance(expr, ast.Starred):
                     continue
-                if any(v[0] == "loader" and v[1] for v in self.eval(expr, scope)):
+                values = self.eval(expr, scope)
+                if any(v[0] == "loader" and v[1] for v in values):
                     label = f"iterating {_unparse(expr)}"
                     events.append(
                         self.with_end(
                             Event("direct", expr.lineno, self.char_col(expr.lineno, expr.col_offset), label), expr
                         )
                     )
+                    continue
+                callee = self.shortest(self.iteration_callees(values))
+                if callee is not None:
+                    # "calls augmenter.__next__() → self._start() → ...": the step a for loop takes
+                    inner = callee[1] if callee[0] == "with" else callee
+                    method = inner[2] if inner[0] == "method" else inner[1].rsplit(".", 1)[-1]
+                    label = f"{_unparse(expr)}.{method}()"
+                    col = self.char_col(expr.lineno, expr.col_offset)
+                    events.append(self.with_end(Event("via", expr.lineno, col, label, callee), expr))
         return events
+
+    def iteration_callees(self, values: frozenset) -> list:
+        """The iterator protocol's methods that a ``for`` over one of ``values`` runs: the
+        ``__iter__`` and ``__next__`` of an instance of a class of this file or of another
+        module (an augmenter whose ``__next__`` starts its worker processes).  Outside
+        instances are asked only for CapWords names (classes, by convention), as for
+        ``extinstance``."""
+        candidates: list = []
+        for value in values:
+            if value[0] == "instance" and value[1] in self.classes:
+                for method in ("__iter__", "__next__"):
+                    if self.find_method(value[1], method) is not None or self.external_bases(value[1]):
+                        found = ("method", value[1], method, value[2]) if len(value) > 2 else ("method", value[1], method)
+                        candidates.append(self.with_self(found[:3], found))
+            elif value[0] in ("opaque", "extinstance") and self.resolver is not None:
+                if not value[1].rsplit(".", 1)[-1][:1].isupper():
+                    continue
+                for method in ("__iter__", "__next__"):
+                    external = self.resolver.chain_for(f"{value[1]}.{method}")
+                    if external is not None:
+                        candidates.append(("ext", f"{value[1]}.{method}", external))
+        return candidates
 
     def decorated_start(self, func: ast.AST) -> Optional[tuple]:
         """A function whose decorator runs each call in a new process (pebble)."""

@@ -438,6 +438,8 @@ class Project:
         if analyzer is None:
             return None
         name = rest[0]
+        if name not in analyzer.functions and name not in analyzer.classes:  # type: ignore[attr-defined]
+            name = next(iter(_aliased(analyzer, name)), (None, name))[1]  # run_batch = run_iterator
         callee: Optional[tuple] = None
         line = 0
         if name in analyzer.functions and len(rest) == 1:  # type: ignore[attr-defined]
@@ -649,6 +651,9 @@ class Project:
                 for source in sources:
                     if source[0] == "value" and source[1][0] == "name" and not is_catalogue_module(source[1][1]):
                         index.setdefault(name, []).append(("bind", source[1][1]))
+                aliases = [] if name in index else _aliased(analyzer, name)
+                if aliases:
+                    index[name] = aliases
         self._export_indexes[key] = index
         return index
 
@@ -860,6 +865,19 @@ def _namespace_parent(folder: str) -> list:
         if parent != folder and root is not None and (parent == root or parent.startswith(root.rstrip(os.sep) + os.sep)):
             return [parent]
     return []
+
+
+def _aliased(analyzer: object, name: str) -> list:
+    """The module's own functions and classes that a module-level alias ``name = other``
+    stands for (``run_batch = run_iterator``: ``[("func", "run_iterator")]``), or ``[]``.
+    Only plain names and attributes count: a call's result is not the function."""
+    found = []
+    for source in analyzer.module.bindings.get(name, ()):  # type: ignore[attr-defined]
+        if source[0] == "expr" and isinstance(source[1], (ast.Name, ast.Attribute)):
+            for value in analyzer.eval(source[1], analyzer.module):  # type: ignore[attr-defined]
+                if value[0] in ("func", "class") and value[1] != name and (value[0], value[1]) not in found:
+                    found.append((value[0], value[1]))
+    return found
 
 
 # Asked of the same file for each module it imports, and the triage's walk visits a file

@@ -836,6 +836,23 @@ VIA = [
         (15, 1, "calls main() → mp.Pool(...) at line 12", (("main()", 15), ("mp.Pool(...)", 12))),
         id="shortest-chain-beats-the-first",
     ),
+    # a for loop runs the iterator protocol of what it iterates
+    pytest.param(
+        """\
+        from multiprocessing import Pool
+
+        class Batches:
+            def __iter__(self):
+                with Pool(2) as pool:
+                    yield from pool.imap(abs, [-1, -2])
+
+        for item in Batches():
+            print(item)
+        """,
+        (8, 13, "calls Batches().__iter__() → Pool(...) at line 5",
+         (("Batches().__iter__()", 8), ("Pool(...)", 5))),
+        id="for-loop-over-an-instance-whose-iter-starts-a-pool",
+    ),
 ]
 
 
@@ -1224,6 +1241,29 @@ NEGATIVE = [
             pass
         """,
         id="zip-over-a-list-of-loaders-iterates-the-list-not-the-loaders",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing.pool import ThreadPool
+
+        class Batches:
+            def __iter__(self):
+                return self
+
+            def __next__(self):
+                with ThreadPool(2) as pool:
+                    return pool.map(abs, [-1])
+
+            def start_all(self):
+                from multiprocessing import Process
+                Process(target=print).start()
+
+        batches = Batches()
+        print(next(iter(batches)))
+        for item in [batches]:
+            print(item)
+        """,
+        id="iterating-an-instance-whose-protocol-uses-threads-only",
     ),
 ]
 
