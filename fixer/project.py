@@ -19,6 +19,7 @@ from typing import Iterator, Optional, Sequence
 
 from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
+from fixer.libstore import LibraryAnswers, is_below, library_folders
 from fixer.memo import forget_since, position as memo_position, solve
 from fixer.roots import (
     SearchSettings, bytes_add_to_path, clear_caches as clear_root_caches, declared_roots, dynamic_import_packages,
@@ -165,10 +166,21 @@ class Project:
     settings: SearchSettings = field(default_factory=SearchSettings)
     _depth: int = 0
     _imports: Optional[dict] = None
+    #: Answers about installed modules from earlier runs (``fixer.libstore``), if any.
+    library: Optional[LibraryAnswers] = None
+    #: The environment's site-packages folders: modules below them are installed packages.
+    library_folders: tuple = ()
 
     def __post_init__(self) -> None:
         clear_caches()  # the file system may have changed since an earlier project
         _HIDDEN.clear()
+        self.library_folders = library_folders(self.settings.environment.folders)
+        if self.library:
+            # Stored answers about installed modules hold as long as those files are
+            # unchanged (the store checked); a discovered file is the run's own business.
+            discovered = {_realpath(str(path)) for path in self.files}
+            self._capability.update((k, v) for k, v in self.library.worth.items() if k not in discovered)
+            self._exported.update((k, v) for k, v in self.library.exported.items() if k[0] not in discovered)
         if self.settings.environment.hidden:
             for folder in self.settings.environment.folders:
                 _HIDDEN[folder] = self.settings.environment.hidden
@@ -794,7 +806,12 @@ class FileResolver:
         # the installed packages (``roots``).
         own = [folder, str(root)]
         settings = self.project.settings
-        if self.project.adds_to_path(self.path):
+        installed = self.project.library_folders
+        if installed and is_below(_realpath(str(self.path)), installed):
+            # An installed module imports from the environment, never from the project
+            # that uses it (its answers then hold for every project: ``fixer.libstore``).
+            self.search = tuple(dict.fromkeys(own + list(installed)))
+        elif self.project.adds_to_path(self.path):
             self.search = tuple(dict.fromkeys(own + [r.folder for r in self.project.search_roots(self.path)]))
         else:
             self.search = tuple(dict.fromkeys(own + list(_project_search(folder, settings))))

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Opti
 
 from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, result_to_json, run_key
 from fixer.discover import Coverage, real_path
+from fixer.libstore import LibraryAnswers, collect, open_store
 from fixer.model import PREFILTER_REASON, FileResult, Options, Status
 from fixer.targets import build_catalogue, prefilter_tokens
 
@@ -76,6 +77,8 @@ class Runner:
     stats: RunStats = field(default_factory=RunStats)
     _worth: List[str] = field(default_factory=list, repr=False)  # files that could start processes
     _named: Set[int] = field(default_factory=set, repr=False)  # files other files' imports name
+    #: (store, answers it held, the run's project) for installed modules' answers.
+    _library: tuple = field(default=(None, None, None), repr=False)
 
     def run(self) -> Iterator[FileResult]:
         realpaths = [real_path(path) for path, _ in self.candidates]
@@ -130,6 +133,19 @@ class Runner:
                     new.modules.setdefault(realpaths[index], stamp)
             cache.save(new)
             self.stats.cache_warning = cache.warning
+        if complete:
+            self._save_library()
+
+    def _save_library(self) -> None:
+        """Store what this run learnt about installed modules (``fixer.libstore``)."""
+        store, previous, project = self._library
+        if store is None or project is None:
+            return
+        answers = collect(previous or LibraryAnswers(), project._capability, project._exported,
+                          project.modules_read, store.folders, (real_path(path) for path, _ in self.candidates))
+        if answers is not None and len(answers) > len(previous or ()):
+            store.save(answers)
+            self.stats.cache_warning = self.stats.cache_warning or store.warning
 
     # ----- computing results ----------------------------------------------------------------
     def _compute(
@@ -166,8 +182,13 @@ class Runner:
 
         files = [path for path, _ in self.candidates]
         catalogue, tokens = build_catalogue(self.options.extra_spawners), prefilter_tokens(self.options.extra_spawners)
-        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd, settings=search_settings(self.options),
-                          stamps=self.cache_dir is not None)
+        settings = search_settings(self.options)
+        store = open_store(self.cache_dir, settings.environment.folders, settings.environment.hidden,
+                           self.options.extra_spawners)
+        library = store.load() if store is not None else None
+        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd, settings=settings,
+                          stamps=self.cache_dir is not None, library=library)
+        self._library = (store, library, project)
         settled: Dict[int, Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]] = {}
         if len(todo) == len(self.candidates):
             triage = triage_files(
