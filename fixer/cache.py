@@ -19,93 +19,169 @@ A file is "unchanged" when its size and modification time match, or, if they do 
 its content hash does.  Manifests are written atomically (a temporary file, then a rename),
 so concurrent runs never see half a manifest: the last run to finish wins.  A manifest that
 cannot be read, parsed or understood is ignored, and the run proceeds as if cold.
+
+A rerun answered from the cache alone (``fixer.warm``) reads manifests with this module
+before click, rich or the analysis are loaded, so its module-level imports are the
+standard library's cheapest (no dataclasses, no pathlib): the result types and the import
+scanner are imported by the functions that need them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from fixer import __version__
-from fixer.model import ChainStep, Code, FileResult, Finding, Options, Status
-from fixer.targets import import_regions
 
-FORMAT = 2
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from fixer.model import FileResult, Options
+
+try:  # the interpreter's own SHA-256: hashlib would load OpenSSL first (a few ms per run)
+    from _sha2 import sha256  # type: ignore[import-not-found]  # Python >= 3.12
+except ImportError:  # pragma: no cover - depends on the interpreter
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment]
+
+#: 3: one row per file (stamp and the number of its result), each distinct result once.
+FORMAT = 3
 ENV_VAR = "GUARDFIX_CACHE_DIR"
 #: How many run records the cache folder keeps (the least recently written go first).
 KEEP = 64
 
-def default_cache_dir() -> Path:
+def default_cache_dir() -> "Path":
     """``$GUARDFIX_CACHE_DIR``, else the platform's user cache folder + ``guardfix``."""
+    from pathlib import Path
+
+    return Path(default_cache_folder())
+
+
+def default_cache_folder() -> str:
+    """``default_cache_dir`` as a string (without loading pathlib)."""
     configured = os.environ.get(ENV_VAR)
     if configured:
-        return Path(configured).expanduser()
+        return os.path.expanduser(configured)
+    home = os.path.expanduser("~")
     if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "guardfix" / "Cache"
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+        return os.path.join(base, "guardfix", "Cache")
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "guardfix"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "guardfix"
+        return os.path.join(home, "Library", "Caches", "guardfix")
+    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache"), "guardfix")
 
 
-@lru_cache(maxsize=1)
+_FINGERPRINT: List[str] = []
+
+
 def code_fingerprint() -> str:
     """guardfix's version, the bytes of its own modules, and the interpreter's grammar."""
-    digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|{FORMAT}".encode())
-    package = os.path.dirname(os.path.abspath(__file__))
-    for name in sorted(entry for entry in os.listdir(package) if entry.endswith(".py")):
-        digest.update(name.encode())
-        with open(os.path.join(package, name), "rb") as handle:
-            digest.update(handle.read())
-    return digest.hexdigest()
+    if not _FINGERPRINT:
+        digest = sha256(f"{__version__}|{sys.version_info[:2]}|{FORMAT}".encode())
+        package = os.path.dirname(os.path.abspath(__file__))
+        for name in sorted(entry for entry in os.listdir(package) if entry.endswith(".py")):
+            digest.update(name.encode())
+            with open(os.path.join(package, name), "rb") as handle:
+                digest.update(handle.read())
+        _FINGERPRINT.append(digest.hexdigest())
+    return _FINGERPRINT[0]
 
 
-def run_key(options: Options, cwd: Path, roots: Iterable[str]) -> str:
+def run_key(options: "Options", cwd: "Path | str", roots: Iterable[str]) -> str:
+    search = options.search
+    return key_of(
+        style=options.style.value,
+        main_name=options.main_name,
+        unsafe_fixes=options.unsafe_fixes,
+        extra_spawners=options.extra_spawners,
+        select=options.select,
+        ignore=options.ignore,
+        cwd=cwd,
+        roots=roots,
+        src=None if search is None else search.src,
+        environment=None if search is None else search.environment.folders,
+        hidden=() if search is None else search.environment.hidden,
+    )
+
+
+def key_of(
+    style: str,
+    main_name: Optional[str],
+    unsafe_fixes: bool,
+    extra_spawners: Sequence[str],
+    select: Sequence[str],
+    ignore: Sequence[str],
+    cwd: "Path | str",
+    roots: Iterable[str],
+    src: Optional[Sequence[str]],
+    environment: Sequence[str] = (),
+    hidden: Iterable[str] = (),
+) -> str:
+    """``run_key`` from plain values (``src`` None: no search settings), so that the warm
+    path computes the same key without building ``Options``."""
     fields = [
         code_fingerprint(),
-        options.style.value,
-        options.main_name or "",
-        str(options.unsafe_fixes),
-        ",".join(sorted(options.extra_spawners)),
-        ",".join(options.select),
-        ",".join(options.ignore),
+        style,
+        main_name or "",
+        str(unsafe_fixes),
+        ",".join(sorted(extra_spawners)),
+        ",".join(select),
+        ",".join(ignore),
         os.path.realpath(cwd),
         *sorted(os.path.realpath(r) for r in roots),
     ]
-    if options.search is not None:  # other import roots can change every answer
-        fields += ["src", *options.search.src, "env", *options.search.environment.folders]
-        fields += sorted(options.search.environment.hidden)
-    return hashlib.sha256("\0".join(fields).encode()).hexdigest()
+    if src is not None:  # other import roots can change every answer
+        fields += ["src", *src, "env", *environment]
+        fields += sorted(hidden)
+    return sha256("\0".join(fields).encode()).hexdigest()
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def imports_hash(data: bytes) -> str:
     """A hash of every line that mentions ``import`` (whitespace-insensitive): unchanged
     means the file imports the same modules as before."""
+    from fixer.targets import import_regions
+
     lines = import_regions(data).split(b"\n")
-    return hashlib.sha256(b"\n".join(line.strip() for line in lines)).hexdigest()
+    return sha256(b"\n".join(line.strip() for line in lines)).hexdigest()
 
 
-@dataclass(frozen=True)
 class Stamp:
-    """What a file looked like when it was analysed."""
+    """What a file looked like when it was analysed (immutable)."""
 
-    size: int
-    mtime_ns: int
-    sha: str
-    imports: str
+    __slots__ = ("size", "mtime_ns", "sha", "imports")
+
+    def __init__(self, size: int, mtime_ns: int, sha: str, imports: str) -> None:
+        for name, value in (("size", size), ("mtime_ns", mtime_ns), ("sha", sha), ("imports", imports)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Stamp is immutable: cannot set {name}")
+
+    def _fields(self) -> tuple:
+        return (self.size, self.mtime_ns, self.sha, self.imports)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stamp) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "Stamp(size={!r}, mtime_ns={!r}, sha={!r}, imports={!r})".format(*self._fields())
+
+    def __reduce__(self) -> tuple:  # (crosses to worker processes)
+        return (Stamp, self._fields())
 
     @classmethod
-    def of(cls, path: Path, data: bytes, before: Optional[os.stat_result] = None) -> "Stamp":
+    def of(cls, path: "Path", data: bytes, before: Optional[os.stat_result] = None) -> "Stamp":
         """The stamp of ``data`` read from ``path``.  ``before`` is the file's status taken
         *before* reading: a later edit then always shows as a new modification time."""
         if before is None:
@@ -117,14 +193,14 @@ class Stamp:
         return cls(len(data), mtime, content_hash(data), imports_hash(data))
 
     @staticmethod
-    def stat(path: Path) -> Optional[os.stat_result]:
+    def stat(path: "Path") -> Optional[os.stat_result]:
         try:
             return os.stat(path)
         except OSError:
             return None
 
 
-def result_to_json(result: FileResult) -> dict:
+def result_to_json(result: "FileResult") -> dict:
     return {
         "status": result.status.value,
         "reason": result.reason,
@@ -137,7 +213,9 @@ def result_to_json(result: FileResult) -> dict:
     }
 
 
-def result_from_json(path: Path, display: str, data: dict) -> FileResult:
+def result_from_json(path: "Path", display: str, data: dict) -> "FileResult":
+    from fixer.model import ChainStep, Code, FileResult, Finding, Status
+
     findings = tuple(
         Finding(Code(code), line, col, message, tuple(ChainStep(*step) for step in chain), end_line, end_col)
         for code, line, col, message, end_line, end_col, chain in data["findings"]
@@ -147,53 +225,93 @@ def result_from_json(path: Path, display: str, data: dict) -> FileResult:
     )
 
 
-@dataclass
 class Manifest:
-    """The last run of one configuration."""
+    """The last run of one configuration.
 
-    stamps: Dict[str, Stamp] = field(default_factory=dict)  # realpath -> stamp (discovered files)
-    results: Dict[str, dict] = field(default_factory=dict)  # realpath -> result_to_json
-    modules: Dict[str, Stamp] = field(default_factory=dict)  # realpath -> stamp (read as modules)
-    worth: List[str] = field(default_factory=list)  # realpaths of the files that could start processes
+    On disk (``to_json``) every file is one row, ``[realpath, size, mtime_ns, sha, imports,
+    result number]``, and each distinct result is written once: most files of a tree share
+    one of a few results ("skipped: no process-starting API is mentioned"), and a warm
+    rerun's cost is mostly reading this file.  A module that is also a discovered file is
+    written as that file's row number.
+    """
+
+    def __init__(
+        self,
+        stamps: Optional[Dict[str, Stamp]] = None,
+        results: Optional[Dict[str, dict]] = None,
+        modules: Optional[Dict[str, Stamp]] = None,
+        worth: Optional[List[str]] = None,
+    ) -> None:
+        self.stamps: Dict[str, Stamp] = {} if stamps is None else stamps  # realpath -> stamp (discovered files)
+        self.results: Dict[str, dict] = {} if results is None else results  # realpath -> result_to_json
+        self.modules: Dict[str, Stamp] = {} if modules is None else modules  # realpath -> stamp (read as modules)
+        self.worth: List[str] = [] if worth is None else worth  # realpaths of the files that could start processes
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Manifest) and (self.stamps, self.results, self.modules, self.worth) == (
+            other.stamps, other.results, other.modules, other.worth)
+
+    def __repr__(self) -> str:
+        return f"Manifest({len(self.stamps)} files, {len(self.modules)} modules)"
 
     def to_json(self) -> dict:
-        return {
-            "format": FORMAT,
-            "stamps": {p: list(s.__dict__.values()) for p, s in self.stamps.items()},
-            "results": self.results,
-            "modules": {p: list(s.__dict__.values()) for p, s in self.modules.items()},
-            "worth": self.worth,
-        }
+        numbers: Dict[str, int] = {}  # a result's JSON text -> its number
+        distinct: List[dict] = []
+        rows: List[list] = []
+        row_of: Dict[str, int] = {}
+        for path, stamp in self.stamps.items():
+            result = self.results.get(path)
+            number = -1
+            if result is not None:
+                text = json.dumps(result, sort_keys=True)
+                number = numbers.setdefault(text, len(distinct))
+                if number == len(distinct):
+                    distinct.append(result)
+            row_of[path] = len(rows)
+            rows.append([path, *stamp._fields(), number])
+        modules = [
+            row_of[path] if path in row_of and self.stamps[path] == stamp else [path, *stamp._fields()]
+            for path, stamp in self.modules.items()
+        ]
+        return {"format": FORMAT, "files": rows, "results": distinct, "modules": modules, "worth": self.worth}
 
     @classmethod
     def from_json(cls, raw: dict) -> "Manifest":
         if raw.get("format") != FORMAT:
             raise ValueError("another cache format")
-        return cls(
-            {p: Stamp(*s) for p, s in raw["stamps"].items()},
-            dict(raw["results"]),
-            {p: Stamp(*s) for p, s in raw["modules"].items()},
-            list(raw["worth"]),
-        )
+        distinct = raw["results"]
+        stamps: Dict[str, Stamp] = {}
+        results: Dict[str, dict] = {}
+        rows = raw["files"]
+        for path, size, mtime, sha, imports, number in rows:
+            stamps[path] = Stamp(size, mtime, sha, imports)
+            if number >= 0:
+                results[path] = distinct[number]
+        modules: Dict[str, Stamp] = {}
+        for entry in raw["modules"]:
+            if isinstance(entry, int):
+                path = rows[entry][0]
+                modules[path] = stamps[path]
+            else:
+                path, size, mtime, sha, imports = entry
+                modules[path] = Stamp(size, mtime, sha, imports)
+        if not all(isinstance(real, str) for real in raw["worth"]):
+            raise ValueError("worth: not a list of paths")
+        return cls(stamps, results, modules, list(raw["worth"]))
 
 
 class Cache:
     """The manifest of one run configuration, in ``folder``."""
 
-    def __init__(self, folder: Path, key: str) -> None:
+    def __init__(self, folder: "Path | str", key: str) -> None:
+        from pathlib import Path
+
         self.folder = Path(folder)
         self.path = self.folder / f"run-{key[:32]}.json"
         self.warning = ""  # set when the cache could not be used (said once, never fatal)
 
     def load(self) -> Optional[Manifest]:
-        try:
-            raw = json.loads(self.path.read_bytes())
-            return Manifest.from_json(raw)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # corrupt, truncated or from another version: start cold
-
+        return load_manifest(str(self.path))
     def save(self, manifest: Manifest) -> None:
         import tempfile  # (a run that only reads the cache never needs it)
 
@@ -231,6 +349,24 @@ class Cache:
                 pass
 
 
+def manifest_path(folder: str, key: str) -> str:
+    """Where the manifest of the run configuration ``key`` is kept in ``folder``."""
+    return os.path.join(folder, f"run-{key[:32]}.json")
+
+
+def load_manifest(path: str) -> Optional[Manifest]:
+    """The manifest at ``path``, or None when there is none or it cannot be understood
+    (corrupt, truncated or from another version: the run starts cold)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = json.loads(handle.read())
+        return Manifest.from_json(raw)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None
+
+
 def unchanged(path: str, old: Stamp) -> bool:
     """Whether ``path`` still has ``old``'s content: same size and modification time, or,
     when only the time differs, the same content hash."""
@@ -243,16 +379,21 @@ def unchanged(path: str, old: Stamp) -> bool:
     if st.st_mtime_ns == old.mtime_ns and old.mtime_ns != -1:
         return True
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError:
         return False
     return content_hash(data) == old.sha
 
 
-def plan_reuse(manifest: Optional[Manifest], files: List[str]) -> Tuple[Dict[str, dict], str]:
+def plan_reuse(
+    manifest: Optional[Manifest], files: List[str], partial: bool = True
+) -> Tuple[Dict[str, dict], str]:
     """Which cached results can be reused for ``files`` (realpaths), and why not if none.
 
     Returns (reusable results by realpath, reason when everything must be analysed again).
+    ``partial=False``: all or nothing -- as soon as one file changed, nothing is reused
+    (the warm path, which cannot analyse, asks so; it then never reads a changed file).
     """
     if manifest is None:
         return {}, "no cache yet"
@@ -264,12 +405,15 @@ def plan_reuse(manifest: Optional[Manifest], files: List[str]) -> Tuple[Dict[str
     changed: List[str] = []
     for path in files:
         if not unchanged(path, manifest.stamps[path]):
+            if not partial:
+                return {}, f"{path} changed"
             changed.append(path)
     for path in changed:
         if path in manifest.modules:
             return {}, f"{path} changed and other files depend on it"
         try:
-            data = Path(path).read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError:
             return {}, f"{path} cannot be read"
         if imports_hash(data) != manifest.stamps[path].imports:
@@ -284,6 +428,10 @@ __all__ = [
     "Stamp",
     "code_fingerprint",
     "default_cache_dir",
+    "default_cache_folder",
+    "key_of",
+    "load_manifest",
+    "manifest_path",
     "plan_reuse",
     "result_from_json",
     "result_to_json",
