@@ -31,12 +31,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
-
 from fixer import __version__
 
+TYPE_CHECKING = False  # (typing itself costs a warm rerun several milliseconds)
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
     from fixer.model import FileResult, Options
 
