@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from operator import itemgetter
 from fixer import __version__
 
 TYPE_CHECKING = False  # (typing itself costs a warm rerun several milliseconds)
@@ -48,7 +49,8 @@ except ImportError:  # pragma: no cover - depends on the interpreter
     except ImportError:
         from hashlib import sha256  # type: ignore[assignment]
 
-#: 3: one row per file (stamp and the number of its result), each distinct result once.
+#: 3: one row per file (stamp and the number of its result), each distinct result once;
+#: hashes of 32 hex digits.
 FORMAT = 3
 ENV_VAR = "GUARDFIX_CACHE_DIR"
 #: How many run records the cache folder keeps (the least recently written go first).
@@ -91,6 +93,60 @@ def code_fingerprint() -> str:
     return _FINGERPRINT[0]
 
 
+#: Fingerprints remembered in a cache folder (``remembered_fingerprint``); the newest are kept.
+KEEP_FINGERPRINTS = 8
+
+
+def remembered_fingerprint(folder: str) -> str:
+    """``code_fingerprint``, remembered in the cache ``folder`` under the status of guardfix's
+    modules (name, size, modification and change times, inode): the warm path's key then
+    costs a ``stat`` per module instead of reading and hashing all of them.  A module that
+    is edited, replaced or touched has another status (its change time cannot be set back),
+    so its fingerprint is computed again.  Never raises; writes only into an existing folder."""
+    if _FINGERPRINT:
+        return _FINGERPRINT[0]
+    package = os.path.dirname(os.path.abspath(__file__))
+    try:
+        names = sorted(entry for entry in os.listdir(package) if entry.endswith(".py"))
+        statuses = []
+        for name in names:
+            st = os.stat(os.path.join(package, name))
+            statuses.append(f"{name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+    except OSError:
+        return code_fingerprint()
+    signature = sha256("|".join([__version__, str(sys.version_info[:2]), str(FORMAT), package, *statuses]).encode())
+    memo = os.path.join(folder, f"code-{signature.hexdigest()[:32]}")
+    try:
+        with open(memo, "rb") as handle:
+            known = handle.read().decode("ascii")
+        if len(known) == 64 and all(c in "0123456789abcdef" for c in known):
+            _FINGERPRINT.append(known)
+            return known
+    except (OSError, UnicodeDecodeError):
+        pass
+    fingerprint = code_fingerprint()
+    if os.path.isdir(folder):
+        _remember(folder, memo, fingerprint)
+    return fingerprint
+
+
+def _remember(folder: str, memo: str, fingerprint: str) -> None:
+    tmp = f"{memo}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "x", encoding="ascii") as handle:
+            handle.write(fingerprint)
+        os.replace(tmp, memo)
+        memos = [os.path.join(folder, n) for n in os.listdir(folder) if n.startswith("code-") and "." not in n]
+        memos.sort(key=lambda path: os.stat(path).st_mtime_ns, reverse=True)
+        for stale in memos[KEEP_FINGERPRINTS:]:
+            os.unlink(stale)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
 def run_key(options: "Options", cwd: "Path | str", roots: Iterable[str]) -> str:
     search = options.search
     return key_of(
@@ -120,11 +176,13 @@ def key_of(
     src: Optional[Sequence[str]],
     environment: Sequence[str] = (),
     hidden: Iterable[str] = (),
+    fingerprint: Optional[str] = None,
 ) -> str:
     """``run_key`` from plain values (``src`` None: no search settings), so that the warm
-    path computes the same key without building ``Options``."""
+    path computes the same key without building ``Options``.  ``fingerprint``: the
+    ``code_fingerprint``, when the caller has it."""
     fields = [
-        code_fingerprint(),
+        fingerprint or code_fingerprint(),
         style,
         main_name or "",
         str(unsafe_fixes),
@@ -140,8 +198,13 @@ def key_of(
     return sha256("\0".join(fields).encode()).hexdigest()
 
 
+#: Hex digits kept of a content or imports hash: 128 bits tell files apart as well as 256
+#: (nothing here defends against a crafted collision), and half of a manifest was digits.
+HASH_DIGITS = 32
+
+
 def content_hash(data: bytes) -> str:
-    return sha256(data).hexdigest()
+    return sha256(data).hexdigest()[:HASH_DIGITS]
 
 
 def imports_hash(data: bytes) -> str:
@@ -150,35 +213,30 @@ def imports_hash(data: bytes) -> str:
     from fixer.targets import import_regions
 
     lines = import_regions(data).split(b"\n")
-    return sha256(b"\n".join(line.strip() for line in lines)).hexdigest()
+    return sha256(b"\n".join(line.strip() for line in lines)).hexdigest()[:HASH_DIGITS]
 
 
-class Stamp:
-    """What a file looked like when it was analysed (immutable)."""
+class Stamp(tuple):
+    """What a file looked like when it was analysed: ``(size, mtime_ns, sha, imports)``.
 
-    __slots__ = ("size", "mtime_ns", "sha", "imports")
+    A tuple (as ``collections.namedtuple`` builds one, without its import): a warm rerun
+    makes one per file, and a frozen dataclass costs several times more to create."""
 
-    def __init__(self, size: int, mtime_ns: int, sha: str, imports: str) -> None:
-        for name, value in (("size", size), ("mtime_ns", mtime_ns), ("sha", sha), ("imports", imports)):
-            object.__setattr__(self, name, value)
+    __slots__ = ()
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Stamp is immutable: cannot set {name}")
+    def __new__(cls, size: int, mtime_ns: int, sha: str, imports: str) -> "Stamp":
+        return tuple.__new__(cls, (size, mtime_ns, sha, imports))
 
-    def _fields(self) -> tuple:
-        return (self.size, self.mtime_ns, self.sha, self.imports)
+    size = property(itemgetter(0))
+    mtime_ns = property(itemgetter(1))
+    sha = property(itemgetter(2))
+    imports = property(itemgetter(3))
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Stamp) and self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
+    def __getnewargs__(self) -> tuple:  # (pickled for worker processes)
+        return tuple(self)
 
     def __repr__(self) -> str:
-        return "Stamp(size={!r}, mtime_ns={!r}, sha={!r}, imports={!r})".format(*self._fields())
-
-    def __reduce__(self) -> tuple:  # (crosses to worker processes)
-        return (Stamp, self._fields())
+        return "Stamp(size={!r}, mtime_ns={!r}, sha={!r}, imports={!r})".format(*self)
 
     @classmethod
     def of(cls, path: "Path", data: bytes, before: Optional[os.stat_result] = None) -> "Stamp":
@@ -268,9 +326,9 @@ class Manifest:
                 if number == len(distinct):
                     distinct.append(result)
             row_of[path] = len(rows)
-            rows.append([path, *stamp._fields(), number])
+            rows.append([path, *stamp, number])
         modules = [
-            row_of[path] if path in row_of and self.stamps[path] == stamp else [path, *stamp._fields()]
+            row_of[path] if path in row_of and self.stamps[path] == stamp else [path, *stamp]
             for path, stamp in self.modules.items()
         ]
         return {"format": FORMAT, "files": rows, "results": distinct, "modules": modules, "worth": self.worth}
@@ -280,13 +338,12 @@ class Manifest:
         if raw.get("format") != FORMAT:
             raise ValueError("another cache format")
         distinct = raw["results"]
-        stamps: Dict[str, Stamp] = {}
-        results: Dict[str, dict] = {}
         rows = raw["files"]
-        for path, size, mtime, sha, imports, number in rows:
-            stamps[path] = Stamp(size, mtime, sha, imports)
-            if number >= 0:
-                results[path] = distinct[number]
+        if not all(len(row) == 6 for row in rows):
+            raise ValueError("files: not rows of six")
+        new = tuple.__new__  # (Stamp's own __new__ is a Python call: this is the warm path's loop)
+        stamps: Dict[str, Stamp] = {row[0]: new(Stamp, row[1:5]) for row in rows}
+        results: Dict[str, dict] = {row[0]: distinct[row[5]] for row in rows if row[5] >= 0}
         modules: Dict[str, Stamp] = {}
         for entry in raw["modules"]:
             if isinstance(entry, int):
@@ -386,6 +443,15 @@ def unchanged(path: str, old: Stamp) -> bool:
     return content_hash(data) == old.sha
 
 
+def _same_stat(path: str, old: Stamp) -> bool:
+    """``unchanged``'s first test alone (size and modification time), inlined for speed."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_mtime_ns == old[1] and st.st_size == old[0] and old[1] != -1
+
+
 def plan_reuse(
     manifest: Optional[Manifest], files: List[str], partial: bool = True
 ) -> Tuple[Dict[str, dict], str]:
@@ -399,12 +465,14 @@ def plan_reuse(
         return {}, "no cache yet"
     if set(files) != set(manifest.stamps):
         return {}, "files were added or removed"
+    stamps = manifest.stamps
     for path, stamp in manifest.modules.items():
-        if path not in manifest.stamps and not unchanged(path, stamp):
+        if path not in stamps and not _same_stat(path, stamp) and not unchanged(path, stamp):
             return {}, f"{path} changed"
     changed: List[str] = []
     for path in files:
-        if not unchanged(path, manifest.stamps[path]):
+        stamp = stamps[path]
+        if not _same_stat(path, stamp) and not unchanged(path, stamp):
             if not partial:
                 return {}, f"{path} changed"
             changed.append(path)
@@ -430,6 +498,7 @@ __all__ = [
     "default_cache_dir",
     "default_cache_folder",
     "key_of",
+    "remembered_fingerprint",
     "load_manifest",
     "manifest_path",
     "plan_reuse",

@@ -122,37 +122,52 @@ def walk_folder(shown_root: str, rules: Rules, left_out: Set[bytes], ignored: Di
         rules.seen[("root", abs_root)] = abs_root
     # Walk the absolute folder (no path is made absolute again per file); show each path
     # as the user typed its root.  ``os.scandir`` tells folders, files and symlinks apart
-    # without a system call per entry.
-    todo = [(abs_root, shown_root)]
+    # without a system call per entry.  A subfolder's real path is its parent's and its
+    # name: symlinked folders are never entered, so only the root is resolved.  What a
+    # folder holds (.gitignore, .git, pyvenv.cfg) is read off its own listing, not asked
+    # of the file system once more per folder.
+    seen = rules.seen
+    todo: List[Tuple[str, str, Optional[str], bool]] = [(abs_root, shown_root, None, False)]
     while todo:
-        folder, shown = todo.pop()
+        folder, shown, real_folder, below = todo.pop()
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=_name)
+                by_name = {entry.name: entry for entry in listing}
         except OSError:
+            if below and os.path.exists(_join(folder, "pyvenv.cfg")):
+                _prune_virtualenv(folder, rules, abs_top, left_out, ignored)
             continue  # unreadable: skipped, as os.walk does
-        real_folder = None
+        if below:
+            if "pyvenv.cfg" in by_name and os.path.exists(_join(folder, "pyvenv.cfg")):
+                _prune_virtualenv(folder, rules, abs_top, left_out, ignored)  # a virtualenv
+                continue
+            if ".git" not in by_name:  # (else repository_root looks)
+                seen.setdefault(("root", folder), repository_root(os.path.dirname(folder), seen))
+        if ".gitignore" not in by_name:
+            seen.setdefault(("ignore", folder, ".gitignore"), None)
+        shown_prefix = _prefix(shown)
+        real_prefix = None if real_folder is None else _prefix(real_folder)
         subfolders = []
         # Whether any pattern or ignore file could rule on this folder's entries (most
         # folders of most trees: none, and then no entry is asked about).
-        ruled = rules.spec is not None or (rules.gitignore and bool(_ignore_specs(folder, abs_top, rules.seen)))
-        for entry in entries:
-            name, absolute = entry.name, entry.path
+        ruled = rules.spec is not None or (rules.gitignore and bool(_ignore_specs(folder, abs_top, seen)))
+        for name in sorted(by_name):
+            entry = by_name[name]
+            absolute = entry.path
             try:
                 is_dir = entry.is_dir()  # (follows a symlink, as os.walk does)
             except OSError:
                 is_dir = False
             if is_dir:
-                if (
-                    name in rules.names
-                    or entry.is_symlink()
-                    or os.path.exists(os.path.join(absolute, "pyvenv.cfg"))
-                    or (ruled and rules.excludes(absolute, True, abs_top))
-                ):
+                # (a virtualenv -- a folder holding pyvenv.cfg -- is pruned once listed)
+                if name in rules.names or entry.is_symlink() or (ruled and rules.excludes(absolute, True, abs_top)):
                     left_out.add(os.fsencode(name))  # modules below it are not seen
                     _count_ignored(rules, absolute, True, abs_top, ignored, name)
                 else:
-                    subfolders.append((absolute, os.path.join(shown, name)))
+                    if real_prefix is None:
+                        real_folder = real_folder_of(folder)
+                        real_prefix = _prefix(real_folder)
+                    subfolders.append((absolute, shown_prefix + name, real_prefix + name, True))
                 continue
             if not (name.endswith(".py") or ("." not in name and has_python_shebang(absolute))):
                 continue
@@ -164,16 +179,37 @@ def walk_folder(shown_root: str, rules: Rules, left_out: Set[bytes], ignored: Di
                 left_out.add(os.fsencode(module_stem(name)))  # importable under a name its real path lacks
                 real = os.path.realpath(absolute)
             else:
-                if real_folder is None:
+                if real_prefix is None:
                     real_folder = real_folder_of(folder)
-                real = os.path.join(real_folder, name)
-            out.append((os.path.join(shown, name), real))
+                    real_prefix = _prefix(real_folder)
+                real = real_prefix + name
+            out.append((shown_prefix + name, real))
         todo.extend(reversed(subfolders))
     return out
 
 
-def _name(entry: os.DirEntry) -> str:
-    return entry.name
+def _prune_virtualenv(folder: str, rules: Rules, top: str, left_out: Set[bytes], ignored: Dict[str, int]) -> None:
+    name = os.path.basename(folder)
+    left_out.add(os.fsencode(name))
+    _count_ignored(rules, folder, True, top, ignored, name)
+
+
+if os.sep == "/" and not os.altsep:
+
+    def _prefix(folder: str) -> str:
+        """``folder`` ready for a name to be appended: ``os.path.join(folder, name)`` is
+        ``_prefix(folder) + name`` (names from a listing hold no separator)."""
+        return folder if folder.endswith("/") else folder + "/"
+
+    def _join(folder: str, name: str) -> str:
+        return folder + name if folder.endswith("/") else folder + "/" + name
+
+else:  # pragma: no cover - Windows: drives and two separators, leave it to ntpath
+
+    def _prefix(folder: str) -> str:
+        return os.path.join(folder, "")
+
+    _join = os.path.join
 
 
 def _count_ignored(rules: Rules, absolute: str, is_dir: bool, top: str, ignored: Dict[str, int], name: str) -> None:
@@ -253,24 +289,34 @@ def _ignore_specs(parent: str, fallback_top: str, seen: dict) -> list:
 
 
 def _find_ignore_specs(parent: str, fallback_top: str, seen: dict) -> list:
+    # The ignore files of the repository (or of ``fallback_top``) down to ``parent``: the
+    # parent folder's list and ``parent``'s own .gitignore (each folder's list is kept, so a
+    # walk reads every .gitignore once and never climbs the tree again).
     repository = repository_root(parent, seen)
     top = repository if repository is not None else fallback_top
-    folders = []
-    current = parent
+    up = os.path.dirname(parent)
+    own = _ignore_file(parent, seen)
+    if parent != top and up != parent and _is_within(up, top):
+        specs = list(_ignore_specs(up, fallback_top, seen))
+    else:
+        # ``parent`` is the top, or ``top`` is not above it: only its own folder counts
+        info = _join(_join(top, ".git"), "info")
+        exclude = _ignore_file(info, seen, "exclude") if repository else None
+        specs = [] if exclude is None else [(top, exclude, _join(info, "exclude"))]
+    if own is not None:
+        specs.append((parent, own, _join(parent, ".gitignore")))
+    return specs
+
+
+def _is_within(folder: str, top: str) -> bool:
+    """Whether ``top`` is ``folder`` or one of its ancestors (by name, as the climb sees it)."""
     while True:
-        folders.append(current)
-        if current == top:
-            break
-        up = os.path.dirname(current)
-        if up == current:
-            break
-        current = up
-    if folders[-1] != top:
-        folders = folders[:1]  # ``top`` is not above the file: only its own folder counts
-    info = os.path.join(top, ".git", "info")
-    specs = [(top, _ignore_file(info, seen, "exclude"), os.path.join(info, "exclude"))] if repository else []
-    specs += [(folder, _ignore_file(folder, seen), os.path.join(folder, ".gitignore")) for folder in reversed(folders)]
-    return [(base, spec, path) for base, spec, path in specs if spec is not None]
+        if folder == top:
+            return True
+        up = os.path.dirname(folder)
+        if up == folder:
+            return False
+        folder = up
 
 
 def has_python_shebang(path: str) -> bool:
