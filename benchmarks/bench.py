@@ -51,7 +51,7 @@ def guardfix_cmd(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("guardfix")
     if script.exists():
         return [str(script), *args]
-    return [sys.executable, "-c", "import sys; del sys.path[0]; from fixer.cli import main; main()", *args]
+    return [sys.executable, "-c", "import sys; del sys.path[0]; from fixer.warm import main; main()", *args]
 
 
 def guardfix_env(**extra: str) -> dict:
