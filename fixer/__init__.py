@@ -14,8 +14,6 @@ never imports libcst.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Union
-
 __version__ = "0.1.0"
 
 #: Public name -> the module that defines it, imported on first access.
@@ -38,8 +36,10 @@ _LAZY = {
 
 __all__ = ["__version__", "fix_source", "check_paths", *_LAZY]
 
+TYPE_CHECKING = False  # (not typing's: importing typing costs every run, the warm one too)
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from os import PathLike
+    from typing import Any, Iterable, Union
 
     from fixer.config import Config, ConfigError, find_config, load_config
     from fixer.discover import Excludes

@@ -1,6 +1,6 @@
-"""``python -m fixer``: the same command as ``guardfix``."""
+"""``python -m fixer``: the same command as ``guardfix`` (the warm path first, see fixer.warm)."""
 
-from fixer.cli import main
+from fixer.warm import main
 
 if __name__ == "__main__":
     main()

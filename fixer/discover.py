@@ -8,22 +8,17 @@ with ``pathspec``).
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from fixer.walk import DEFAULT_EXCLUDES, Rules, forget_real_folders, has_python_shebang as _has_shebang
+from fixer.walk import module_stem as _module_stem
+from fixer.walk import real_of_absolute as _real_of_absolute
+from fixer.walk import repository_root, walk_folder
+
 if TYPE_CHECKING:
     import pathspec
-
-#: Folder names never walked into: version control, virtualenvs, caches, build output.
-DEFAULT_EXCLUDES = frozenset(
-    {
-        ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".direnv", ".eggs",
-        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "__pycache__",
-        "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -74,10 +69,22 @@ class Excludes:
     root: Optional[Path] = None
     gitignore: bool = True
     force: bool = False
-    _spec: Optional[pathspec.PathSpec] = field(default=None, compare=False, repr=False)
-    #: .gitignore files and repository roots read during one run (never across runs, so
-    #: an edited .gitignore counts the next time).
-    _seen: dict = field(default_factory=dict, compare=False, repr=False)
+    #: The same settings for the walk (``fixer.walk``), with the .gitignore files and
+    #: repository roots read during one run (never across runs, so an edited .gitignore
+    #: counts the next time).
+    _rules: Optional[Rules] = field(default=None, init=False, compare=False, repr=False)
+
+    @property
+    def rules(self) -> Rules:
+        if self._rules is None:
+            root = None if self.root is None else str(self.root)
+            object.__setattr__(self, "_rules", Rules(self.names, self.patterns, root, self.gitignore))
+        assert self._rules is not None
+        return self._rules
+
+    @property
+    def _seen(self) -> dict:
+        return self.rules.seen
 
     @classmethod
     def from_settings(
@@ -97,39 +104,20 @@ class Excludes:
 
     @property
     def spec(self) -> Optional[pathspec.PathSpec]:
-        if not self.patterns:
-            return None
-        if self._spec is None:
-            import pathspec  # (loaded only when there are patterns to match)
-
-            object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
-        return self._spec
+        return self.rules.spec
 
     def excludes(self, path: Optional[Path], is_dir: bool, top: Optional[str] = None, absolute: Optional[str] = None) -> bool:
         """Whether ``path`` matches a configured pattern or a ``.gitignore`` rule.  Outside a
         repository only the ``.gitignore`` files from ``top`` (the walked folder) down count.
         ``absolute`` is ``path`` made absolute, when the caller already knows it."""
-        absolute = absolute or os.path.abspath(path)
-        spec = self.spec
-        if spec is not None:
-            root = str(self.root or Path.cwd())
-            rel = os.path.relpath(absolute, root)
-            if not rel.startswith(os.pardir) and spec.match_file(_as_match(rel, is_dir)):
-                return True
-        return self.gitignore and bool(self.ignored_by(absolute, is_dir, top))
+        return self.rules.excludes(absolute or os.path.abspath(path), is_dir, top)  # type: ignore[arg-type]
 
     def ignored_by(self, absolute: str, is_dir: bool, top: Optional[str] = None) -> str:
         """The ignore file whose rule leaves ``absolute`` out ("" when none does)."""
-        if not self.gitignore:
-            return ""
-        return _gitignored(absolute, is_dir, os.path.abspath(top or os.path.dirname(absolute)), self._seen)
+        return self.rules.ignored_by(absolute, is_dir, top)
 
     def matches_pattern(self, absolute: str, is_dir: bool) -> bool:
-        spec = self.spec
-        if spec is None:
-            return False
-        rel = os.path.relpath(absolute, str(self.root or Path.cwd()))
-        return not rel.startswith(os.pardir) and bool(spec.match_file(_as_match(rel, is_dir)))
+        return self.rules.matches_pattern(absolute, is_dir)
 
     def excludes_named_file(self, path: Path) -> bool:
         """With ``force``: whether a file named explicitly falls under the excludes, through
@@ -146,7 +134,7 @@ class Excludes:
             return True
         # Each folder between the root (or the repository) and the file, then the file: an
         # ignored folder ignores everything in it.
-        top = _repository_root(str(absolute.parent), self._seen)
+        top = repository_root(str(absolute.parent), self._seen)
         base = Path(top) if top is not None and _is_below(root, Path(top)) else root
         chain = [p for p in reversed(absolute.parents) if _is_below(p, base)] + [absolute]
         for index, step in enumerate(chain):
@@ -157,11 +145,6 @@ class Excludes:
 
 def _is_below(path: Path, root: Path) -> bool:
     return path != root and root in path.parents
-
-
-def _as_match(rel: str, is_dir: bool) -> str:
-    rel = rel.replace(os.sep, "/")
-    return rel + "/" if is_dir else rel
 
 
 def find_scripts(paths: list[Path], excludes: Optional[Excludes] = None) -> list[Candidate]:
@@ -180,7 +163,7 @@ def find_scripts(paths: list[Path], excludes: Optional[Excludes] = None) -> list
 def discover(paths: list[Path], excludes: Optional[Excludes] = None) -> Discovery:
     """``find_scripts``, and the ``Coverage`` of the walk."""
     excludes = excludes if excludes is not None else Excludes()
-    _real_folder.cache_clear()  # folders may have changed since an earlier call
+    forget_real_folders()  # folders may have changed since an earlier call
     _REAL_PATHS.clear()
     found: dict[str, Candidate] = {}
     folders: list[str] = []
@@ -202,181 +185,19 @@ def discover(paths: list[Path], excludes: Optional[Excludes] = None) -> Discover
     )
 
 
-def _module_stem(name: str) -> str:
-    return name[:-3] if name.endswith(".py") else name
-
-
 def _walk(root: Path, excludes: Excludes, left_out: set, ignored: Optional[dict] = None) -> list[Candidate]:
     out: list[Candidate] = []
-    shown_root = str(root)
-    abs_root = os.path.abspath(shown_root)
-    abs_top = abs_root
-    ignored = ignored if ignored is not None else {}
-    if excludes.gitignore and _ignored_from_above(abs_root, excludes):
-        # A folder named on the command line is walked even when an ignore file above it
-        # ignores it (as ruff does: `guardfix ~/.pyenv/versions/3.12.1/lib` inside pyenv's
-        # own checkout, which ignores /versions).  Only ignore files from here down count.
-        excludes = replace(excludes, _seen={})
-        excludes._seen[("root", abs_root)] = abs_root
-    # Walk the absolute folder (no path is made absolute again per file); show each path
-    # as the user typed its root.  ``os.scandir`` tells folders, files and symlinks apart
-    # without a system call per entry.
-    todo = [(abs_root, shown_root)]
-    while todo:
-        folder, shown = todo.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
-            continue  # unreadable: skipped, as os.walk does
-        real_folder = None
-        subfolders = []
-        # Whether any pattern or ignore file could rule on this folder's entries (most
-        # folders of most trees: none, and then no entry is asked about).
-        ruled = excludes.spec is not None or (excludes.gitignore and bool(_ignore_specs(folder, abs_top, excludes._seen)))
-        for entry in entries:
-            name, absolute = entry.name, entry.path
-            try:
-                is_dir = entry.is_dir()  # (follows a symlink, as os.walk does)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if (
-                    name in excludes.names
-                    or entry.is_symlink()
-                    or os.path.exists(os.path.join(absolute, "pyvenv.cfg"))
-                    or (ruled and excludes.excludes(None, is_dir=True, top=abs_top, absolute=absolute))
-                ):
-                    left_out.add(os.fsencode(name))  # modules below it are not seen
-                    _count_ignored(excludes, absolute, True, abs_top, ignored, name)
-                else:
-                    subfolders.append((absolute, os.path.join(shown, name)))
-                continue
-            if not (name.endswith(".py") or ("." not in name and has_python_shebang(Path(absolute)))):
-                continue
-            if ruled and excludes.excludes(None, is_dir=False, top=abs_top, absolute=absolute):
-                left_out.add(os.fsencode(_module_stem(name)))
-                _count_ignored(excludes, absolute, False, abs_top, ignored, name)
-                continue
-            path = Path(os.path.join(shown, name))
-            out.append(Candidate(path, _display(path)))
-            if entry.is_symlink():
-                left_out.add(os.fsencode(_module_stem(name)))  # importable under a name its real path lacks
-                _REAL_PATHS[str(path)] = os.path.realpath(absolute)
-            else:
-                if real_folder is None:
-                    real_folder = _real_folder(folder)
-                _REAL_PATHS[str(path)] = os.path.join(real_folder, name)
-        todo.extend(reversed(subfolders))
+    for joined, real in walk_folder(str(root), excludes.rules, left_out, {} if ignored is None else ignored):
+        path = Path(joined)
+        out.append(Candidate(path, _display(path)))
+        _REAL_PATHS[str(path)] = real
     return out
-
-
-def _count_ignored(excludes: Excludes, absolute: str, is_dir: bool, top: str, ignored: dict, name: str) -> None:
-    """Count an entry left out by an ignore file (not by a pattern or a built-in name)."""
-    if name in excludes.names and is_dir or excludes.matches_pattern(absolute, is_dir):
-        return
-    source = excludes.ignored_by(absolute, is_dir, top)
-    if source:
-        ignored[source] = ignored.get(source, 0) + 1
-
-
-def _ignored_from_above(folder: str, excludes: Excludes) -> str:
-    """The ignore file that ignores ``folder`` itself or one of its parents ("" if none)."""
-    repository = _repository_root(folder, excludes._seen)
-    if repository is None or folder == repository:
-        return ""
-    current = folder
-    while current != repository and os.path.dirname(current) != current:
-        source = _gitignored(current, True, repository, excludes._seen)
-        if source:
-            return source
-        current = os.path.dirname(current)
-    return ""
-
-
-# ----- .gitignore ---------------------------------------------------------------------------
-# git reads a .gitignore in every folder of a repository, each relative to its own folder;
-# a deeper file overrides a shallower one, and nothing inside an ignored folder can be
-# re-included.  Without a repository, the .gitignore files from the walked folder down count.
-
-
-def _repository_root(folder: str, seen: dict) -> Optional[str]:
-    key = ("root", folder)
-    if key not in seen:
-        parent = os.path.dirname(folder)
-        if os.path.exists(os.path.join(folder, ".git")):
-            seen[key] = folder
-        else:
-            seen[key] = None if parent == folder else _repository_root(parent, seen)
-    return seen[key]
-
-
-def _ignore_file(folder: str, seen: dict, name: str = ".gitignore") -> Optional[pathspec.PathSpec]:
-    key = ("ignore", folder, name)
-    if key not in seen:
-        try:
-            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
-        except OSError:
-            lines = []
-        if lines:
-            import pathspec  # (loaded only when there is an ignore file to read)
-
-            seen[key] = pathspec.GitIgnoreSpec.from_lines(lines)
-        else:
-            seen[key] = None
-    return seen[key]
-
-
-def _gitignored(absolute: str, is_dir: bool, fallback_top: str, seen: dict) -> str:
-    """The ignore file whose rule has the last word on ``absolute`` and ignores it, or ""."""
-    verdict, source = None, ""
-    for base, spec, path in _ignore_specs(os.path.dirname(absolute), fallback_top, seen):
-        result = spec.check_file(_as_match(os.path.relpath(absolute, base), is_dir))
-        if result.include is not None:
-            verdict, source = result.include, path
-    return source if verdict else ""
-
-
-def _ignore_specs(parent: str, fallback_top: str, seen: dict) -> list:
-    """The ignore files that rule on the entries of folder ``parent``, shallowest first, as
-    (folder their patterns are relative to, patterns): worked out once per folder."""
-    key = ("specs", parent, fallback_top)
-    if key not in seen:
-        seen[key] = _find_ignore_specs(parent, fallback_top, seen)
-    return seen[key]
-
-
-def _find_ignore_specs(parent: str, fallback_top: str, seen: dict) -> list:
-    repository = _repository_root(parent, seen)
-    top = repository if repository is not None else fallback_top
-    folders = []
-    current = parent
-    while True:
-        folders.append(current)
-        if current == top:
-            break
-        up = os.path.dirname(current)
-        if up == current:
-            break
-        current = up
-    if folders[-1] != top:
-        folders = folders[:1]  # ``top`` is not above the file: only its own folder counts
-    info = os.path.join(top, ".git", "info")
-    specs = [(top, _ignore_file(info, seen, "exclude"), os.path.join(info, "exclude"))] if repository else []
-    specs += [(folder, _ignore_file(folder, seen), os.path.join(folder, ".gitignore")) for folder in reversed(folders)]
-    return [(base, spec, path) for base, spec, path in specs if spec is not None]
 
 
 def has_python_shebang(path: Path) -> bool:
     """Whether an extensionless file is a python script: its first line is a shebang that
     names python."""
-    try:
-        with open(path, "rb") as handle:
-            first = handle.readline(256)
-    except OSError:
-        return False
-    return first.startswith(b"#!") and b"python" in first
+    return _has_shebang(str(path))
 
 
 def _identity(path: Path) -> str:
@@ -392,20 +213,8 @@ def real_path(path: Path) -> str:
     return known if known is not None else _real_of_absolute(os.path.abspath(path))
 
 
-def _real_of_absolute(text: str) -> str:
-    if os.path.islink(text):
-        return os.path.realpath(text)
-    folder, name = os.path.split(text)
-    return os.path.join(_real_folder(folder), name)
-
-
 #: Real paths of the files the last ``find_scripts`` found (the runner asks again).
 _REAL_PATHS: dict = {}
-
-
-@lru_cache(maxsize=4096)
-def _real_folder(folder: str) -> str:
-    return os.path.realpath(folder)
 
 
 def _display(path: Path) -> str:
