@@ -119,7 +119,7 @@ class LibraryStore:
             {
                 "format": FORMAT,
                 "listings": {folder: listing_hash(folder) for folder in self.folders},
-                "stamps": {path: list(stamp.__dict__.values()) for path, stamp in sorted(answers.stamps.items())},
+                "stamps": {path: list(stamp) for path, stamp in sorted(answers.stamps.items())},
                 "worth": dict(sorted(answers.worth.items())),
                 "exported": sorted([list(key), answer] for key, answer in answers.exported.items()),
             },

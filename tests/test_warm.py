@@ -170,9 +170,11 @@ def test_a_bad_configuration_file_is_left_to_the_command(project: Path) -> None:
     assert taken.startswith("full:") and fast.returncode == 2
 
 
+# What the fast path itself loads: modules the interpreter loaded at start-up (``site``, an
+# editable install's finder, which may import pathlib) do not count.
 PROBE = (
-    "import sys; from fixer.warm import answer; code = answer(sys.argv[1:]); "
-    "print(code, sorted(m for m in sys.modules if m.split('.')[0] in sys.argv[0].split(',')), file=sys.stderr)"
+    "import sys; before = set(sys.modules); from fixer.warm import answer; code = answer(sys.argv[1:]); "
+    "print(code, sorted(m for m in set(sys.modules) - before if m in sys.argv[0].split(',') or m.split('.')[0] in sys.argv[0].split(',')), file=sys.stderr)"
 )
 NEVER = "click,rich,libcst,fixer.cli,fixer.console,fixer.model,fixer.analyze,fixer.project,fixer.pipeline,fixer.runner"
 LIGHT = NEVER + ",ast,dataclasses,pathlib,typing,fixer.discover,fixer.config,pathspec"
