@@ -294,15 +294,15 @@ class Project:
         if found is not None:
             return found
         found = self._stars[key] = []
-        analyzer = self._load(module_file).analyzer
-        tree = getattr(analyzer, "tree", None)
-        if tree is None:
+        try:
+            data = self._read_module(module_file)
+        except OSError:
             return found
-        resolver = self.resolver_for(module_file)
-        for stmt in tree.body:
-            if isinstance(stmt, ast.ImportFrom) and any(alias.name == "*" for alias in stmt.names):
-                base = stmt.module if stmt.level == 0 else resolver.absolute(stmt.level, stmt.module)
-                if base and not is_catalogue_module(base):
+        if _may_star_import(data):
+            # Read off the lines (a star import may sit in a module-level ``try``): the
+            # module is parsed only if one of its own names is asked about.
+            for base in star_imports(data, self.resolver_for(module_file)):
+                if not is_catalogue_module(base) and base not in found:
                     found.append(base)
         return found
 
