@@ -41,7 +41,15 @@ import threading
 import time
 from pathlib import Path
 
-TARGETS = {"wall": 1.0, "warm": 0.15, "rss_mb": 200.0, "fix_s": 1.0, "warm_ruff": 2.0, "edit_ruff": 3.0}
+TARGETS = {"wall": 1.0, "warm": 0.15, "rss_mb": 200.0, "fix_s": 1.0, "warm_ruff": 2.0, "edit_ruff": 3.0,
+           "libcst": 3.0, "growth": 4.5}
+
+
+def _findable(util: object, name: str) -> bool:
+    try:
+        return util.find_spec(name) is not None  # type: ignore[attr-defined]
+    except (ImportError, ValueError):
+        return False
 
 
 def guardfix_cmd(*args: str) -> list[str]:
@@ -179,6 +187,60 @@ def big_script(lines: int) -> str:
     return "\n".join(parts)
 
 
+def rebinding_script(statements: int) -> str:
+    """A flagged script of ``statements`` top-level rebindings of one name, then a Pool: the
+    shape that made planning quadratic (every kept statement looked at every other)."""
+    return "from multiprocessing import Pool\n" + "x = 1\n" * statements + (
+        "\ndef double(v):\n    return v * 2\n\nwith Pool(2) as pool:\n    print(pool.map(double, [1, 2]))\n"
+    )
+
+
+#: libcst alone, as a command: read the file, parse it, print it back (the whole process is
+#: timed, as guardfix's is: both pay for starting Python and importing libcst).
+LIBCST_ROUND_TRIP = "import sys, libcst; libcst.parse_module(open(sys.argv[1], encoding='utf-8').read()).code"
+
+
+def scaling(tmp: Path, rounds: int) -> list:
+    """(statements, guardfix seconds, libcst parse+print seconds) for growing scripts."""
+    rows = []
+    for statements in SCALING_SIZES:
+        script = tmp / f"rebinding_{statements}.py"
+        script.write_text(rebinding_script(statements), encoding="utf-8")
+        ours, theirs = [], []
+        for _ in range(rounds):
+            wall, _, _ = timed(guardfix_cmd("--check", "-q", "--no-cache", script.name), tmp, guardfix_env())
+            ours.append(wall)
+            wall, _, code = timed([sys.executable, "-c", LIBCST_ROUND_TRIP, str(script)], tmp, guardfix_env())
+            if code != 0:
+                raise SystemExit(f"libcst could not round-trip {script}")
+            theirs.append(wall)
+        rows.append((statements, median(ours), median(theirs)))
+    return rows
+
+
+def library_reuse(tmp: Path, rounds: int, imports: list) -> tuple:
+    """A script importing installed packages, checked in a first project with an empty cache
+    folder, then in a second project sharing that folder: (first, second) median seconds."""
+    first, second = [], []
+    script = "".join(f"import {name}\n" for name in imports) + "print('done')\n"
+    for number in range(rounds):
+        cache = tmp / f"libcache{number}"
+        env = guardfix_env(GUARDFIX_CACHE_DIR=str(cache))
+        for name, times in (("first", first), ("second", second)):
+            project = tmp / f"{name}{number}"
+            project.mkdir()
+            (project / "uses_libraries.py").write_text(script, encoding="utf-8")
+            wall, _, _ = timed(guardfix_cmd("--check", "-q", "uses_libraries.py"), project, env)
+            times.append(wall)
+    return median(first), median(second)
+
+
+#: Statements in the scaling scripts (the target: the largest costs at most 4.5x the smallest).
+SCALING_SIZES = (5_000, 20_000)
+#: Installed packages the library-reuse rows import (those the running interpreter has).
+LIBRARY_IMPORTS = ("hypothesis", "_pytest.python", "pygments.lexers", "setuptools")
+
+
 def naive_seconds_per_file(tree: Path, sample: int) -> tuple[float, int]:
     """libcst.parse_module on a random sample of the tree's files: seconds per file."""
     import libcst
@@ -258,6 +320,12 @@ def main() -> int:
                          max(p for _, p in rss), per_file * total, median(ruff_warm), median(edited),
                          median(ruff_edited)))
 
+        scale_rows = scaling(tmp, args.rounds)
+        import importlib.util
+
+        present = [name for name in LIBRARY_IMPORTS if _findable(importlib.util, name)]
+        library_rows = library_reuse(tmp, args.rounds, present) if present else None
+
         fix_times = []
         script = big_script(2000)
         for round_number in range(args.rounds):
@@ -293,6 +361,23 @@ def main() -> int:
     fix = median(fix_times)
     ok &= fix <= TARGETS["fix_s"]
     print(f"\nfix one flagged 2,000-line script (guardfix --write, whole command): median {fix:.2f} s")
+    print()
+    header = f"{'one script, N rebinding statements':<40} {'guardfix':>9} {'libcst parse+print':>19} {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    for statements, ours, theirs in scale_rows:
+        ratio = ours / theirs
+        ok &= ratio <= TARGETS["libcst"]
+        print(f"{statements:>40,} {ours:>8.2f}s {theirs:>18.2f}s {ratio:>5.2f}x")
+    growth = scale_rows[-1][1] / scale_rows[0][1]
+    ok &= growth <= TARGETS["growth"]
+    print(f"{SCALING_SIZES[-1]:,} statements cost {growth:.2f}x the {SCALING_SIZES[0]:,}-statement run "
+          f"(linear: {SCALING_SIZES[-1] / SCALING_SIZES[0]:.1f}x)")
+    if library_rows is not None:
+        first, second = library_rows
+        print(f"\na script importing {', '.join(present)} (installed), checked in a new project: "
+              f"{first:.2f} s with an empty cache folder, {second:.2f} s in a second project sharing it "
+              f"({first / second:.1f}x faster: installed modules' answers are stored per environment)")
     print(f"targets: guardfix/ruff <= {TARGETS['wall']}x, warm/cold <= {TARGETS['warm']}x, "
           f"warm/ruff warm <= {TARGETS['warm_ruff']}x, one edited file/ruff warm <= {TARGETS['edit_ruff']}x, "
           f"peak RSS (summed over the process tree) <= {TARGETS['rss_mb']:.0f} MB, 2,000-line fix <= {TARGETS['fix_s']} s")
