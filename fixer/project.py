@@ -49,7 +49,12 @@ def _module_name_for(path: str) -> tuple[str, Path]:
     folder, name = os.path.split(real)
     stem = name[:-3] if name.endswith(".py") else os.path.splitext(name)[0]
     parts = [] if stem == "__init__" else [stem]
-    while "__init__.py" in _entries(folder) and os.path.dirname(folder) != folder:
+    while os.path.dirname(folder) != folder and (
+        "__init__.py" in _entries(folder)
+        # a folder without __init__.py inside a regular package is a namespace portion of
+        # it: lerobot/datasets/lerobot_dataset.py is lerobot.datasets.lerobot_dataset
+        or "__init__.py" in _entries(os.path.dirname(folder))
+    ):
         folder, package = os.path.split(folder)
         parts.insert(0, package)
     return ".".join(parts), Path(folder)
