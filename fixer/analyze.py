@@ -780,7 +780,13 @@ class _Analyzer:
                         # what the constructor kept.  Only CapWords names are asked (classes,
                         # by convention): the arguments of every outside call cost too much.
                         leaf = func[1].rsplit(".", 1)[-1]
-                        if leaf[:1].isupper() and (node.args or node.keywords):
+                        if leaf[:1].isupper() and self.outside_keeps_literals(func[1]):
+                            # Runner(num_processes=0) of another module whose methods test
+                            # what __init__ keeps on self: its literals and defaults count
+                            # there, unless this module assigns those attributes itself
+                            arguments = self.literal_arguments(node, scope) + (self.stored_attributes(),)
+                            out.add(("extinstance", func[1], arguments))
+                        elif leaf[:1].isupper() and (node.args or node.keywords):
                             arguments = self.portable_arguments(node, scope)
                             if arguments is not None:
                                 out.add(("extinstance", func[1], arguments))
@@ -885,6 +891,14 @@ class _Analyzer:
             lambda: self.resolver.returns_for(qualname),  # type: ignore[union-attr]
             _NO_VALUES,
         )
+
+    def outside_keeps_literals(self, qualname: str) -> bool:
+        """Whether ``qualname`` is a class of another module whose ``__init__`` keeps
+        literals on self that its methods test (``kept_attributes``), asked once per name."""
+        keeps = getattr(self.resolver, "keeps_literals", None)
+        if keeps is None:
+            return False
+        return solve(self._outside, ("keeps", qualname), lambda: bool(keeps(qualname)), False)
 
     def outside_process_class(self, qualname: str) -> bool:
         """``resolver.is_process_class(qualname)``, asked once per name."""
@@ -1018,11 +1032,16 @@ class _Analyzer:
         candidates: list[Tuple] = []  # callees that may reach a start; the shortest chain wins
         setup: Optional[Event] = None
         values = self.eval(call.func, scope)
+        # methods of another module's instance made with literals (``_eval_call``): asked
+        # with those, and not again without them
+        decided = {v[1] for v in values if v[0] == "extmethod" and len(v[2]) > 4}
         for value in values:
             tag = value[0]
             if tag == "name":
                 target = self.catalogue.get(value[1])
                 if target is None:
+                    if value[1] in decided:
+                        continue
                     if self.resolver is not None:
                         external = self.resolver.chain_for(value[1])
                         if external is not None and (_complete(call) or scope.constants or any(_is_literal(a) for a in _arguments(call))):
@@ -1054,8 +1073,16 @@ class _Analyzer:
                 candidates.append(self.with_self(callee, value))
             elif tag == "extmethod" and self.resolver is not None:
                 # trainer.fit() where trainer = other_module.Trainer(model, train_loader)
-                values_at, keywords = self.portable_arguments(call, scope) or ((), ())
-                external = self.resolver.chain_for_call(value[1], (values_at, keywords, value[2]))
+                if len(value[2]) > 4:
+                    # runner.run() where runner = other_module.Runner(num_processes=0): only
+                    # a method that may start processes is asked again with the literals
+                    if self.resolver.chain_for(value[1]) is None:
+                        continue
+                    values_at, keywords, _, passed = self.literal_arguments(call, scope)
+                    external = self.resolver.chain_for_call(value[1], (values_at, keywords, value[2], passed))
+                else:
+                    values_at, keywords = self.portable_arguments(call, scope) or ((), ())
+                    external = self.resolver.chain_for_call(value[1], (values_at, keywords, value[2]))
                 if external is not None:
                     candidates.append(("ext", value[1], external))
             elif tag == "spawner":

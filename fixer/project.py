@@ -435,6 +435,34 @@ class Project:
                 self._depth -= 1
         return False
 
+    def keeps_literals(self, qualname: str, search: Sequence[Path]) -> bool:
+        """Whether ``qualname`` is a class of the codebase whose ``__init__`` keeps literals
+        on self that its methods test (``kept_attributes``): its constructor's literal
+        arguments are worth handing on with calls of its methods.  Only modules that may
+        start processes are read (else there is nothing to rule out)."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return False
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = self._find(".".join(parts[:cut]), search)
+            rest = parts[cut:]
+            if module_file is None or len(rest) != 1 or not self._worth(module_file):
+                continue
+            analyzer = self._load(module_file).analyzer
+            if analyzer is None:
+                continue
+            self._depth += 1
+            try:
+                if rest[0] in analyzer.classes:  # type: ignore[attr-defined]
+                    return bool(analyzer.kept_attributes(rest[0]))  # type: ignore[attr-defined]
+                for source in analyzer.module.bindings.get(rest[0], []):  # type: ignore[attr-defined]
+                    if source[0] == "value" and source[1][0] == "name":  # a re-export
+                        if self.keeps_literals(source[1][1], self.resolver_for(module_file).search):
+                            return True
+            finally:
+                self._depth -= 1
+        return False
+
     def _chain_in(
         self, module_file: Path, rest: list[str], arguments: Optional[tuple] = None, stars: bool = True
     ) -> Optional[ExternalChain]:
@@ -839,6 +867,9 @@ class FileResolver:
 
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)
+
+    def keeps_literals(self, qualname: str) -> bool:
+        return self.project.keeps_literals(qualname, self.search)
 
 
 @lru_cache(maxsize=4096)
