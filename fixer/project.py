@@ -980,6 +980,19 @@ def package_modules(package: str, search: Sequence) -> list[str]:
     return found
 
 
+def attribute_submodules(data: bytes, package: str, resolver: FileResolver) -> list[str]:
+    """``import caiman as cm`` then ``cm.cluster.setup_cluster(...)``: the submodules of a
+    plainly imported package of the codebase that ``data`` may name as attributes (``.cluster``
+    occurs in it), for a package whose ``__init__.py`` may import them.  Read off bytes
+    (cheap, and it may say too much, never too little)."""
+    if is_catalogue_module(package):
+        return []
+    init = find_module_file(package, resolver.search)
+    if init is None or init.name != "__init__.py":
+        return []
+    return [dotted for dotted in package_modules(package, resolver.search) if b"." + dotted.rsplit(".", 1)[1].encode() in data]
+
+
 _STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\*", re.M)
 
 
@@ -1017,6 +1030,7 @@ def scan_imports(data: bytes, resolver: FileResolver) -> list[str]:
                 item = item.strip().split(" as ")[0].strip()
                 if item:
                     names.append(item)
+                    names += attribute_submodules(data, item, resolver)
             continue
         text = source.decode("utf-8", "replace")
         level = len(text) - len(text.lstrip("."))
