@@ -980,6 +980,30 @@ def package_modules(package: str, search: Sequence) -> list[str]:
     return found
 
 
+_PLAIN_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_STDLIB = frozenset(os.fsencode(name) for name in getattr(__import__("sys"), "stdlib_module_names", ()))
+
+
+def attribute_words(data: bytes, regions: bytes) -> set:
+    """The words that follow, after a dot, the name a plain ``import`` binds (``import
+    caiman as cm`` ... ``cm.cluster``: ``b"cluster"``), standard-library modules aside: the
+    submodules a file may reach as attributes of a package it imports (the triage's import
+    words; see ``attribute_submodules``).  ``regions``: ``import_regions(data)``."""
+    bound = set()
+    for match in _PLAIN_IMPORT.finditer(regions):
+        for item in match.group(1).split(b","):
+            parts = item.split()
+            if len(parts) >= 3 and parts[1] == b"as":
+                bound.add(parts[2])
+            elif parts and parts[0].split(b".")[0] not in _STDLIB:
+                bound.add(parts[0].split(b".")[0])
+    bound = {name for name in bound if re.fullmatch(rb"[A-Za-z_]\w*", name)}
+    if not bound:
+        return set()
+    pattern = rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(bound)) + rb")\.(\w+)"
+    return set(re.findall(pattern, data))
+
+
 def attribute_submodules(data: bytes, package: str, resolver: FileResolver) -> list[str]:
     """``import caiman as cm`` then ``cm.cluster.setup_cluster(...)``: the submodules of a
     plainly imported package of the codebase that ``data`` may name as attributes (``.cluster``
