@@ -164,6 +164,7 @@ class _Scope:
     region: list = field(default_factory=list)  # nodes whose calls belong to this scope
     owner: Optional[str] = None  # the module-level class of a method (for super())
     constants: bool = False  # some parameter is bound to a literal (early returns are decided)
+    func: Optional[ast.AST] = None  # the function this is the scope of (None: the module)
 
 
 @dataclass
@@ -228,6 +229,9 @@ class _Analyzer:
         self._outside: dict[tuple, object] = {}  # answers of the resolver about other modules
         self._early_exits: dict[int, frozenset] = {}  # id(function) -> parameters it returns on
         self._specialised_scopes: dict[tuple, _Scope] = {}  # (id(function), owner, binds) -> scope
+        self._kept: dict[str, dict] = {}  # class -> attr -> how __init__ keeps a literal (see ``kept_attributes``)
+        self._attribute_stores: Optional[tuple] = None  # see ``attribute_stores``
+        self._decided_attributes: Optional[frozenset] = None  # see ``decided_attributes``
 
     # ----- collection -------------------------------------------------------------------
     def collect_module(self) -> None:
@@ -331,7 +335,7 @@ class _Analyzer:
         key = id(func)
         if key in self._function_scopes:
             return self._function_scopes[key]
-        scope = _Scope("function", parent=self.module, owner=owner)
+        scope = _Scope("function", parent=self.module, owner=owner, func=func)
         args = func.args  # type: ignore[attr-defined]
         params = [a for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a]
         for index, arg in enumerate(params):
@@ -677,14 +681,17 @@ class _Analyzer:
         method may use later (a loader, a process, a spawning function): ``binds`` of
         ``specialise``, without instances (they would nest without end) or literals."""
         callee = self.specialise(("init", cls_name), call, scope)
-        if callee[0] != "with":
-            return ()
+        literal = self.kept_params(cls_name)
         kept = []
-        for name, values in callee[2]:
-            values = frozenset(v for v in values if _carried(v))
+        for name, values in callee[2] if callee[0] == "with" else ():
+            values = frozenset(v for v in values if _carried(v) or (v[0] == "const" and name in literal))
             if values:
                 kept.append((name, values))
-        return tuple(kept)
+        if self.kept_attributes(cls_name):
+            # literals kept on self are known in the methods of this instance (no other
+            # module rebinds them: it was made here)
+            kept.append((_BUILT, frozenset([("const", frozenset())])))
+        return tuple(sorted(kept, key=lambda item: item[0]))
 
     def with_self(self, callee: Tuple, method: Tuple) -> Tuple:
         """``callee`` (a method, maybe specialised) with its ``self`` bound to the instance
@@ -773,7 +780,13 @@ class _Analyzer:
                         # what the constructor kept.  Only CapWords names are asked (classes,
                         # by convention): the arguments of every outside call cost too much.
                         leaf = func[1].rsplit(".", 1)[-1]
-                        if leaf[:1].isupper() and (node.args or node.keywords):
+                        if leaf[:1].isupper() and self.outside_keeps_literals(func[1]):
+                            # Runner(num_processes=0) of another module whose methods test
+                            # what __init__ keeps on self: its literals and defaults count
+                            # there, unless this module assigns those attributes itself
+                            arguments = self.literal_arguments(node, scope) + (self.stored_attributes(),)
+                            out.add(("extinstance", func[1], arguments))
+                        elif leaf[:1].isupper() and (node.args or node.keywords):
                             arguments = self.portable_arguments(node, scope)
                             if arguments is not None:
                                 out.add(("extinstance", func[1], arguments))
@@ -878,6 +891,14 @@ class _Analyzer:
             lambda: self.resolver.returns_for(qualname),  # type: ignore[union-attr]
             _NO_VALUES,
         )
+
+    def outside_keeps_literals(self, qualname: str) -> bool:
+        """Whether ``qualname`` is a class of another module whose ``__init__`` keeps
+        literals on self that its methods test (``kept_attributes``), asked once per name."""
+        keeps = getattr(self.resolver, "keeps_literals", None)
+        if keeps is None:
+            return False
+        return solve(self._outside, ("keeps", qualname), lambda: bool(keeps(qualname)), False)
 
     def outside_process_class(self, qualname: str) -> bool:
         """``resolver.is_process_class(qualname)``, asked once per name."""
@@ -1011,11 +1032,16 @@ class _Analyzer:
         candidates: list[Tuple] = []  # callees that may reach a start; the shortest chain wins
         setup: Optional[Event] = None
         values = self.eval(call.func, scope)
+        # methods of another module's instance made with literals (``_eval_call``): asked
+        # with those, and not again without them
+        decided = {v[1] for v in values if v[0] == "extmethod" and len(v[2]) > 4}
         for value in values:
             tag = value[0]
             if tag == "name":
                 target = self.catalogue.get(value[1])
                 if target is None:
+                    if value[1] in decided:
+                        continue
                     if self.resolver is not None:
                         external = self.resolver.chain_for(value[1])
                         if external is not None and (_complete(call) or scope.constants or any(_is_literal(a) for a in _arguments(call))):
@@ -1032,7 +1058,7 @@ class _Analyzer:
                         if external is not None:
                             candidates.append(("ext", value[1], external))
                     continue
-                if target.kind is Kind.STARTS_ON_CALL and self._condition_holds(target, call):
+                if target.kind is Kind.STARTS_ON_CALL and self._condition_holds(target, call, scope):
                     return Event("direct", line, col, label)
                 if target.kind is Kind.SETUP:
                     setup = Event("setup", line, col, label)
@@ -1047,8 +1073,16 @@ class _Analyzer:
                 candidates.append(self.with_self(callee, value))
             elif tag == "extmethod" and self.resolver is not None:
                 # trainer.fit() where trainer = other_module.Trainer(model, train_loader)
-                values_at, keywords = self.portable_arguments(call, scope) or ((), ())
-                external = self.resolver.chain_for_call(value[1], (values_at, keywords, value[2]))
+                if len(value[2]) > 4:
+                    # runner.run() where runner = other_module.Runner(num_processes=0): only
+                    # a method that may start processes is asked again with the literals
+                    if self.resolver.chain_for(value[1]) is None:
+                        continue
+                    values_at, keywords, _, passed = self.literal_arguments(call, scope)
+                    external = self.resolver.chain_for_call(value[1], (values_at, keywords, value[2], passed))
+                else:
+                    values_at, keywords = self.portable_arguments(call, scope) or ((), ())
+                    external = self.resolver.chain_for_call(value[1], (values_at, keywords, value[2]))
                 if external is not None:
                     candidates.append(("ext", value[1], external))
             elif tag == "spawner":
@@ -1186,12 +1220,24 @@ class _Analyzer:
         values_at, keywords = arguments[0], arguments[1]
         binds = dict(zip(positional, values_at))
         binds.update((name, values) for name, values in keywords if name in named)
+        # literal_arguments of the constructor call, with the attributes that the calling
+        # module assigns itself (``_eval_call``): literals kept on self count there too
+        stored = arguments[4] if len(arguments) > 4 else None
+        literal = self.kept_params(cls_name) if stored is not None else frozenset()
+        if literal and arguments[3] is not None:  # a complete call: the rest take their defaults
+            passed = {name: frozenset() for name in arguments[3]}
+            binds.update(
+                (name, values) for name, values in
+                self.bind_defaults(init, positional, len(values_at), {**passed, **binds}).items() if values
+            )
         kept = []
         for name in sorted(binds):
-            values = frozenset(v for v in binds[name] if _carried(v))
+            values = frozenset(v for v in binds[name] if _carried(v) or (v[0] == "const" and name in literal))
             if values:
                 kept.append((name, values))
-        return tuple(kept)
+        if stored is not None and self.kept_attributes(cls_name):
+            kept.append((_BUILT, frozenset([("const", stored)])))
+        return tuple(sorted(kept, key=lambda item: item[0]))
 
     def portable_arguments(self, call: ast.Call, scope: _Scope) -> Optional[tuple]:
         """What a call's arguments carry that means the same in any module (a DataLoader with
@@ -1290,6 +1336,10 @@ class _Analyzer:
                     names |= {n.id for n in walk(node.test) if isinstance(n, ast.Name)} & params
                 elif isinstance(node, ast.Call):  # handed on: the callee may test it
                     names |= {a.id for a in _arguments(node) if isinstance(a, ast.Name)} & params
+            owner = self.owner_of(func) if getattr(func, "name", "") == "__init__" else None
+            if owner is not None:
+                # kept on self and tested by a method: Runner() with num_processes=0
+                names |= self.kept_params(owner)
             found = self._early_exits[key] = frozenset(names)
         return found
 
@@ -1323,7 +1373,7 @@ class _Analyzer:
             if name in params and name in bindings:
                 # the parameter's own source comes first (function_scope binds them first)
                 bindings[name] = [("value", v) for v in values] + bindings[name][1:]
-                constants = constants or any(v[0] == "const" for v in values)
+                constants = constants or any(v[0] == "const" or _carries_literals(v) for v in values)
         if constants:
             # ``if nprocs <= 0: nprocs += cpu_count()`` with nprocs=1: the rebinding in the
             # branch the literal rules out never happens
@@ -1338,7 +1388,7 @@ class _Analyzer:
                 }
         scope = _Scope(
             "function", bindings, parent=self.module, globals_declared=base.globals_declared,
-            region=base.region, owner=owner, constants=constants,
+            region=base.region, owner=owner, constants=constants, func=func,
         )
         self._specialised_scopes[key] = scope
         return scope
@@ -1403,20 +1453,26 @@ class _Analyzer:
     def truth(self, test: ast.expr, scope: _Scope) -> Optional[bool]:
         """Whether ``test`` is true, when literals bound to parameters decide it (see
         ``_decide``)."""
-        return _decide(test, lambda name: self._constant(name, scope))
+        return _decide(test, lambda name: self._constant(name, scope, test))
 
     def _literal_value(self, arg: ast.expr, scope: _Scope) -> object:
         """The literal an argument surely is: a constant, or a name that a literal argument
         bound (``nprocs=nprocs`` inside ``multiSMC(nprocs=1)``); else ``_UNKNOWN``."""
         if _is_literal(arg):
             return arg.value  # type: ignore[attr-defined]
-        if isinstance(arg, ast.Name) and scope.constants:
-            return self._constant(arg.id, scope)
+        if scope.constants and isinstance(arg, (ast.Name, ast.Attribute)):
+            key = _decided_key(arg)
+            if key is not None:
+                return self._constant(key, scope, arg)
         return _UNKNOWN
 
-    def _constant(self, name: str, scope: _Scope) -> object:
+    def _constant(self, name: str, scope: _Scope, at: Optional[ast.AST] = None) -> object:
         """The one literal every binding of ``name`` in the (specialised) function scope
-        gives it -- a literal argument, or ``name = <literal>`` -- or ``_UNKNOWN``."""
+        gives it -- a literal argument, or ``name = <literal>`` -- or ``_UNKNOWN``.
+        ``self.attr`` (a dotted ``name``, read at node ``at``): see ``_attribute_constant``."""
+        if "." in name:
+            base, attr = name.split(".", 1)
+            return self._attribute_constant(base, attr, scope, at)
         if scope.kind != "function" or name in scope.globals_declared or name not in scope.bindings:
             return _UNKNOWN
         distinct = set()
@@ -1430,12 +1486,193 @@ class _Analyzer:
             distinct.add((type(value), value))
         return next(iter(distinct))[1] if len(distinct) == 1 else _UNKNOWN
 
-    def _condition_holds(self, target: Target, call: ast.Call) -> bool:
+    # ----- literals kept on self -------------------------------------------------------
+    def _attribute_constant(self, base: str, attr: str, scope: _Scope, at: Optional[ast.AST]) -> object:
+        """The literal ``base.attr`` surely holds in ``scope``, or ``_UNKNOWN``: ``base``
+        is an instance of a class of this file whose ``__init__`` keeps a parameter or a
+        literal in ``attr`` once and nothing else rebinds it (``kept_attributes``), and
+
+        - inside that ``__init__``, after the assignment: the parameter's literal there;
+        - elsewhere (a method of an instance made by a call the analysis followed, which
+          carries the constructor's literal arguments and defaults: ``instance_binds``):
+          the literal the constructor was given, or the one assigned."""
+        if scope.kind != "function":
+            return _UNKNOWN
+        distinct = set()
+        for value in self.lookup(base, scope) or [None]:
+            if value is None or value[0] != "instance" or value[1] not in self.classes:
+                return _UNKNOWN
+            kept = self.kept_attributes(value[1]).get(attr)
+            if kept is None:
+                return _UNKNOWN
+            init, stmt, expr, rebound = kept
+            carried = dict(value[2]) if len(value) > 2 else {}
+            built = next(iter(carried.get(_BUILT, ())), None)
+            known: object = _UNKNOWN
+            if len(value) == 2 and scope.func is init:
+                # self.num_processes = num_processes; if self.num_processes == 0: ...
+                if at is not None and getattr(at, "lineno", 0) > (stmt.end_lineno or stmt.lineno):
+                    known = expr.value if isinstance(expr, ast.Constant) else self._constant(expr.id, scope)
+            elif built is not None and attr not in built[1] and "*" not in built[1]:
+                # built[1]: the attributes the module that made the instance assigns itself
+                if isinstance(expr, ast.Constant):
+                    known = expr.value
+                elif not rebound:
+                    given = carried.get(expr.id, ())
+                    if len(given) == 1 and next(iter(given))[0] == "const":
+                        known = next(iter(given))[1]
+            if known is _UNKNOWN:
+                return _UNKNOWN
+            distinct.add((type(known), known))
+        return next(iter(distinct))[1] if len(distinct) == 1 else _UNKNOWN
+
+    def kept_attributes(self, cls_name: str) -> dict:
+        """attr -> (init, statement, kept expression, parameter rebound in init) for the
+        attributes an instance of ``cls_name`` keeps a literal in: ``self.attr = param`` or
+        ``self.attr = <literal>``, a statement of the ``__init__`` body itself (not in a
+        branch or a loop), the only binding of ``attr`` in the class and its bases, none of
+        them from another module; no property or method of that name, no ``__setattr__``;
+        and no other code of this module assigns or deletes ``something.attr`` or sets
+        attributes by name (``setattr``, ``__dict__``, ``vars``).  Only attributes an
+        ``if`` tests or a call is handed count (``decided_attributes``)."""
+        found = self._kept.get(cls_name)
+        if found is not None:
+            return found
+        found = self._kept[cls_name] = {}
+        init = self.find_method(cls_name, "__init__")
+        decided = self.decided_attributes()
+        if init is None or not decided or self.external_bases(cls_name):
+            return found
+        counts, by_name = self.attribute_stores()
+        if by_name:
+            return found
+        sources: dict = {}
+        names: set = set()
+        todo, seen = [cls_name], set()
+        while todo:
+            current = todo.pop()
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            for attr, entries in self.attribute_sources(current).items():
+                sources.setdefault(attr, []).extend(entries)
+            for stmt in self.classes[current].body:
+                if isinstance(stmt, _FUNCS):
+                    names.add(stmt.name)
+            for base in self.classes[current].bases:
+                todo += [v[1] for v in self.eval(base, self.module) if v[0] == "class"]
+        if names & {"__setattr__", "__getattr__", "__getattribute__", "__delattr__"}:
+            return found
+        args = init.args  # type: ignore[attr-defined]
+        positional = args.posonlyargs + args.args
+        if not positional:
+            return found
+        me = positional[0].arg
+        params = {a.arg for a in positional[1:] + args.kwonlyargs}
+        scope = self.function_scope(init, self.owner_of(init))
+        for stmt in init.body:  # type: ignore[attr-defined]
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, expr = stmt.targets[0], stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target, expr = stmt.target, stmt.value
+            else:
+                continue
+            if not _is_self_attribute(target, me):
+                continue
+            attr = target.attr  # type: ignore[attr-defined]
+            if (
+                attr not in decided or attr in names or counts.get(attr, 0)
+                or len(sources.get(attr, ())) != 1 or sources[attr][0][0][1] is not expr
+            ):
+                continue
+            if _is_literal(expr):
+                found[attr] = (init, stmt, expr, False)
+            elif isinstance(expr, ast.Name) and expr.id in params:
+                found[attr] = (init, stmt, expr, len(scope.bindings.get(expr.id, ())) != 1)
+        return found
+
+    def kept_params(self, cls_name: str) -> frozenset:
+        """Parameters of the ``__init__`` of ``cls_name`` that it keeps on ``self`` as a
+        literal (``kept_attributes``), untouched before: a constructor call's literal for
+        them, or their literal default, is what the methods see."""
+        return frozenset(
+            expr.id for _, _, expr, rebound in self.kept_attributes(cls_name).values()
+            if isinstance(expr, ast.Name) and not rebound
+        )
+
+    def attribute_stores(self) -> tuple:
+        """(attr -> how many places of this module assign or delete ``something.attr``,
+        other than a method's own ``self.attr = ...``; whether the module sets attributes
+        by name: ``setattr``, ``__dict__``, ``vars``), walked once."""
+        if self._attribute_stores is None:
+            own: set = set()
+            for cls in self.classes.values():
+                for stmt in cls.body:
+                    if not isinstance(stmt, _FUNCS):
+                        continue
+                    positional = stmt.args.posonlyargs + stmt.args.args
+                    if not positional:
+                        continue
+                    me = positional[0].arg
+                    for node in self.body_nodes(stmt):
+                        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                            for target in targets:
+                                for inner in walk(target):
+                                    if _is_self_attribute(inner, me):
+                                        own.add(id(inner))
+            counts: dict = {}
+            by_name = False
+            for node in walk(self.tree):
+                if isinstance(node, ast.Attribute):
+                    if node.attr == "__dict__":
+                        by_name = True
+                    elif isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in own:
+                        counts[node.attr] = counts.get(node.attr, 0) + 1
+                elif isinstance(node, ast.Name) and node.id in ("setattr", "delattr", "vars"):
+                    by_name = True
+            self._attribute_stores = (counts, by_name)
+        return self._attribute_stores
+
+    def stored_attributes(self) -> frozenset:
+        """What ``attribute_stores`` says, for another module: the attribute names this one
+        assigns on objects (all of them, as ``"*"``, when it sets attributes by name)."""
+        counts, by_name = self.attribute_stores()
+        return frozenset(["*"]) if by_name else frozenset(counts)
+
+    def decided_attributes(self) -> frozenset:
+        """Names of the attributes that an ``if`` (or a conditional expression, a ``while``)
+        of this module tests, or that a call is handed (``Pool(self.num_processes)``)."""
+        if self._decided_attributes is None:
+            names: set = set()
+            for node in walk(self.tree):
+                if isinstance(node, (ast.If, ast.IfExp, ast.While)):
+                    names |= {n.attr for n in walk(node.test) if isinstance(n, ast.Attribute)}
+                elif isinstance(node, ast.Call):
+                    names |= {a.attr for a in _arguments(node) if isinstance(a, ast.Attribute)}
+            self._decided_attributes = frozenset(names)
+        return self._decided_attributes
+
+    def _condition_holds(self, target: Target, call: ast.Call, scope: Optional[_Scope] = None) -> bool:
         condition = target.condition
         if condition is Condition.ALWAYS:
             return True
         if condition is Condition.MP_BACKEND:
-            return _literal_kw(call, "backend") == "multiprocessing" or id(call) in self.backend_calls()
+            if not (_literal_kw(call, "backend") == "multiprocessing" or id(call) in self.backend_calls()):
+                return False
+            # n_jobs=1 runs sequentially in every joblib version (the multiprocessing backend
+            # falls back to the sequential one); n_jobs=None is not certain: an enclosing
+            # parallel_backend(..., n_jobs=4) may give the count in older versions
+            jobs = call.args[0] if call.args and not isinstance(call.args[0], ast.Starred) else next(
+                (kw.value for kw in call.keywords if kw.arg == "n_jobs"), None
+            )
+            if jobs is not None:
+                known = self._literal_value(jobs, scope) if scope is not None else (
+                    jobs.value if _is_literal(jobs) else _UNKNOWN  # type: ignore[attr-defined]
+                )
+                if known == 1 and not isinstance(known, bool):
+                    return False
+            return True
         if condition is Condition.DASK_PROCESSES:
             if _literal_kw(call, "processes") is False:
                 return False
@@ -1865,20 +2102,32 @@ def _decide(test: ast.expr, constant: Callable[[str], object]) -> Optional[bool]
         if isinstance(test.op, ast.And):
             return False if False in truths else (True if all(t is True for t in truths) else None)
         return True if True in truths else (False if all(t is False for t in truths) else None)
-    if isinstance(test, ast.Name):
-        known = constant(test.id)
+    if isinstance(test, (ast.Name, ast.Attribute)):
+        key = _decided_key(test)
+        known = _UNKNOWN if key is None else constant(key)
         return None if known is _UNKNOWN else bool(known)
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, (ast.Name, ast.Attribute)):
         right = test.comparators[0]
-        if not _is_literal(right):
+        key = _decided_key(test.left)
+        if not _is_literal(right) or key is None:
             return None
-        known = constant(test.left.id)
+        known = constant(key)
         if known is _UNKNOWN:
             return None
         try:
             return bool(_COMPARE[type(test.ops[0])](known, right.value))  # type: ignore[attr-defined]
         except (KeyError, TypeError):
             return None
+    return None
+
+
+def _decided_key(node: ast.expr) -> Optional[str]:
+    """The name a literal may be known for: ``n`` for a name, ``self.n`` for an attribute
+    of a name (``_attribute_constant``), else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
     return None
 
 
@@ -1937,7 +2186,18 @@ def _carried(value: Tuple, depth: int = 0) -> bool:
 
 
 def _binds_constants(binds: tuple) -> bool:
-    return any(v[0] == "const" for _, values in binds for v in values)
+    return any(v[0] == "const" or _carries_literals(v) for _, values in binds for v in values)
+
+
+#: The pseudo-parameter an instance carries when it was made by a constructor call the
+#: analysis followed, so that literals kept on self are known in its methods; its value is
+#: ``("const", attributes the making module assigns itself)`` (see ``_attribute_constant``).
+_BUILT = "<built>"
+
+
+def _carries_literals(value: Tuple) -> bool:
+    """An instance made with literals its methods may test (``instance_binds``)."""
+    return value[0] == "instance" and len(value) > 2 and any(name == _BUILT for name, _ in value[2])
 
 
 def _callee_key(callee: Tuple) -> tuple:

@@ -50,7 +50,12 @@ def _module_name_for(path: str) -> tuple[str, Path]:
     folder, name = os.path.split(real)
     stem = name[:-3] if name.endswith(".py") else os.path.splitext(name)[0]
     parts = [] if stem == "__init__" else [stem]
-    while "__init__.py" in _entries(folder) and os.path.dirname(folder) != folder:
+    while os.path.dirname(folder) != folder and (
+        "__init__.py" in _entries(folder)
+        # a folder without __init__.py inside a regular package is a namespace portion of
+        # it: lerobot/datasets/lerobot_dataset.py is lerobot.datasets.lerobot_dataset
+        or "__init__.py" in _entries(os.path.dirname(folder))
+    ):
         folder, package = os.path.split(folder)
         parts.insert(0, package)
     return ".".join(parts), Path(folder)
@@ -438,6 +443,34 @@ class Project:
                         other = self._load(source).analyzer if self._worth(source) else None
                         if other is not None and name in other.classes:  # type: ignore[attr-defined]
                             return bool(other.is_process_class(name))  # type: ignore[attr-defined]
+            finally:
+                self._depth -= 1
+        return False
+
+    def keeps_literals(self, qualname: str, search: Sequence[Path]) -> bool:
+        """Whether ``qualname`` is a class of the codebase whose ``__init__`` keeps literals
+        on self that its methods test (``kept_attributes``): its constructor's literal
+        arguments are worth handing on with calls of its methods.  Only modules that may
+        start processes are read (else there is nothing to rule out)."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return False
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = self._find(".".join(parts[:cut]), search)
+            rest = parts[cut:]
+            if module_file is None or len(rest) != 1 or not self._worth(module_file):
+                continue
+            analyzer = self._load(module_file).analyzer
+            if analyzer is None:
+                continue
+            self._depth += 1
+            try:
+                if rest[0] in analyzer.classes:  # type: ignore[attr-defined]
+                    return bool(analyzer.kept_attributes(rest[0]))  # type: ignore[attr-defined]
+                for source in analyzer.module.bindings.get(rest[0], []):  # type: ignore[attr-defined]
+                    if source[0] == "value" and source[1][0] == "name":  # a re-export
+                        if self.keeps_literals(source[1][1], self.resolver_for(module_file).search):
+                            return True
             finally:
                 self._depth -= 1
         return False
@@ -852,6 +885,9 @@ class FileResolver:
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)
 
+    def keeps_literals(self, qualname: str) -> bool:
+        return self.project.keeps_literals(qualname, self.search)
+
 
 @lru_cache(maxsize=4096)
 def _project_roots(folder: str) -> tuple:
@@ -961,6 +997,43 @@ def package_modules(package: str, search: Sequence) -> list[str]:
     return found
 
 
+_PLAIN_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_STDLIB = frozenset(os.fsencode(name) for name in getattr(__import__("sys"), "stdlib_module_names", ()))
+
+
+def attribute_words(data: bytes, regions: bytes) -> set:
+    """The words that follow, after a dot, the name a plain ``import`` binds (``import
+    caiman as cm`` ... ``cm.cluster``: ``b"cluster"``), standard-library modules aside: the
+    submodules a file may reach as attributes of a package it imports (the triage's import
+    words; see ``attribute_submodules``).  ``regions``: ``import_regions(data)``."""
+    bound = set()
+    for match in _PLAIN_IMPORT.finditer(regions):
+        for item in match.group(1).split(b","):
+            parts = item.split()
+            if len(parts) >= 3 and parts[1] == b"as":
+                bound.add(parts[2])
+            elif parts and parts[0].split(b".")[0] not in _STDLIB:
+                bound.add(parts[0].split(b".")[0])
+    bound = {name for name in bound if re.fullmatch(rb"[A-Za-z_]\w*", name)}
+    if not bound:
+        return set()
+    pattern = rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(bound)) + rb")\.(\w+)"
+    return set(re.findall(pattern, data))
+
+
+def attribute_submodules(data: bytes, package: str, resolver: FileResolver) -> list[str]:
+    """``import caiman as cm`` then ``cm.cluster.setup_cluster(...)``: the submodules of a
+    plainly imported package of the codebase that ``data`` may name as attributes (``.cluster``
+    occurs in it), for a package whose ``__init__.py`` may import them.  Read off bytes
+    (cheap, and it may say too much, never too little)."""
+    if is_catalogue_module(package):
+        return []
+    init = find_module_file(package, resolver.search)
+    if init is None or init.name != "__init__.py":
+        return []
+    return [dotted for dotted in package_modules(package, resolver.search) if b"." + dotted.rsplit(".", 1)[1].encode() in data]
+
+
 _STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\*", re.M)
 
 
@@ -998,6 +1071,7 @@ def scan_imports(data: bytes, resolver: FileResolver) -> list[str]:
                 item = item.strip().split(" as ")[0].strip()
                 if item:
                     names.append(item)
+                    names += attribute_submodules(data, item, resolver)
             continue
         text = source.decode("utf-8", "replace")
         level = len(text) - len(text.lstrip("."))

@@ -112,6 +112,9 @@ class _Scan:
             kind = DYNAMIC  # any module of a package may be imported: the walk asks it later
         regions = import_regions(data)
         words = self.universe.intersection(WORD.findall(regions))
+        from fixer.project import attribute_words  # (cm.cluster after import caiman as cm)
+
+        words.update(self.universe.intersection(attribute_words(data, regions)))
         if _RELATIVE.search(regions):
             words.update(chain)
         # A file that adds folders to sys.path itself may import from anywhere they lead.

@@ -51,7 +51,7 @@ def verify_rewrite(
         new_text,
         indent,
         moved_line_numbers(old_tree, plan) - frozenset(hoisted),
-        moved_region(new_tree, plan),
+        moved_region(new_tree, plan, len(_lines(new_text))),
         hoisted,
     )
     if problem:
@@ -336,17 +336,28 @@ def hoisted_line_numbers(text: str, tree: ast.Module, plan: Plan, indent: str) -
     return out
 
 
-def moved_region(new_tree: ast.Module, plan: Plan) -> frozenset:
+def moved_region(new_tree: ast.Module, plan: Plan, line_count: int = 0) -> frozenset:
     """Lines of the rewrite where moved statements (and their comments) may land: the body of
-    the new main() or guard, or the whole existing guard (its own lines are there too)."""
+    the new main() or guard, or the whole existing guard (its own lines are there too), and
+    the comment lines after it, up to the next statement (``line_count``: the rewrite's, for
+    the last one).  A comment that ends an indented block (``for ...:`` then ``    # note``)
+    lies past the block's last statement, yet moves with it, one level deeper."""
     if plan.target is Target.EXISTING_GUARD:
         candidates = [s for s in new_tree.body if isinstance(s, ast.If) and is_main_guard_test(s.test)]
         if not candidates:
             return frozenset()
         node = candidates[0]
-        return frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-    node = new_tree.body[-2] if plan.target is Target.NEW_MAIN and len(new_tree.body) >= 2 else new_tree.body[-1]
-    return frozenset(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
+        start = node.lineno
+    else:
+        node = new_tree.body[-2] if plan.target is Target.NEW_MAIN and len(new_tree.body) >= 2 else new_tree.body[-1]
+        start = node.lineno + 1
+    end = node.end_lineno or node.lineno
+    following = [
+        min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+        for stmt in new_tree.body if stmt.lineno > end
+    ]
+    last = min(following) - 1 if following else max(end, line_count)
+    return frozenset(range(start, last + 1))
 
 
 def moved_line_numbers(tree: ast.Module, plan: Plan) -> frozenset:

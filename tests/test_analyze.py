@@ -1467,6 +1467,115 @@ def test_literal_arguments_decide_branches(call: str, flagged: bool) -> None:
     assert [f.code.value for f in findings] == (["GF002"] if flagged else [])
 
 
+LITERAL_ATTRIBUTES = """\
+from multiprocessing import Pool
+
+from joblib import Parallel, delayed
+
+
+class Runner:
+    def __init__(self, num_processes=0, label="run"):
+        self.num_processes = num_processes
+        self.label = label
+
+    def run(self):
+        if self.num_processes == 0:
+            return [abs(-1)]
+        with Pool(self.num_processes) as pool:
+            return pool.map(abs, [-1])
+
+
+class Retuned(Runner):
+    def tune(self, n):
+        self.num_processes = n
+
+
+class Estimator:
+    def __init__(self, n_jobs=None):
+        self.n_jobs = n_jobs
+
+    def fit(self, items):
+        if self.n_jobs is None or self.n_jobs == 1:
+            return [abs(i) for i in items]
+        return self._fit_parallel(items)
+
+    def _fit_parallel(self, items):
+        return Pool(self.n_jobs).map(abs, items)
+
+
+class Defaulted:
+    def __init__(self, n_jobs=None):
+        if n_jobs is None:
+            n_jobs = 4
+        self.n_jobs = n_jobs
+
+    def fit(self):
+        if self.n_jobs is None:
+            return []
+        return Pool(self.n_jobs).map(abs, [1])
+
+
+class Writer:
+    def __init__(self, num_processes=0):
+        self.num_processes = num_processes
+        if self.num_processes == 0:
+            self.pool = None
+        else:
+            self.pool = Pool(self.num_processes)
+
+
+class Backed:
+    def __init__(self, n_jobs=1):
+        self.n_jobs = n_jobs
+
+    def fit(self, items):
+        return Parallel(n_jobs=self.n_jobs, backend="multiprocessing")(delayed(abs)(i) for i in items)
+
+
+class Mode:
+    def __init__(self):
+        self.mode = "threads"
+
+    def run(self):
+        if self.mode == "processes":
+            Pool(2)
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "call, flagged",
+    [
+        pytest.param("Runner().run()", False, id="default-kept-on-self"),
+        pytest.param("Runner(num_processes=0).run()", False, id="keyword-kept-on-self"),
+        pytest.param("Runner(0, 'a').run()", False, id="positional-kept-on-self"),
+        pytest.param("r = Runner(0)\nr.run()", False, id="instance-bound-to-a-name"),
+        pytest.param("def go():\n    r = Runner()\n    return r.run()\ngo()", False, id="instance-in-a-function"),
+        pytest.param("Runner(num_processes=4).run()", True, id="literal-reaches-pool"),
+        pytest.param("Runner(len([1])).run()", True, id="not-a-literal"),
+        pytest.param("r = Runner(0)\nr.num_processes = 4\nr.run()", True, id="rebound-by-the-script"),
+        pytest.param("r = Runner(0)\nsetattr(r, 'num_processes', 4)\nr.run()", True, id="setattr"),
+        pytest.param("Retuned().run()", True, id="another-method-rebinds"),
+        pytest.param("Estimator().fit([1])", False, id="none-default-is-none-or-one"),
+        pytest.param("Estimator(n_jobs=1).fit([1])", False, id="one-is-none-or-one"),
+        pytest.param("Estimator(n_jobs=2).fit([1])", True, id="two-reaches-pool"),
+        pytest.param("Defaulted().fit()", True, id="parameter-rebound-before-kept"),
+        pytest.param("Writer()", False, id="tested-in-init-after-assignment"),
+        pytest.param("Writer(2)", True, id="init-literal-reaches-pool"),
+        pytest.param("Backed().fit([1])", False, id="joblib-one-job-is-sequential"),
+        pytest.param("Backed(n_jobs=2).fit([1])", True, id="joblib-two-jobs"),
+        pytest.param("Backed(n_jobs=None).fit([1])", True, id="joblib-none-may-follow-a-context"),
+        pytest.param("Mode().run()", False, id="literal-assigned-in-init"),
+    ],
+)
+def test_literals_kept_on_self_decide_branches(call: str, flagged: bool) -> None:
+    text = LITERAL_ATTRIBUTES + call + "\n"
+    findings = analyze_module(ast.parse(text), text).findings
+    assert bool(findings) == flagged, [f.message for f in findings]
+    assert all(f.code.value == "GF002" for f in findings)
+
+
 @pytest.mark.parametrize(
     "source, flagged",
     [
