@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from fixer.analyze import ModuleAnalysis, is_main_guard_test
 from fixer.model import Code, Finding
-from fixer.names import binds, call_time_reads, child_nodes, mutated_root, walk
+from fixer.names import MUTATING_METHODS, binds, call_time_reads, child_nodes, mutated_root, walk
 from fixer.targets import SYNC_PRIMITIVES, Kind
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -393,11 +393,6 @@ class _HazardFinder:
             self.findings.append(finding)
 
 
-#: Methods that change a list, dict or set in place.
-MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
-     "add", "discard", "sort", "reverse", "appendleft", "extendleft", "__setitem__"}
-)
 
 
 def _rebinds(node: ast.AST, name: str) -> bool:

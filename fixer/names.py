@@ -246,6 +246,13 @@ def calls_named(stmt: ast.stmt, names: frozenset[str]) -> list[ast.Call]:
     ]
 
 
+#: Methods that change a list, dict or set in place.
+MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
+     "add", "discard", "sort", "reverse", "appendleft", "extendleft", "__setitem__"}
+)
+
+
 def mutated_root(node: ast.AST, methods: frozenset[str] | None = None) -> str | None:
     """The name whose object ``node`` changes in place: ``x`` in ``x[k] = v``, ``x.a = v``,
     ``del x[k]`` and ``x.append(v)`` (any method, or only those in ``methods``)."""

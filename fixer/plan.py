@@ -175,7 +175,7 @@ def _make_plan(
         for j, stmt in enumerate(body):
             if j in keep or j in guards or j >= first_forced:
                 continue
-            filled = (_mutates(stmt) & set(readers)) - imported
+            filled = (_fills(stmt) & set(readers)) - imported
             if not filled:
                 continue
             name = sorted(filled)[0]
@@ -716,6 +716,36 @@ def _function_reads_of(body: list, names: set[str], analysis: ModuleAnalysis) ->
 def _compute_mutates(stmt: ast.stmt) -> set[str]:
     """Names whose objects the statement may change in place (``x.append(1)``, ``x[k] = v``)."""
     return {name for name in map(mutated_root, iter_runtime_nodes(stmt)) if name is not None}
+
+
+def _fills(stmt: ast.stmt) -> set[str]:
+    """Names whose objects the statement fills in for the functions that read them: an item
+    or attribute stored, a ``del``, a list/dict/set method (``LOOKUP.update(...)``), or a
+    method called for its effect alone (``parser.add_argument(...)``, ``config.read(f)``).
+    A method whose result is kept (``items = client.list_items()``) or tested (``while
+    client.status() != "done":``) is a question asked of the object: spawn children need
+    the object, not the answer, so such statements may move into ``main()``."""
+    return _names.remembered("fills", _compute_fills, stmt)
+
+
+def _compute_fills(stmt: ast.stmt) -> set[str]:
+    asked: set[int] = set()  # calls whose value is used: assigned, tested, passed on
+    for node in iter_runtime_nodes(stmt):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            continue  # the call's value is dropped: called for its effect
+        for child in _names.child_nodes(node):
+            if isinstance(child, ast.Call) and not (isinstance(node, ast.Expr) and child is node.value):
+                asked.add(id(child))
+    found = set()
+    for node in iter_runtime_nodes(stmt):
+        if isinstance(node, ast.Call) and id(node) in asked and isinstance(node.func, ast.Attribute) and (
+            node.func.attr not in _names.MUTATING_METHODS
+        ):
+            continue
+        name = mutated_root(node)
+        if name is not None:
+            found.add(name)
+    return found
 
 
 def _is_import_like(stmt: ast.stmt) -> bool:

@@ -273,6 +273,34 @@ def check_lines_preserved(
         else:
             (moved if number in moved_lines else kept)[line] += 1
 
+    # A one-line guard (`if __name__ == "__main__": run()`) that receives moved work becomes
+    # a block: its statements move to their own line, one level deeper.
+    for line in list(kept):
+        match = _ONE_LINE_GUARD.match(line)
+        if match:
+            count = kept.pop(line)
+            kept[match.group(1) + indent + match.group(2).strip()] += count
+    # Without ``moved_lines`` every input line counts as kept, and a line may match either
+    # as kept or as kept one level deeper (a statement moved into main() whose text equals a
+    # line of a block it was nested in): both orders of preference are tried.
+    orders = (False, True) if not moved_lines else (False,)
+    problem = ""
+    for deeper_first in orders:
+        problem = _match_new_lines(new_text, indent, Counter(kept), Counter(moved), Counter(hoisted),
+                                   moved_region, deeper_first)
+        if not problem:
+            break
+    if problem:
+        return problem
+    if _final_newline(old_text) != _final_newline(new_text):
+        return "the rewrite changed how the file ends (its final newline)"
+    return ""
+
+
+def _match_new_lines(new_text: str, indent: str, kept: Counter, moved: Counter, hoisted: Counter,
+                     moved_region: frozenset | None, deeper_first: bool) -> str:
+    """``check_lines_preserved``'s matching of the new text's lines against the input's."""
+
     def take_hoisted(line: str) -> bool:
         for pair in [p for p in hoisted if hoisted[p] > 0 and p[0] == line] or [
             p for p in hoisted if hoisted[p] > 0 and p[1] == line
@@ -281,13 +309,6 @@ def check_lines_preserved(
             return True
         return False
 
-    # A one-line guard (`if __name__ == "__main__": run()`) that receives moved work becomes
-    # a block: its statements move to their own line, one level deeper.
-    for line in list(kept):
-        match = _ONE_LINE_GUARD.match(line)
-        if match:
-            count = kept.pop(line)
-            kept[match.group(1) + indent + match.group(2).strip()] += count
     for number, line in enumerate(_lines(new_text), start=1):
         if not line.strip():
             continue
@@ -301,6 +322,8 @@ def check_lines_preserved(
             continue
         if line.startswith(indent) and moved[line[len(indent):]] > 0:
             moved[line[len(indent):]] -= 1
+        elif deeper_first and line.startswith(indent) and kept[line[len(indent):]] > 0:
+            kept[line[len(indent):]] -= 1
         elif kept[line] > 0:
             kept[line] -= 1
         elif moved[line] > 0:
@@ -316,8 +339,6 @@ def check_lines_preserved(
     lost += [pair[1] for pair, count in hoisted.items() if count > 0]
     if lost:
         return f"the rewrite lost a line of the input: {lost[0].strip()[:60]!r}"
-    if _final_newline(old_text) != _final_newline(new_text):
-        return "the rewrite changed how the file ends (its final newline)"
     return ""
 
 
