@@ -1049,7 +1049,7 @@ class _Analyzer:
                             # literals (and the defaults the call leaves) may rule its
                             # process start out
                             external = self.resolver.chain_for_call(value[1], self.literal_arguments(call, scope))
-                        if external is None:
+                        if external is None and _may_take_arguments(self.resolver, value[1]):
                             # train_one_epoch(model, loader) of another module iterates the
                             # loader it is given
                             arguments = self.portable_arguments(call, scope)
@@ -2232,6 +2232,13 @@ def render_chain(chain: tuple, here: str = "") -> str:
         else:
             parts.append(step.label)
     return "calls " + " → ".join(parts)
+
+
+def _may_take_arguments(resolver: object, qualname: str) -> bool:
+    """``resolver.may_take_arguments`` where the resolver has it (a resolver that cannot
+    tell is asked with the arguments)."""
+    ask = getattr(resolver, "may_take_arguments", None)
+    return ask(qualname) if ask is not None else True
 
 
 def _short(path: str) -> str:

@@ -879,6 +879,16 @@ class FileResolver:
     def chain_for_call(self, qualname: str, arguments: tuple) -> Optional[ExternalChain]:
         return self.project.chain_for_call(qualname, self.search, arguments)
 
+    def may_take_arguments(self, qualname: str) -> bool:
+        """Whether ``chain_for_call(qualname, ...)`` can find anything: some module prefix of
+        the name is a file of the codebase or the environment.  (A call of the standard
+        library or of a module that is not there needs no argument evaluated.)"""
+        project = self.project
+        if is_catalogue_module(qualname) or project._depth >= MAX_DEPTH:
+            return False
+        parts = qualname.split(".")
+        return any(find_module_file(".".join(parts[:cut]), self.search) is not None for cut in range(len(parts) - 1, 0, -1))
+
     def returns_for(self, qualname: str) -> frozenset:
         return self.project.returns_for(qualname, self.search)
 
