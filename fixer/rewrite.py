@@ -76,15 +76,26 @@ def _apply_plan(text: str, plan: Plan) -> str:
     moved_after: list[cst.BaseStatement] = []
     guard: cst.If | None = None
     new_body: list[cst.BaseStatement] = []
+    # The blank lines above the first statement moved since the last one kept: a statement
+    # that stays after moved ones keeps the separation the moved ones had from what came
+    # before (a constant after a function would otherwise end up right under its body).
+    gap: int | None = None
     for element, action in zip(module.body, actions):
         if action is Action.GUARD:
             guard = element  # type: ignore[assignment]
             new_body.append(element)
+            gap = None
         elif action is Action.KEEP:
+            missing = (gap or 0) - _count_leading_blank_lines(element)
+            if new_body and missing > 0:
+                element = element.with_changes(leading_lines=_blank_lines(missing) + list(element.leading_lines))
+            gap = None
             new_body.append(element)
             if guard is None:
                 kept_before_guard.append(element)
         else:
+            if gap is None:
+                gap = _count_leading_blank_lines(element)
             (moved_after if guard is not None else moved_before).append(element)
     moved = moved_before + moved_after
     if not moved:
