@@ -370,40 +370,48 @@ class Cache:
     def load(self) -> Optional[Manifest]:
         return load_manifest(str(self.path))
     def save(self, manifest: Manifest) -> None:
-        import tempfile  # (a run that only reads the cache never needs it)
-
         data = json.dumps(manifest.to_json(), separators=(",", ":")).encode()
-        tmp = None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".run-", suffix=".tmp", dir=self.folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, self.path)
-            tmp = None
-            self._prune()
+            write_record(self.path, data)
+            # every configuration and set of paths (pre-commit passes a different one each
+            # time) has its own record: they must not pile up
+            prune_records(self.folder, "run-*.json", KEEP)
         except OSError as exc:
             self.warning = f"cache not saved in {self.folder}: {exc.strerror or exc}"
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
 
 
-    def _prune(self) -> None:
-        """Keep the newest ``KEEP`` records: every configuration and set of paths (pre-commit
-        passes a different one each time) has its own, and they must not pile up."""
+def write_record(path: "Path", data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, renamed
+    over it (readers see the old record or the new one, never half of one).  Raises
+    OSError; the temporary file never stays behind."""
+    import tempfile  # (a run that only reads the cache never needs it)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stem = path.name.split("-", 1)[0]
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
         try:
-            records = sorted(self.folder.glob("run-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            os.unlink(tmp)
         except OSError:
-            return
-        for stale in records[KEEP:]:
-            try:
-                stale.unlink()
-            except OSError:
-                pass
+            pass
+        raise
+
+
+def prune_records(folder: "Path", pattern: str, keep: int) -> None:
+    """Keep the ``keep`` most recently written files of ``folder`` matching ``pattern``."""
+    try:
+        records = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    except OSError:
+        return
+    for stale in records[keep:]:
+        try:
+            stale.unlink()
+        except OSError:
+            pass
 
 
 def manifest_path(folder: str, key: str) -> str:

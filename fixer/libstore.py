@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Tuple
 
-from fixer.cache import Stamp, code_fingerprint, unchanged
+from fixer.cache import Stamp, code_fingerprint, prune_records, unchanged, write_record
 
 FORMAT = 1
 #: The folder inside the cache folder that holds the records.
@@ -113,8 +113,6 @@ class LibraryStore:
 
     def save(self, answers: LibraryAnswers) -> None:
         """Write ``answers`` atomically (never raises: a failure is kept in ``warning``)."""
-        import tempfile
-
         data = json.dumps(
             {
                 "format": FORMAT,
@@ -125,36 +123,11 @@ class LibraryStore:
             },
             separators=(",", ":"),
         ).encode()
-        folder = self.path.parent
-        tmp = None
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".lib-", suffix=".tmp", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, self.path)
-            tmp = None
-            _prune(folder)
+            write_record(self.path, data)
+            prune_records(self.path.parent, "lib-*.json", KEEP)
         except OSError as exc:
-            self.warning = f"library answers not saved in {folder}: {exc.strerror or exc}"
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-
-
-def _prune(folder: Path) -> None:
-    try:
-        records = sorted(folder.glob("lib-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    except OSError:
-        return
-    for stale in records[KEEP:]:
-        try:
-            stale.unlink()
-        except OSError:
-            pass
+            self.warning = f"library answers not saved in {self.path.parent}: {exc.strerror or exc}"
 
 
 def open_store(cache_dir: Optional[Path], environment_folders: Iterable[str], hidden: Iterable[str],
