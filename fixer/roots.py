@@ -12,7 +12,6 @@ Each folder comes with the reason it is searched (``Root.origin``), which ``-v``
 from __future__ import annotations
 
 import ast
-import glob
 import json
 import os
 import re
@@ -21,9 +20,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional, Sequence
 
+from fixer.sites import (
+    OWN_DEPENDENCIES, has_project_marker, own_site_packages, project_venv, pth_folders, venv_site_packages,
+)
+from fixer.sites import PROJECT_MARKERS  # noqa: F401 -- (named here by the tests)
+
 #: Files or folders that mark the root of a project (the folder ``python -m`` and test
 #: runners put on ``sys.path``, and whose package declarations say where packages live).
-PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 
 
 class EnvironmentNotFound(Exception):
@@ -70,7 +73,7 @@ class SearchSettings:
 def project_root_of(folder: str) -> Optional[str]:
     """The nearest folder at or above ``folder`` holding a project marker, or None (each
     folder is looked at once per run, whichever file asks)."""
-    if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+    if has_project_marker(folder):
         return folder
     parent = os.path.dirname(folder)
     return None if parent == folder else project_root_of(parent)
@@ -542,43 +545,19 @@ def find_environment(python: Optional[str], project_roots: Sequence[str], enviro
     environ = os.environ if environ is None else environ
     if python:
         if os.path.isdir(python):
-            folders = _venv_site_packages(python)
+            folders = venv_site_packages(python)
             if not folders:
                 raise EnvironmentNotFound(f"--python {python}: no site-packages folder found in this folder")
             return _with_pth(folders, f"--python {python}")
         return _with_pth(_ask_interpreter(python), f"--python {python}")
-    virtual = environ.get("VIRTUAL_ENV")
-    if virtual and os.path.isdir(virtual):
-        folders = _venv_site_packages(virtual)
-        if folders and not _is_own(folders):
-            return _with_pth(folders, f"$VIRTUAL_ENV ({virtual})")
-    for root in project_roots:
-        for name in (".venv", "venv"):
-            candidate = os.path.join(root, name)
-            if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
-                folders = _venv_site_packages(candidate)
-                if folders:
-                    return _with_pth(folders, f"{name} in {root}")
-    folders = _own_site_packages()
+    chosen = project_venv(project_roots, environ)
+    if chosen is not None:
+        return _with_pth(*chosen)
+    folders = own_site_packages()
     env = _with_pth(folders, f"the interpreter running guardfix ({sys.executable})")
     hidden = _own_dependencies()
     mapped = tuple((name, folder) for name, folder in env.mapped if name not in hidden)
     return Environment(env.folders, env.origin, hidden, mapped)
-
-
-def _is_own(folders: Sequence[str]) -> bool:
-    """Whether these folders are the environment guardfix runs in."""
-    own = {os.path.realpath(f) for f in _own_site_packages()}
-    return any(os.path.realpath(f) in own for f in folders)
-
-
-def _venv_site_packages(folder: str) -> list[str]:
-    found = sorted(glob.glob(os.path.join(glob.escape(folder), "lib", "python3*", "site-packages")))
-    found += sorted(glob.glob(os.path.join(glob.escape(folder), "lib64", "python3*", "site-packages")))
-    windows = os.path.join(folder, "Lib", "site-packages")
-    if os.path.isdir(windows):
-        found.append(windows)
-    return list(dict.fromkeys(f for f in found if os.path.isdir(f)))
 
 
 def _ask_interpreter(python: str) -> list[str]:
@@ -599,20 +578,6 @@ def _ask_interpreter(python: str) -> list[str]:
     return [f for f in folders if isinstance(f, str) and os.path.isdir(f)]
 
 
-def _own_site_packages() -> list[str]:
-    import site
-    import sysconfig
-
-    paths = [sysconfig.get_paths().get(key) for key in ("purelib", "platlib")]
-    try:
-        paths += site.getsitepackages()
-    except AttributeError:  # pragma: no cover - old virtualenv's site module
-        pass
-    if getattr(site, "ENABLE_USER_SITE", False):
-        paths.append(site.getusersitepackages())
-    return [p for p in dict.fromkeys(paths) if p and os.path.isdir(p)]
-
-
 def _with_pth(folders: Iterable[str], origin: str) -> Environment:
     """The environment of these site-packages folders, with the folders their ``.pth``
     files add and the packages their editable-install finders map."""
@@ -627,27 +592,10 @@ def _with_pth(folders: Iterable[str], origin: str) -> Environment:
         for name in names:
             full = os.path.join(folder, name)
             if name.endswith(".pth"):
-                found += _pth_folders(full, folder)
+                found += pth_folders(full, folder)
             elif name.startswith("__editable__") and name.endswith("_finder.py"):
                 mapped += _finder_mapping(full)
     return Environment(tuple(dict.fromkeys(found)), origin, frozenset(), tuple(dict.fromkeys(mapped)))
-
-
-def _pth_folders(path: str, base: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return []
-    found = []
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith(("#", "import ", "import\t")):
-            continue
-        folder = os.path.normpath(os.path.join(base, line))
-        if os.path.isdir(folder):
-            found.append(folder)
-    return found
 
 
 def _finder_mapping(path: str) -> list[tuple]:
@@ -676,10 +624,6 @@ def _finder_mapping(path: str) -> list[tuple]:
 #: Top-level modules of guardfix and of everything it requires, recursively (reading them
 #: off the installed metadata costs a tenth of a second, on every run; the test suite checks
 #: this list against that metadata).
-OWN_DEPENDENCIES = frozenset({
-    "fixer", "libcst", "click", "rich", "pathspec", "tomli", "yaml", "_yaml", "yaml_ft", "_yaml_ft",
-    "typing_extensions", "markdown_it", "mdurl", "pygments", "colorama",
-})
 
 
 def _own_dependencies() -> frozenset:

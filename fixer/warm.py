@@ -26,6 +26,9 @@ from __future__ import annotations
 import os
 import sys
 
+from fixer.sites import OWN_DEPENDENCIES, has_project_marker, own_site_packages, project_venv, pth_folders
+from fixer.sites import PROJECT_MARKERS  # noqa: F401 -- (named here by the tests)
+
 TYPE_CHECKING = False  # (typing's own costs this path several milliseconds)
 if TYPE_CHECKING:
     from typing import Dict, List, Optional, Tuple
@@ -41,13 +44,6 @@ PREFILTER_REASON = "no process-starting API is mentioned"  # fixer.model.PREFILT
 #: rich's Console reads these; with any of them set, what it prints is not plain text.
 RICH_ENV = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "DATABRICKS_RUNTIME_VERSION")
 
-#: Top-level modules of guardfix and its dependencies (fixer.roots.OWN_DEPENDENCIES; a test
-#: keeps the two equal).
-OWN_DEPENDENCIES = frozenset({
-    "fixer", "libcst", "click", "rich", "pathspec", "tomli", "yaml", "_yaml", "yaml_ft", "_yaml_ft",
-    "typing_extensions", "markdown_it", "mdurl", "pygments", "colorama",
-})
-PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")  # fixer.roots.PROJECT_MARKERS
 
 FLAGS = {
     "--check": ("mode", "check"), "--diff": ("mode", "diff"), "--write": ("mode", "write"),
@@ -288,9 +284,9 @@ def _find_and_load_config(paths: List[str]) -> object:
 
 # ----- where imports resolve (the run key names the environment) --------------------------------
 def project_root_of(folder: str) -> Optional[str]:
-    """``fixer.roots.project_root_of``."""
+    """``fixer.roots.project_root_of`` (without its cache: asked once per path given)."""
     while True:
-        if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+        if has_project_marker(folder):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -302,59 +298,10 @@ def environment_of(project_roots: List[str], environ: Optional[dict] = None) -> 
     """(site-packages folders with the folders their .pth files add, hidden module names) of
     ``fixer.roots.find_environment(None, project_roots)`` -- the two parts of it the run key
     holds."""
-    environ = os.environ if environ is None else environ
-    virtual = environ.get("VIRTUAL_ENV")
-    if virtual and os.path.isdir(virtual):
-        folders = _venv_site_packages(virtual)
-        if folders and not _is_own(folders):
-            return _with_pth(folders), frozenset()
-    for root in project_roots:
-        for name in (".venv", "venv"):
-            candidate = os.path.join(root, name)
-            if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
-                folders = _venv_site_packages(candidate)
-                if folders:
-                    return _with_pth(folders), frozenset()
-    return _with_pth(_own_site_packages()), OWN_DEPENDENCIES
-
-
-def _is_own(folders: List[str]) -> bool:
-    own = {os.path.realpath(f) for f in _own_site_packages()}
-    return any(os.path.realpath(f) in own for f in folders)
-
-
-def _venv_site_packages(folder: str) -> List[str]:
-    found: List[str] = []
-    for lib in ("lib", "lib64"):  # glob's "lib/python3*/site-packages", sorted
-        base = os.path.join(folder, lib)
-        try:
-            names = os.listdir(base)
-        except OSError:
-            continue
-        found += sorted(
-            os.path.join(base, name, "site-packages")
-            for name in names
-            if name.startswith("python3") and os.path.isdir(os.path.join(base, name))
-            and os.path.lexists(os.path.join(base, name, "site-packages"))
-        )
-    windows = os.path.join(folder, "Lib", "site-packages")
-    if os.path.isdir(windows):
-        found.append(windows)
-    return list(dict.fromkeys(f for f in found if os.path.isdir(f)))
-
-
-def _own_site_packages() -> List[str]:
-    import site
-    import sysconfig
-
-    paths = [sysconfig.get_paths().get(key) for key in ("purelib", "platlib")]
-    try:
-        paths += site.getsitepackages()
-    except AttributeError:  # pragma: no cover - old virtualenv's site module
-        pass
-    if getattr(site, "ENABLE_USER_SITE", False):
-        paths.append(site.getusersitepackages())
-    return [p for p in dict.fromkeys(paths) if p and os.path.isdir(p)]
+    chosen = project_venv(project_roots, os.environ if environ is None else environ)
+    if chosen is not None:
+        return _with_pth(chosen[0]), frozenset()
+    return _with_pth(own_site_packages()), OWN_DEPENDENCIES
 
 
 def _with_pth(folders: List[str]) -> tuple:
@@ -367,25 +314,8 @@ def _with_pth(folders: List[str]) -> tuple:
             continue
         for name in names:
             if name.endswith(".pth"):
-                found += _pth_folders(os.path.join(folder, name), folder)
+                found += pth_folders(os.path.join(folder, name), folder)
     return tuple(dict.fromkeys(found))
-
-
-def _pth_folders(path: str, base: str) -> List[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return []
-    found = []
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith(("#", "import ", "import\t")):
-            continue
-        folder = os.path.normpath(os.path.join(base, line))
-        if os.path.isdir(folder):
-            found.append(folder)
-    return found
 
 
 # ----- the run -----------------------------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""Where installed packages live: the site-packages folders of a virtual environment or of
+the interpreter running guardfix, the folders their ``.pth`` files add, and which project
+a folder belongs to.
+
+Only ``os`` and ``sys`` are imported: the warm path (``fixer.warm``), which must name the
+environment in its cache key before anything heavy loads, and the analysis
+(``fixer.roots``) both ask here, so the two always agree.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # (importing typing would cost the warm path several milliseconds)
+if TYPE_CHECKING:
+    from typing import List, Optional, Sequence, Tuple
+
+#: Files or folders that mark a project's root folder.
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+#: Top-level module names of guardfix and of everything it requires: when the environment is
+#: the one guardfix runs in, these are its own, not the project's (a test compares the list
+#: with the installed distributions' metadata).
+OWN_DEPENDENCIES = frozenset({
+    "fixer", "libcst", "click", "rich", "pathspec", "tomli", "yaml", "_yaml", "yaml_ft", "_yaml_ft",
+    "typing_extensions", "markdown_it", "mdurl", "pygments", "colorama",
+})
+
+
+def has_project_marker(folder: str) -> bool:
+    return any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS)
+
+
+def venv_site_packages(folder: str) -> "List[str]":
+    """The site-packages folders of the virtual environment in ``folder``
+    (``lib/python3*/site-packages``, ``lib64/...``, ``Lib/site-packages``), in that order."""
+    found: List[str] = []
+    for lib in ("lib", "lib64"):
+        base = os.path.join(folder, lib)
+        try:
+            names = os.listdir(base)
+        except OSError:
+            continue
+        found += sorted(
+            os.path.join(base, name, "site-packages")
+            for name in names
+            if name.startswith("python3") and os.path.isdir(os.path.join(base, name))
+            and os.path.lexists(os.path.join(base, name, "site-packages"))
+        )
+    windows = os.path.join(folder, "Lib", "site-packages")
+    if os.path.isdir(windows):
+        found.append(windows)
+    return list(dict.fromkeys(f for f in found if os.path.isdir(f)))
+
+
+def own_site_packages() -> "List[str]":
+    """The site-packages folders of the interpreter running guardfix."""
+    import site
+    import sysconfig
+
+    paths = [sysconfig.get_paths().get(key) for key in ("purelib", "platlib")]
+    try:
+        paths += site.getsitepackages()
+    except AttributeError:  # pragma: no cover - old virtualenv's site module
+        pass
+    if getattr(site, "ENABLE_USER_SITE", False):
+        paths.append(site.getusersitepackages())
+    return [p for p in dict.fromkeys(paths) if p and os.path.isdir(p)]
+
+
+def is_own(folders: "Sequence[str]") -> bool:
+    """Whether these folders are the environment guardfix runs in."""
+    own = {os.path.realpath(f) for f in own_site_packages()}
+    return any(os.path.realpath(f) in own for f in folders)
+
+
+def project_venv(project_roots: "Sequence[str]", environ: dict) -> "Optional[Tuple[List[str], str]]":
+    """(site-packages folders, where they came from) of ``$VIRTUAL_ENV`` (unless it is the
+    environment guardfix runs in), else of ``.venv`` or ``venv`` in a project root; None
+    when there is neither (the interpreter running guardfix is the environment then)."""
+    virtual = environ.get("VIRTUAL_ENV")
+    if virtual and os.path.isdir(virtual):
+        folders = venv_site_packages(virtual)
+        if folders and not is_own(folders):
+            return folders, f"$VIRTUAL_ENV ({virtual})"
+    for root in project_roots:
+        for name in (".venv", "venv"):
+            candidate = os.path.join(root, name)
+            if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
+                folders = venv_site_packages(candidate)
+                if folders:
+                    return folders, f"{name} in {root}"
+    return None
+
+
+def pth_folders(path: str, base: str) -> "List[str]":
+    """The existing folders a ``.pth`` file adds (its ``import`` lines are not run)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith(("#", "import ", "import\t")):
+            continue
+        folder = os.path.normpath(os.path.join(base, line))
+        if os.path.isdir(folder):
+            found.append(folder)
+    return found
