@@ -37,7 +37,7 @@ from fixer import __version__
 TYPE_CHECKING = False  # (typing itself costs a warm rerun several milliseconds)
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+    from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
     from fixer.model import FileResult, Options
 
@@ -50,8 +50,9 @@ except ImportError:  # pragma: no cover - depends on the interpreter
         from hashlib import sha256  # type: ignore[assignment]
 
 #: 3: one row per file (stamp and the number of its result), each distinct result once;
-#: hashes of 32 hex digits.
-FORMAT = 3
+#: hashes of 32 hex digits.  4: files named by others and inert files apart from the
+#: modules read; the imports hash covers attribute words and sys.path additions.
+FORMAT = 4
 ENV_VAR = "GUARDFIX_CACHE_DIR"
 #: How many run records the cache folder keeps (the least recently written go first).
 KEEP = 64
@@ -208,12 +209,19 @@ def content_hash(data: bytes) -> str:
 
 
 def imports_hash(data: bytes) -> str:
-    """A hash of every line that mentions ``import`` (whitespace-insensitive): unchanged
-    means the file imports the same modules as before."""
-    from fixer.targets import import_regions
+    """A hash of what the triage reads off a file apart from its process APIs: every line
+    that mentions ``import`` (whitespace-insensitive), the attributes named of plainly
+    imported packages (``cm.cluster``), and whether it adds folders to ``sys.path``.
+    Unchanged means the file imports the same modules as before, and every other file's
+    triage sees it as before."""
+    from fixer.roots import bytes_add_to_path
+    from fixer.targets import attribute_words, import_regions
 
-    lines = import_regions(data).split(b"\n")
-    return sha256(b"\n".join(line.strip() for line in lines)).hexdigest()[:HASH_DIGITS]
+    regions = import_regions(data)
+    lines = [line.strip() for line in regions.split(b"\n")]
+    lines.append(b"\0" + b" ".join(sorted(attribute_words(data, regions))))
+    lines.append(b"\0sys.path" if bytes_add_to_path(data) else b"\0")
+    return sha256(b"\n".join(lines)).hexdigest()[:HASH_DIGITS]
 
 
 class Stamp(tuple):
@@ -291,6 +299,13 @@ class Manifest:
     one of a few results ("skipped: no process-starting API is mentioned"), and a warm
     rerun's cost is mostly reading this file.  A module that is also a discovered file is
     written as that file's row number.
+
+    What a result may rest on, apart from the file itself: ``modules``, every file the
+    analysis read (an edit of one makes every result stale); ``named``, files that other
+    files' import lines spell (an edit may change what they can start, and so what the
+    triage sends on: stale too), unless the file is also ``inert`` (the triage left it out
+    on its own bytes and never asked about it: an edit that keeps its imports and names no
+    process API changes nothing else; ``plan_reuse``).
     """
 
     def __init__(
@@ -299,15 +314,20 @@ class Manifest:
         results: Optional[Dict[str, dict]] = None,
         modules: Optional[Dict[str, Stamp]] = None,
         worth: Optional[List[str]] = None,
+        named: Optional[Set[str]] = None,
+        inert: Optional[Set[str]] = None,
     ) -> None:
         self.stamps: Dict[str, Stamp] = {} if stamps is None else stamps  # realpath -> stamp (discovered files)
         self.results: Dict[str, dict] = {} if results is None else results  # realpath -> result_to_json
         self.modules: Dict[str, Stamp] = {} if modules is None else modules  # realpath -> stamp (read as modules)
         self.worth: List[str] = [] if worth is None else worth  # realpaths of the files that could start processes
+        self.named: Set[str] = set() if named is None else named  # realpaths (discovered files) others may import
+        self.inert: Set[str] = set() if inert is None else inert  # realpaths the triage left out on their bytes alone
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Manifest) and (self.stamps, self.results, self.modules, self.worth) == (
-            other.stamps, other.results, other.modules, other.worth)
+        return isinstance(other, Manifest) and (
+            self.stamps, self.results, self.modules, self.worth, self.named, self.inert) == (
+            other.stamps, other.results, other.modules, other.worth, other.named, other.inert)
 
     def __repr__(self) -> str:
         return f"Manifest({len(self.stamps)} files, {len(self.modules)} modules)"
@@ -331,7 +351,10 @@ class Manifest:
             row_of[path] if path in row_of and self.stamps[path] == stamp else [path, *stamp]
             for path, stamp in self.modules.items()
         ]
-        return {"format": FORMAT, "files": rows, "results": distinct, "modules": modules, "worth": self.worth}
+        named = sorted(row_of[path] for path in self.named if path in row_of)
+        inert = sorted(row_of[path] for path in self.inert if path in row_of)
+        return {"format": FORMAT, "files": rows, "results": distinct, "modules": modules, "worth": self.worth,
+                "named": named, "inert": inert}
 
     @classmethod
     def from_json(cls, raw: dict) -> "Manifest":
@@ -354,7 +377,9 @@ class Manifest:
                 modules[path] = Stamp(size, mtime, sha, imports)
         if not all(isinstance(real, str) for real in raw["worth"]):
             raise ValueError("worth: not a list of paths")
-        return cls(stamps, results, modules, list(raw["worth"]))
+        named = {rows[number][0] for number in raw["named"]}
+        inert = {rows[number][0] for number in raw["inert"]}
+        return cls(stamps, results, modules, list(raw["worth"]), named, inert)
 
 
 class Cache:
@@ -461,41 +486,61 @@ def _same_stat(path: str, old: Stamp) -> bool:
 
 
 def plan_reuse(
-    manifest: Optional[Manifest], files: List[str], partial: bool = True
-) -> Tuple[Dict[str, dict], str]:
+    manifest: Optional[Manifest],
+    files: List[str],
+    partial: bool = True,
+    settle: Optional[Callable[[str, bytes], bool]] = None,
+) -> Tuple[Dict[str, dict], str, Dict[str, Stamp]]:
     """Which cached results can be reused for ``files`` (realpaths), and why not if none.
 
-    Returns (reusable results by realpath, reason when everything must be analysed again).
-    ``partial=False``: all or nothing -- as soon as one file changed, nothing is reused
-    (the warm path, which cannot analyse, asks so; it then never reads a changed file).
+    Returns (reusable results by realpath, reason when everything must be analysed again,
+    new stamps of the changed files whose results are reused).  ``partial=False``: a result
+    is reused only if it cannot have changed: one file that needs analysing again and
+    nothing is reused (the warm path, which cannot analyse, asks so).
+
+    A changed file needs analysing again, and alone, unless something else may rest on it:
+    a module the analysis read (``Manifest.modules``), or a file that other files' imports
+    name or whose imports changed (the triage of the others may decide differently).  An
+    inert file (``Manifest.inert``) whose imports are unchanged and for which
+    ``settle(realpath, new bytes)`` says it still names no process API keeps its result
+    ("skipped") and changes nobody's: it is reused with its new stamp.
     """
     if manifest is None:
-        return {}, "no cache yet"
+        return {}, "no cache yet", {}
     if set(files) != set(manifest.stamps):
-        return {}, "files were added or removed"
+        return {}, "files were added or removed", {}
     stamps = manifest.stamps
     for path, stamp in manifest.modules.items():
         if path not in stamps and not _same_stat(path, stamp) and not unchanged(path, stamp):
-            return {}, f"{path} changed"
+            return {}, f"{path} changed", {}
     changed: List[str] = []
     for path in files:
         stamp = stamps[path]
         if not _same_stat(path, stamp) and not unchanged(path, stamp):
-            if not partial:
-                return {}, f"{path} changed"
             changed.append(path)
+    stale: Set[str] = set()
+    restamped: Dict[str, Stamp] = {}
     for path in changed:
         if path in manifest.modules:
-            return {}, f"{path} changed and other files depend on it"
+            return {}, f"{path} changed and other files depend on it", {}
+        before = Stamp.stat(path)
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError:
-            return {}, f"{path} cannot be read"
-        if imports_hash(data) != manifest.stamps[path].imports:
-            return {}, f"{path} changed its imports"
-    stale = set(changed)
-    return {p: r for p, r in manifest.results.items() if p not in stale}, ""
+            return {}, f"{path} cannot be read", {}
+        stamp = Stamp.of(path, data, before)  # type: ignore[arg-type]
+        if stamp.imports != manifest.stamps[path].imports:
+            return {}, f"{path} changed its imports", {}
+        if path in manifest.inert and settle is not None and path in manifest.results and settle(path, data):
+            restamped[path] = stamp
+        elif path in manifest.named:
+            return {}, f"{path} changed and other files may import it", {}
+        elif not partial:
+            return {}, f"{path} changed", {}
+        else:
+            stale.add(path)
+    return {p: r for p, r in manifest.results.items() if p not in stale}, "", restamped
 
 
 __all__ = [

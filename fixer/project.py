@@ -26,7 +26,7 @@ from fixer.roots import (
     path_additions, project_root_of,
 )
 from fixer.source import SourceError, decode_source, read_bytes
-from fixer.targets import WORD, import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
+from fixer.targets import WORD, attribute_words, import_regions, PREFILTER_TOKENS, is_catalogue_module, mentions_spawner_of, mentions_tokens
 
 #: How deep a chain may go through other modules before the search gives up.
 MAX_DEPTH = 12
@@ -1005,30 +1005,6 @@ def package_modules(package: str, search: Sequence) -> list[str]:
             elif entry.isidentifier() and "__init__.py" in _entries(os.path.join(folder, entry)):
                 found.append(f"{package}.{entry}")
     return found
-
-
-_PLAIN_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
-_STDLIB = frozenset(os.fsencode(name) for name in getattr(__import__("sys"), "stdlib_module_names", ()))
-
-
-def attribute_words(data: bytes, regions: bytes) -> set:
-    """The words that follow, after a dot, the name a plain ``import`` binds (``import
-    caiman as cm`` ... ``cm.cluster``: ``b"cluster"``), standard-library modules aside: the
-    submodules a file may reach as attributes of a package it imports (the triage's import
-    words; see ``attribute_submodules``).  ``regions``: ``import_regions(data)``."""
-    bound = set()
-    for match in _PLAIN_IMPORT.finditer(regions):
-        for item in match.group(1).split(b","):
-            parts = item.split()
-            if len(parts) >= 3 and parts[1] == b"as":
-                bound.add(parts[2])
-            elif parts and parts[0].split(b".")[0] not in _STDLIB:
-                bound.add(parts[0].split(b".")[0])
-    bound = {name for name in bound if re.fullmatch(rb"[A-Za-z_]\w*", name)}
-    if not bound:
-        return set()
-    pattern = rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(bound)) + rb")\.(\w+)"
-    return set(re.findall(pattern, data))
 
 
 def attribute_submodules(data: bytes, package: str, resolver: FileResolver) -> list[str]:

@@ -29,7 +29,7 @@ from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, re
 from fixer.discover import Coverage, real_path
 from fixer.libstore import LibraryAnswers, collect, open_store
 from fixer.model import PREFILTER_REASON, FileResult, Options, Status
-from fixer.targets import build_catalogue, prefilter_tokens
+from fixer.targets import build_catalogue, names_no_process_api, prefilter_tokens
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -77,6 +77,7 @@ class Runner:
     stats: RunStats = field(default_factory=RunStats)
     _worth: List[str] = field(default_factory=list, repr=False)  # files that could start processes
     _named: Set[int] = field(default_factory=set, repr=False)  # files other files' imports name
+    _inert: Set[int] = field(default_factory=set, repr=False)  # files the triage left out on their bytes alone
     #: (store, answers it held, the run's project) for installed modules' answers.
     _library: tuple = field(default=(None, None, None), repr=False)
 
@@ -85,10 +86,12 @@ class Runner:
         cache: Optional[Cache] = None
         old: Optional[Manifest] = None
         reuse: Dict[str, dict] = {}
+        restamped: Dict[str, Stamp] = {}
         if self.cache_dir is not None:
             cache = Cache(self.cache_dir, run_key(self.options, self.cwd, self.roots))
             old = cache.load()
-            reuse, self.stats.cache_note = plan_reuse(old, realpaths)
+            settle = names_no_process_api(tuple(self.options.extra_spawners))
+            reuse, self.stats.cache_note, restamped = plan_reuse(old, realpaths, settle=settle)
         todo: List[int] = []
         for index, real in enumerate(realpaths):
             cached = reuse.get(real)
@@ -113,24 +116,25 @@ class Runner:
                     assert old is not None
                     result = result_from_json(path, display, reuse[real])
                     self.stats.cached += 1
-                    new.stamps[real] = old.stamps[real]
+                    new.stamps[real] = restamped.get(real) or old.stamps[real]
                     new.results[real] = reuse[real]
                 yield result
             next(computed, None)  # let the pool shut down in order
         finally:
             computed.close()
-        if cache is not None and complete and not (old is not None and self.stats.analysed == 0):
-            # (a run that reused every result has nothing new to record)
+        if cache is not None and complete and not (old is not None and self.stats.analysed == 0 and not restamped):
+            # (a run that reused every result unchanged has nothing new to record)
             if old is not None and self.stats.cached:
                 for real, stamp in old.modules.items():  # reused results still rest on them
-                    new.modules.setdefault(real, stamp)
+                    new.modules.setdefault(real, restamped.get(real) or stamp)
                 new.worth = sorted(set(old.worth) | set(self._worth))
+                new.named = set(old.named)
+                # A file analysed again is no longer known to be inert (the triage did not see it).
+                new.inert = {real for real in old.inert if real in restamped or real in reuse}
             else:
                 new.worth = sorted(self._worth)
-            for index in self._named:  # results may depend on what a named module holds
-                stamp = new.stamps.get(realpaths[index])
-                if stamp is not None:
-                    new.modules.setdefault(realpaths[index], stamp)
+            new.named |= {realpaths[index] for index in self._named}
+            new.inert |= {realpaths[index] for index in self._inert}
             cache.save(new)
             self.stats.cache_warning = cache.warning
         if complete:
@@ -197,6 +201,7 @@ class Runner:
             )
             self._worth = [real for real, can in project.known.items() if can]
             self._named = triage.named
+            self._inert = triage.inert
             send = [i for i in todo if i in triage.send]
             first = {self.candidates[i][0]: 1 for i in triage.reached}
             first.update((self.candidates[i][0], 0) for i in triage.likely_fixes)

@@ -8,9 +8,11 @@ catalogue with ``--extra-spawner`` / ``extra-spawners``.
 from __future__ import annotations
 
 import enum
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 
 class Kind(enum.Enum):
@@ -263,6 +265,57 @@ def import_regions(data: bytes) -> bytes:
 #: A word of source bytes: an identifier, or a module name (non-ASCII letters, as UTF-8
 #: bytes, stay in the word).  A name is only ever referred to as a whole word.
 WORD = re.compile(rb"[\w\x80-\xff]+")
+
+
+_PLAIN_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_STDLIB = frozenset(os.fsencode(name) for name in getattr(__import__("sys"), "stdlib_module_names", ()))
+
+
+def attribute_words(data: bytes, regions: bytes) -> set:
+    """The words that follow, after a dot, the name a plain ``import`` binds (``import
+    caiman as cm`` ... ``cm.cluster``: ``b"cluster"``), standard-library modules aside: the
+    submodules a file may reach as attributes of a package it imports (the triage's import
+    words; see ``attribute_submodules``).  ``regions``: ``import_regions(data)``."""
+    bound = set()
+    for match in _PLAIN_IMPORT.finditer(regions):
+        for item in match.group(1).split(b","):
+            parts = item.split()
+            if len(parts) >= 3 and parts[1] == b"as":
+                bound.add(parts[2])
+            elif parts and parts[0].split(b".")[0] not in _STDLIB:
+                bound.add(parts[0].split(b".")[0])
+    bound = {name for name in bound if re.fullmatch(rb"[A-Za-z_]\w*", name)}
+    if not bound:
+        return set()
+    pattern = rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(bound)) + rb")\.(\w+)"
+    return set(re.findall(pattern, data))
+
+
+def names_process_api(data: bytes, top: str, groups: tuple = ()) -> bool:
+    """Whether the triage reads a process API off a file's bytes by themselves: a
+    catalogued library imported and one of its spawners named (``mentions_tokens``), or,
+    for a file inside a catalogued library (``top``: its top-level package, see
+    ``top_package``), one of that library's spawners."""
+    if mentions_tokens(data, groups):
+        return True
+    return is_catalogue_module(top) and mentions_spawner_of(data, top, groups)
+
+
+def names_no_process_api(extra_spawners: tuple = ()) -> "Callable[[str, bytes], bool]":
+    """``fixer.cache.plan_reuse``'s ``settle``: whether the file (real path, bytes) still
+    names no process API, under the prefilter of a run with ``extra_spawners``."""
+    tokens = prefilter_tokens(tuple(extra_spawners))
+    return lambda real, data: not names_process_api(data, top_package(real), tokens)
+
+
+def top_package(real: str) -> str:
+    """The name of the top-level package the file ``real`` belongs to (its own module name
+    outside any package): folders holding ``__init__.py`` are climbed."""
+    folder, name = os.path.split(real)
+    top = name[:-3] if name.endswith(".py") else name
+    while os.path.lexists(os.path.join(folder, "__init__.py")) and os.path.dirname(folder) != folder:
+        folder, top = os.path.split(folder)
+    return top
 
 
 def mentions_spawner_of(data: bytes, root: str, groups: tuple = ()) -> bool:

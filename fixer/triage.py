@@ -45,7 +45,7 @@ from fixer.discover import Coverage
 from fixer.memo import journal
 from fixer.roots import bytes_add_to_path, dynamic_import_packages
 from fixer.source import read_bytes
-from fixer.targets import WORD, import_regions, is_catalogue_module, mentions_spawner_of, mentions_tokens
+from fixer.targets import WORD, attribute_words, import_regions, mentions_tokens, names_process_api
 
 #: A relative import: ``from . import x`` names its package nowhere on the line.
 _RELATIVE = re.compile(rb"\bfrom[ \t]+\.")
@@ -66,6 +66,11 @@ class Triage:
     #: Files found by the walk: they call into the codebase's spawners (often at the top
     #: level: worth starting early too).
     reached: Set[int] = field(default_factory=set)
+    #: Files left out on their bytes alone: they name no process API, and the walk never
+    #: asked about them (nothing they import can start processes, by the names their import
+    #: lines spell).  An edit that keeps those facts (``fixer.cache.imports_hash``) and
+    #: names no process API changes no result but the file's own, which stays "skipped".
+    inert: Set[int] = field(default_factory=set)
 
 
 class _Scan:
@@ -104,16 +109,17 @@ class _Scan:
         chain, _ = self.package_of(folder)
         top = os.fsdecode(chain[-1]) if chain else (name[:-3] if name.endswith(".py") else name)
         kind = 0
-        if mentions_tokens(data, self.tokens):
-            kind = LIKELY_FIX if _top_level_use(self.tokens).search(data) else NAMES_API
-        elif is_catalogue_module(top) and mentions_spawner_of(data, top, self.tokens):
-            kind = IN_LIBRARY  # inside a catalogued library: relative imports name no library
+        if names_process_api(data, top, self.tokens):
+            if not mentions_tokens(data, self.tokens):
+                kind = IN_LIBRARY  # inside a catalogued library: relative imports name no library
+            elif _top_level_use(self.tokens).search(data):
+                kind = LIKELY_FIX
+            else:
+                kind = NAMES_API
         if not kind and dynamic_import_packages(data):
             kind = DYNAMIC  # any module of a package may be imported: the walk asks it later
         regions = import_regions(data)
         words = self.universe.intersection(WORD.findall(regions))
-        from fixer.project import attribute_words  # (cm.cluster after import caiman as cm)
-
         words.update(self.universe.intersection(attribute_words(data, regions)))
         if _RELATIVE.search(regions):
             words.update(chain)
@@ -153,12 +159,15 @@ def triage_files(
 
     walk = _Walk(paths, reals, leaves, project, scan.package_of)
     walk.unknown = unknown
+    plain: List[int] = []  # read, and naming no process API
     for number, (error, stamp, kind, words, adds_path) in enumerate(_read_all(scan, parallel)):
         if error is not None:
             result.errors[number] = error
             continue
         result.stamps[number] = stamp
         project.path_adders[reals[number]] = adds_path  # type: ignore[attr-defined]
+        if not kind:
+            plain.append(number)
         if kind in (NAMES_API, LIKELY_FIX):
             walk.worth.add(number)
             if kind == LIKELY_FIX:
@@ -174,6 +183,7 @@ def triage_files(
     walk.run({real for number, real in enumerate(reals) if number not in result.errors})
     result.send |= walk.worth
     result.reached = walk.reached
+    result.inert = {number for number in plain if number not in walk.asked and number not in result.send}
     project.import_index = walk.index  # type: ignore[attr-defined]  # who may import whom, for GF004
     for number, names in enumerate(leaves):
         if any(other != number for name in names for other in walk.index.get(name, ())):
@@ -205,6 +215,7 @@ class _Walk:
         self.package_of = package_of
         self.worth: Set[int] = set()  # files that can start processes
         self.reached: Set[int] = set()  # ... found by the walk (not by their own bytes)
+        self.asked: Set[int] = set()  # files whose bodies the walk read (not only their facts)
         self.unseen: List[int] = []  # files that may import a module the run did not see
         self.dynamic: List[int] = []  # files that import a module whose name is computed
         self.index: Dict[bytes, List[int]] = {}  # module name -> files whose imports spell it
@@ -279,6 +290,7 @@ class _Walk:
         return (folder, self.package_of(folder)[1], *_project_search(folder, self.project.settings))
 
     def _imports_dynamically(self, number: int) -> bool:
+        self.asked.add(number)
         try:
             data = read_bytes(self.paths[number])
         except OSError:
@@ -293,6 +305,7 @@ class _Walk:
     def _reaches(self, number: int, module: int, known: dict) -> bool:
         """Whether file ``number`` imports file ``module`` (-1: a module the run did not
         see) and names one of its spawners."""
+        self.asked.add(number)
         path = self.paths[number]
         data: Optional[bytes] = None
         names = self._imported.get(number)

@@ -400,9 +400,14 @@ def _answer(argv: List[str]) -> Tuple[List[Tuple[int, object]], int]:
     if manifest is None:
         raise Fallback("no cache for this run")
     reals = [real for real, _ in candidates]
-    reuse, why = plan_reuse(manifest, reals, partial=False)
+    settle = None
+    if manifest.inert:  # (what an edit of an inert file needs is loaded only for it)
+        settle = _settler(tuple(settings["extra_spawner"]))
+    reuse, why, restamped = plan_reuse(manifest, reals, partial=False, settle=settle)
     if why or len(reuse) != len(reals):
         raise Fallback(why or "a result is missing")
+    if restamped:  # edited files whose results stand: remember their new stamps
+        _restamp(manifest, restamped, cache_folder, key)
     if mode != "check" and any(reuse[real]["status"] in ("fixed", "unsafe") for real in reals):
         raise Fallback("a fix to show: it is computed again")
 
@@ -445,6 +450,29 @@ def _answer(argv: List[str]) -> Tuple[List[Tuple[int, object]], int]:
     if not quiet:
         say(summary_line(counts, mode, sum(ignored.values()), tuple(sorted(ignored))))
     return events, _return_code(counts, check_warnings=mode == "check")
+
+
+def _settler(extra_spawners: tuple) -> object:
+    def settle(real: str, data: bytes) -> bool:
+        from fixer.targets import names_no_process_api  # (only when an inert file changed)
+
+        return names_no_process_api(extra_spawners)(real, data)
+
+    return settle
+
+
+def _restamp(manifest: object, restamped: dict, cache_folder: str, key: str) -> None:
+    """Save the manifest with the new stamps of edited files whose results stand (as the
+    full command would)."""
+    from pathlib import Path
+
+    from fixer.cache import Cache
+
+    manifest.stamps.update(restamped)  # type: ignore[attr-defined]
+    cache = Cache(Path(cache_folder), key)
+    cache.save(manifest)  # type: ignore[arg-type]
+    if cache.warning:  # the full command says so: let it
+        raise Fallback(cache.warning)
 
 
 def _formatted(kept: List[Tuple[str, str]], reuse: Dict[str, dict], fmt: str) -> bytes:

@@ -96,10 +96,76 @@ def test_editing_a_script_reanalyses_only_that_script(tmp_path: Path) -> None:
     (tmp_path / "b.py").write_bytes(b"import os\nprint(os.sep)\n")
     (tmp_path / "c.py").write_bytes(b"import os\nprint(os.name)\n")
     cached_run(tmp_path, tmp_path / "cache")
-    (tmp_path / "b.py").write_bytes(b"import os\nprint(os.sep, 'edited')\n")
+    (tmp_path / "a.py").write_bytes(POOL.replace(b"Pool(2)", b"Pool(3)"))
     results, runner = cached_run(tmp_path, tmp_path / "cache")
     assert (runner.stats.analysed, runner.stats.cached) == (1, 2)
     assert [r.status for r in results] == [Status.FIXED, Status.SKIPPED, Status.SKIPPED]
+
+
+def _manifest(cache: Path) -> Manifest:
+    (record,) = cache.glob("run-*.json")
+    return Manifest.from_json(json.loads(record.read_bytes()))
+
+
+def test_editing_an_inert_file_reuses_every_result_and_remembers_its_new_stamp(tmp_path: Path) -> None:
+    """b.py names no process API and imports nothing that can start processes: an edit
+    that keeps its import lines changes no result (its own stays "skipped"), even though
+    another file imports it."""
+    (tmp_path / "a.py").write_bytes(b"import b\n" + POOL)
+    (tmp_path / "b.py").write_bytes(b"import os\nSEP = os.sep\n")
+    cached_run(tmp_path, tmp_path / "cache")
+    before = _manifest(tmp_path / "cache")
+    real_b = os.path.realpath(tmp_path / "b.py")
+    assert real_b in before.inert and real_b in before.named
+    (tmp_path / "b.py").write_bytes(b"import os\nSEP = os.sep  # edited\n")
+    results, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert (runner.stats.analysed, runner.stats.cached) == (0, 2)
+    assert [r.status for r in results] == [Status.FIXED, Status.SKIPPED]
+    after = _manifest(tmp_path / "cache")
+    assert after.stamps[real_b] != before.stamps[real_b] and real_b in after.inert
+    _, third = cached_run(tmp_path, tmp_path / "cache")
+    assert third.stats.analysed == 0 and third.stats.cache_note == ""
+
+
+def test_an_inert_helper_that_starts_processes_after_an_edit_reaches_its_callers(tmp_path: Path) -> None:
+    """The import lines stay the same, but the helper now names a spawner: it is no longer
+    inert, and the script calling it is analysed again (and flagged)."""
+    (tmp_path / "helpers.py").write_bytes(b"import multiprocessing\n\n\ndef run_all():\n    return 1\n")
+    (tmp_path / "script.py").write_bytes(SCRIPT_USING_HELPER)
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert [r.status for r in first] == [Status.SKIPPED, Status.SKIPPED]
+    assert os.path.realpath(tmp_path / "helpers.py") in _manifest(tmp_path / "cache").inert
+    (tmp_path / "helpers.py").write_bytes(
+        b"import multiprocessing\n\n\ndef run_all():\n    with multiprocessing.Pool(2) as pool:\n"
+        b"        return pool.map(abs, [1])\n"
+    )
+    second, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert runner.stats.cached == 0
+    assert {r.path.name: r.status for r in second}["script.py"] is Status.FIXED
+
+
+def test_a_file_that_imports_a_spawning_module_is_never_inert(tmp_path: Path) -> None:
+    """script.py imports tools, which can start processes: whether it calls the spawner is
+    read off its body, so an edit that keeps the import lines and starts calling it must be
+    analysed (and flagged)."""
+    (tmp_path / "tools.py").write_bytes(HELPER_SPAWNS + b"VERSION = 1\n")
+    (tmp_path / "script.py").write_bytes(b"import tools\n\nprint(tools.VERSION)\n")
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert {r.path.name: r.status for r in first}["script.py"] is Status.SKIPPED
+    assert os.path.realpath(tmp_path / "script.py") not in _manifest(tmp_path / "cache").inert
+    (tmp_path / "script.py").write_bytes(b"import tools\n\nprint(tools.run_all())\n")
+    second, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert {r.path.name: r.status for r in second}["script.py"] is Status.FIXED
+
+
+def test_an_inert_file_that_starts_adding_to_sys_path_reanalyses_everything(tmp_path: Path) -> None:
+    """A sys.path addition changes where the file's imports resolve: not an inert edit."""
+    (tmp_path / "a.py").write_bytes(b"import b\n" + POOL)
+    (tmp_path / "b.py").write_bytes(b"import sys\nX = 1\n")
+    cached_run(tmp_path, tmp_path / "cache")
+    (tmp_path / "b.py").write_bytes(b"import sys\nX = 1\nsys.path.insert(0, '/elsewhere')\n")
+    _, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert runner.stats.cached == 0 and runner.stats.cache_note.endswith("changed its imports")
 
 
 def test_a_script_that_starts_processes_after_an_edit_is_flagged(tmp_path: Path) -> None:
@@ -202,8 +268,8 @@ def test_an_unwritable_cache_folder_is_a_warning_not_a_failure(tmp_path: Path) -
 
 
 def test_plan_reuse_explains_a_cold_start(tmp_path: Path) -> None:
-    assert plan_reuse(None, []) == ({}, "no cache yet")
-    assert plan_reuse(Manifest(), [str(tmp_path / "a.py")]) == ({}, "files were added or removed")
+    assert plan_reuse(None, []) == ({}, "no cache yet", {})
+    assert plan_reuse(Manifest(), [str(tmp_path / "a.py")]) == ({}, "files were added or removed", {})
 
 
 def test_concurrent_runs_leave_a_valid_cache(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from fixer.discover import discover, real_path
@@ -168,5 +168,49 @@ def test_a_triaged_run_reports_what_the_file_by_file_analysis_reports(files: dic
                     assert finding.chain[0].line == finding.line, (result.display, finding)
                     assert finding.chain[-1].label.endswith(("start()", ")")), (result.display, finding)
                     assert "Process" in finding.chain[-1].label, (result.display, finding)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@settings(max_examples=EXAMPLES // 3, deadline=None, database=None, derandomize=PROFILE != "long")
+@given(projects())
+def test_an_edit_of_an_inert_file_changes_no_cached_answer(files: dict) -> None:
+    """Files the triage left out on their bytes alone (``Triage.inert``) are edited in a way
+    that would matter if they could reach a process start: a top-level call of their
+    function is added (or removed).  Each time, the run that reuses the cache reports what a
+    cold run reports, and the cache answers without analysing anything."""
+    import json
+
+    from fixer.cache import Manifest
+    from fixer.model import Options
+    from fixer.runner import Runner
+
+    root = Path(tempfile.mkdtemp(prefix="guardfix-triage-"))
+    try:
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        found = discover([root])
+        items = [(c.path, c.display) for c in found.candidates]
+
+        def run(cache: "Path | None") -> tuple:
+            runner = Runner(items, Options(), jobs=1, cwd=root, coverage=found.coverage, cache_dir=cache,
+                            need_sources=False)
+            results = [(r.display, r.status, [(f.code, f.line) for f in r.findings]) for r in runner.run()]
+            return results, runner
+
+        cache = root / ".cache"
+        run(cache)
+        (record,) = cache.glob("run-*.json")
+        inert = sorted(Manifest.from_json(json.loads(record.read_bytes())).inert)
+        event(f"inert files: {min(len(inert), 3)}{'+' if len(inert) > 3 else ''}")
+        for real in inert:
+            path = Path(real)
+            text = path.read_text()
+            call = f"f_{path.stem}()\n"
+            path.write_text(text[: -len(call)] if text.endswith(call) else text + call)
+            cached, runner = run(cache)
+            assert runner.stats.analysed == 0, (real, runner.stats.cache_note, files)
+            assert cached == run(None)[0], (real, files)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -262,6 +262,31 @@ def test_touching_a_file_keeps_the_answer(project: Path) -> None:
     assert taken == "warm" and after.stdout == before.stdout
 
 
+def test_an_edit_that_changes_no_result_is_answered_warm(project: Path) -> None:
+    """plain.py names no process API and imports nothing: a new comment changes no result,
+    and the warm path answers (and remembers the new stamp: the next run too)."""
+    taken, before, _ = warm_and_full(project, "--check", "proj")
+    with open(project / "proj" / "plain.py", "a") as handle:
+        handle.write("# a comment\n")
+    trace = project / "trace.txt"
+    after = guardfix(project, "--check", "proj", trace=trace)
+    assert trace.read_text().strip() == "warm"
+    full = guardfix(project, "--check", "proj", fast=False)
+    assert (after.stdout, after.stderr, after.returncode) == (full.stdout, full.stderr, full.returncode)
+    assert after.stdout == before.stdout
+    taken, again, _ = warm_and_full(project, "--check", "proj")
+    assert taken == "warm" and again.stdout == before.stdout
+
+
+def test_an_edit_that_starts_processes_under_the_same_imports_is_analysed(project: Path) -> None:
+    warm_and_full(project, "--check", "proj")
+    (project / "proj" / "clean.py").write_text("import multiprocessing\nmultiprocessing.Pool(2).map(abs, [1])\n")
+    trace = project / "trace.txt"
+    after = guardfix(project, "--check", "proj", trace=trace)
+    assert trace.read_text().strip().startswith("full:")
+    assert b"clean.py:2:1: GF001" in after.stdout
+
+
 def test_other_options_are_another_run(project: Path) -> None:
     guardfix(project, "--check", "proj")
     trace = project / "trace.txt"
