@@ -618,6 +618,10 @@ class Project:
                 return True
         return False
 
+    def can_start(self, module_file: Path) -> bool:
+        """Whether the module could start processes (``_worth``)."""
+        return self._worth(module_file)
+
     def _worth(self, module_file: Path, depth: int = 0) -> bool:
         """Whether a module could start processes: it uses a catalogued library itself, or it
         imports a module that could and names one of that module's spawners.  For the

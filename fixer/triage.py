@@ -215,7 +215,9 @@ class _Walk:
         self.package_of = package_of
         self.worth: Set[int] = set()  # files that can start processes
         self.reached: Set[int] = set()  # ... found by the walk (not by their own bytes)
-        self.asked: Set[int] = set()  # files whose bodies the walk read (not only their facts)
+        #: Files whose bodies the walk read for an answer (whether they name a spawner of a
+        #: module that can start processes), not only their import facts.
+        self.asked: Set[int] = set()
         self.unseen: List[int] = []  # files that may import a module the run did not see
         self.dynamic: List[int] = []  # files that import a module whose name is computed
         self.index: Dict[bytes, List[int]] = {}  # module name -> files whose imports spell it
@@ -305,7 +307,6 @@ class _Walk:
     def _reaches(self, number: int, module: int, known: dict) -> bool:
         """Whether file ``number`` imports file ``module`` (-1: a module the run did not
         see) and names one of its spawners."""
-        self.asked.add(number)
         path = self.paths[number]
         data: Optional[bytes] = None
         names = self._imported.get(number)
@@ -330,6 +331,8 @@ class _Walk:
                         data = read_bytes(path)
                     except OSError:
                         return False
+                if module >= 0 or self.project.can_start(found):
+                    self.asked.add(number)  # its body decides: whether it names a spawner
                 if self.project.imports_reaching(data, path, found):
                     return True
         return False
