@@ -208,19 +208,25 @@ def content_hash(data: bytes) -> str:
     return sha256(data).hexdigest()[:HASH_DIGITS]
 
 
-def imports_hash(data: bytes) -> str:
+def imports_hash(data: bytes, attributes: Optional[set] = None, adds_path: Optional[bool] = None) -> str:
     """A hash of what the triage reads off a file apart from its process APIs: every line
     that mentions ``import`` (whitespace-insensitive), the attributes named of plainly
     imported packages (``cm.cluster``), and whether it adds folders to ``sys.path``.
     Unchanged means the file imports the same modules as before, and every other file's
-    triage sees it as before."""
-    from fixer.roots import bytes_add_to_path
+    triage sees it as before.  ``attributes`` (``attribute_words``) and ``adds_path``
+    (``bytes_add_to_path``): when the caller has them already."""
     from fixer.targets import attribute_words, import_regions
 
     regions = import_regions(data)
+    if attributes is None:
+        attributes = attribute_words(data, regions)
+    if adds_path is None:
+        from fixer.roots import bytes_add_to_path
+
+        adds_path = bytes_add_to_path(data)
     lines = [line.strip() for line in regions.split(b"\n")]
-    lines.append(b"\0" + b" ".join(sorted(attribute_words(data, regions))))
-    lines.append(b"\0sys.path" if bytes_add_to_path(data) else b"\0")
+    lines.append(b"\0" + b" ".join(sorted(attributes)))
+    lines.append(b"\0sys.path" if adds_path else b"\0")
     return sha256(b"\n".join(lines)).hexdigest()[:HASH_DIGITS]
 
 
@@ -247,16 +253,17 @@ class Stamp(tuple):
         return "Stamp(size={!r}, mtime_ns={!r}, sha={!r}, imports={!r})".format(*self)
 
     @classmethod
-    def of(cls, path: "Path", data: bytes, before: Optional[os.stat_result] = None) -> "Stamp":
+    def of(cls, path: "Path", data: bytes, before: Optional[os.stat_result] = None, imports: str = "") -> "Stamp":
         """The stamp of ``data`` read from ``path``.  ``before`` is the file's status taken
-        *before* reading: a later edit then always shows as a new modification time."""
+        *before* reading: a later edit then always shows as a new modification time.
+        ``imports``: its ``imports_hash``, when the caller has it."""
         if before is None:
             try:
                 before = os.stat(path)
             except OSError:
                 before = None
         mtime = before.st_mtime_ns if before is not None and before.st_size == len(data) else -1
-        return cls(len(data), mtime, content_hash(data), imports_hash(data))
+        return cls(len(data), mtime, content_hash(data), imports or imports_hash(data))
 
     @staticmethod
     def stat(path: "Path") -> Optional[os.stat_result]:
@@ -490,29 +497,32 @@ def plan_reuse(
     files: List[str],
     partial: bool = True,
     settle: Optional[Callable[[str, bytes], bool]] = None,
-) -> Tuple[Dict[str, dict], str, Dict[str, Stamp]]:
+) -> Tuple[Dict[str, dict], str, Dict[str, Stamp], Set[str]]:
     """Which cached results can be reused for ``files`` (realpaths), and why not if none.
 
     Returns (reusable results by realpath, reason when everything must be analysed again,
-    new stamps of the changed files whose results are reused).  ``partial=False``: a result
-    is reused only if it cannot have changed: one file that needs analysing again and
-    nothing is reused (the warm path, which cannot analyse, asks so).
+    new stamps of the changed files whose results are reused, changed files whose results
+    are reused only if a new triage finds what every file can start unchanged).
+    ``partial=False``: a result is reused only if it cannot have changed: one file that
+    needs analysing again and nothing is reused (the warm path, which cannot analyse).
 
-    A changed file needs analysing again, and alone, unless something else may rest on it:
-    a module the analysis read (``Manifest.modules``), or a file that other files' imports
-    name or whose imports changed (the triage of the others may decide differently).  An
-    inert file (``Manifest.inert``) whose imports are unchanged and for which
-    ``settle(realpath, new bytes)`` says it still names no process API keeps its result
-    ("skipped") and changes nobody's: it is reused with its new stamp.
+    A changed file is analysed again, and alone, unless something else may rest on it: a
+    module the analysis read (``Manifest.modules``) or a file whose imports changed (then
+    everything is analysed again).  An inert file (``Manifest.inert``) whose imports are
+    unchanged and for which ``settle(realpath, new bytes)`` says it still names no process
+    API keeps its result ("skipped") and changes nobody's: it is reused with its new stamp.
+    A file that other files' imports name (``Manifest.named``) may now start processes, or
+    no longer: the other results stand only if the triage, asked again, finds that every
+    file can start processes as before (the runner checks; the last set returned).
     """
     if manifest is None:
-        return {}, "no cache yet", {}
+        return {}, "no cache yet", {}, set()
     if set(files) != set(manifest.stamps):
-        return {}, "files were added or removed", {}
+        return {}, "files were added or removed", {}, set()
     stamps = manifest.stamps
     for path, stamp in manifest.modules.items():
         if path not in stamps and not _same_stat(path, stamp) and not unchanged(path, stamp):
-            return {}, f"{path} changed", {}
+            return {}, f"{path} changed", {}, set()
     changed: List[str] = []
     for path in files:
         stamp = stamps[path]
@@ -520,27 +530,28 @@ def plan_reuse(
             changed.append(path)
     stale: Set[str] = set()
     restamped: Dict[str, Stamp] = {}
+    retriage: Set[str] = set()
     for path in changed:
         if path in manifest.modules:
-            return {}, f"{path} changed and other files depend on it", {}
+            return {}, f"{path} changed and other files depend on it", {}, set()
         before = Stamp.stat(path)
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError:
-            return {}, f"{path} cannot be read", {}
+            return {}, f"{path} cannot be read", {}, set()
         stamp = Stamp.of(path, data, before)  # type: ignore[arg-type]
         if stamp.imports != manifest.stamps[path].imports:
-            return {}, f"{path} changed its imports", {}
+            return {}, f"{path} changed its imports", {}, set()
         if path in manifest.inert and settle is not None and path in manifest.results and settle(path, data):
             restamped[path] = stamp
-        elif path in manifest.named:
-            return {}, f"{path} changed and other files may import it", {}
         elif not partial:
-            return {}, f"{path} changed", {}
+            return {}, f"{path} changed", {}, set()
         else:
             stale.add(path)
-    return {p: r for p, r in manifest.results.items() if p not in stale}, "", restamped
+            if path in manifest.named:
+                retriage.add(path)
+    return {p: r for p, r in manifest.results.items() if p not in stale}, "", restamped, retriage
 
 
 __all__ = [

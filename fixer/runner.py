@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     import multiprocessing.context
     from concurrent.futures import ProcessPoolExecutor
 
+    from fixer.project import Project
     from fixer.roots import SearchSettings
+    from fixer.triage import Triage
 
 #: Below this many files, or this many bytes, to analyse, starting workers costs more than
 #: it saves (a worker starts in ~10 ms; CPython parses ~4 MB/s into a syntax tree).
@@ -78,6 +80,8 @@ class Runner:
     _worth: List[str] = field(default_factory=list, repr=False)  # files that could start processes
     _named: Set[int] = field(default_factory=set, repr=False)  # files other files' imports name
     _inert: Set[int] = field(default_factory=set, repr=False)  # files the triage left out on their bytes alone
+    #: (project, triage) made before the cache's reuse was decided (``_triage_agrees``).
+    _prepared: tuple = field(default=(), repr=False)
     #: (store, answers it held, the run's project) for installed modules' answers.
     _library: tuple = field(default=(None, None, None), repr=False)
 
@@ -91,7 +95,10 @@ class Runner:
             cache = Cache(self.cache_dir, run_key(self.options, self.cwd, self.roots))
             old = cache.load()
             settle = names_no_process_api(tuple(self.options.extra_spawners))
-            reuse, self.stats.cache_note, restamped = plan_reuse(old, realpaths, settle=settle)
+            reuse, self.stats.cache_note, restamped, retriage = plan_reuse(old, realpaths, settle=settle)
+            if retriage and not self._triage_agrees(old, realpaths):
+                reuse, restamped = {}, {}
+                self.stats.cache_note = f"{sorted(retriage)[0]} changed, and with it what some file can start"
         todo: List[int] = []
         for index, real in enumerate(realpaths):
             cached = reuse.get(real)
@@ -151,6 +158,39 @@ class Runner:
             store.save(answers)
             self.stats.cache_warning = self.stats.cache_warning or store.warning
 
+    def _triage_agrees(self, old: Manifest, realpaths: List[str]) -> bool:
+        """Triage the whole run again and say whether every file can start processes as
+        the last run found (then a changed file that others import changed nobody else's
+        result: no analysis read it, and what the others' triage and analysis knew of it,
+        whether it can start processes, holds).  What the triage found is kept for the run."""
+        project = self._project()
+        triage = self._triage(project, realpaths)
+        self._prepared = (project, triage)
+        return {real for real, can in project.known.items() if can} == set(old.worth)
+
+    def _project(self) -> "Project":
+        from fixer.project import Project  # (a run answered from the cache never loads the analysis)
+
+        files = [path for path, _ in self.candidates]
+        catalogue, tokens = build_catalogue(self.options.extra_spawners), prefilter_tokens(self.options.extra_spawners)
+        settings = search_settings(self.options)
+        store = open_store(self.cache_dir, settings.environment.folders, settings.environment.hidden,
+                           self.options.extra_spawners)
+        library = store.load() if store is not None else None
+        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd, settings=settings,
+                          stamps=self.cache_dir is not None, library=library)
+        self._library = (store, library, project)
+        return project
+
+    def _triage(self, project: "Project", realpaths: List[str]) -> "Triage":
+        from fixer.triage import triage_files
+
+        files = [path for path, _ in self.candidates]
+        return triage_files(
+            files, realpaths, self.coverage or Coverage(), project, prefilter_tokens(self.options.extra_spawners),
+            stamps=self.cache_dir is not None, parallel=self._parallel_reader(len(files)),
+        )
+
     # ----- computing results ----------------------------------------------------------------
     def _compute(
         self, todo: List[int], realpaths: List[str], old: Optional[Manifest]
@@ -181,24 +221,13 @@ class Runner:
     def _compute_tuned(
         self, todo: List[int], realpaths: List[str], old: Optional[Manifest]
     ) -> Iterator[Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]]:
-        from fixer.project import Project  # (a run answered from the cache never loads the analysis)
-        from fixer.triage import triage_files
-
-        files = [path for path, _ in self.candidates]
-        catalogue, tokens = build_catalogue(self.options.extra_spawners), prefilter_tokens(self.options.extra_spawners)
-        settings = search_settings(self.options)
-        store = open_store(self.cache_dir, settings.environment.folders, settings.environment.hidden,
-                           self.options.extra_spawners)
-        library = store.load() if store is not None else None
-        project = Project(files=files, catalogue=catalogue, tokens=tokens, cwd=self.cwd, settings=settings,
-                          stamps=self.cache_dir is not None, library=library)
-        self._library = (store, library, project)
+        if self._prepared:
+            project, triage = self._prepared
+        else:
+            project = self._project()
+            triage = self._triage(project, realpaths) if len(todo) == len(self.candidates) else None
         settled: Dict[int, Tuple[FileResult, Optional[Stamp], Dict[str, Stamp]]] = {}
-        if len(todo) == len(self.candidates):
-            triage = triage_files(
-                files, realpaths, self.coverage or Coverage(), project, tokens,
-                stamps=self.cache_dir is not None, parallel=self._parallel_reader(len(files)),
-            )
+        if triage is not None:
             self._worth = [real for real, can in project.known.items() if can]
             self._named = triage.named
             self._inert = triage.inert

@@ -268,6 +268,8 @@ WORD = re.compile(rb"[\w\x80-\xff]+")
 
 
 _PLAIN_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
+_ASCII_WORD = re.compile(rb"\w+")
 _STDLIB = frozenset(os.fsencode(name) for name in getattr(__import__("sys"), "stdlib_module_names", ()))
 
 
@@ -284,11 +286,21 @@ def attribute_words(data: bytes, regions: bytes) -> set:
                 bound.add(parts[2])
             elif parts and parts[0].split(b".")[0] not in _STDLIB:
                 bound.add(parts[0].split(b".")[0])
-    bound = {name for name in bound if re.fullmatch(rb"[A-Za-z_]\w*", name)}
-    if not bound:
-        return set()
-    pattern = rb"\b(?:" + b"|".join(re.escape(name) for name in sorted(bound)) + rb")\.(\w+)"
-    return set(re.findall(pattern, data))
+    found: set = set()
+    find, word_at = data.find, _ASCII_WORD.match
+    for name in bound:
+        if not _IDENTIFIER.fullmatch(name):
+            continue
+        needle = name + b"."
+        position = find(needle)
+        while position != -1:  # (a substring search: a regular expression opening with \b
+            # and an alternation is tried at every position of the file)
+            if position == 0 or not _ASCII_WORD.fullmatch(data[position - 1:position]):
+                word = word_at(data, position + len(needle))
+                if word is not None:
+                    found.add(word.group())
+            position = find(needle, position + 1)
+    return found
 
 
 def names_process_api(data: bytes, top: str, groups: tuple = ()) -> bool:

@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 
-from fixer.cache import Stamp
+from fixer.cache import Stamp, imports_hash
 from fixer.discover import Coverage
 from fixer.memo import journal
 from fixer.roots import bytes_add_to_path, dynamic_import_packages
@@ -104,7 +104,6 @@ class _Scan:
             data = read_bytes(path)
         except OSError as exc:
             return f"cannot read: {exc.strerror or exc}", None, 0, frozenset(), False
-        stamp = Stamp.of(path, data, before) if self.stamps and before else None
         folder, name = os.path.split(real)
         chain, _ = self.package_of(folder)
         top = os.fsdecode(chain[-1]) if chain else (name[:-3] if name.endswith(".py") else name)
@@ -119,12 +118,16 @@ class _Scan:
         if not kind and dynamic_import_packages(data):
             kind = DYNAMIC  # any module of a package may be imported: the walk asks it later
         regions = import_regions(data)
+        attributes = attribute_words(data, regions)
         words = self.universe.intersection(WORD.findall(regions))
-        words.update(self.universe.intersection(attribute_words(data, regions)))
+        words.update(self.universe.intersection(attributes))
         if _RELATIVE.search(regions):
             words.update(chain)
         # A file that adds folders to sys.path itself may import from anywhere they lead.
         adds_path = bytes_add_to_path(data)
+        stamp = None
+        if self.stamps and before:
+            stamp = Stamp.of(path, data, before, imports_hash(data, attributes, adds_path))
         return None, stamp, kind, frozenset(words), adds_path
 
 

@@ -403,7 +403,7 @@ def _answer(argv: List[str]) -> Tuple[List[Tuple[int, object]], int]:
     settle = None
     if manifest.inert:  # (what an edit of an inert file needs is loaded only for it)
         settle = _settler(tuple(settings["extra_spawner"]))
-    reuse, why, restamped = plan_reuse(manifest, reals, partial=False, settle=settle)
+    reuse, why, restamped, _ = plan_reuse(manifest, reals, partial=False, settle=settle)
     if why or len(reuse) != len(reals):
         raise Fallback(why or "a result is missing")
     if restamped:  # edited files whose results stand: remember their new stamps

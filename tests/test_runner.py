@@ -158,6 +158,41 @@ def test_a_file_that_imports_a_spawning_module_is_never_inert(tmp_path: Path) ->
     assert {r.path.name: r.status for r in second}["script.py"] is Status.FIXED
 
 
+def _helper_project(root: Path) -> None:
+    """tools.py can start processes; helper.py imports it without calling its spawner (the
+    triage reads its body: not inert) and is imported by main.py (named)."""
+    (root / "tools.py").write_bytes(HELPER_SPAWNS)
+    (root / "helper.py").write_bytes(b"import tools\n\n\ndef go():\n    return getattr(tools, 'VERSION', 0)\n")
+    (root / "main.py").write_bytes(b"import helper\n\nhelper.go()\n")
+
+
+def test_editing_an_imported_file_that_can_start_nothing_new_reanalyses_it_alone(tmp_path: Path) -> None:
+    _helper_project(tmp_path)
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    manifest = _manifest(tmp_path / "cache")
+    real = os.path.realpath(tmp_path / "helper.py")
+    assert real in manifest.named and real not in manifest.inert and real not in manifest.modules
+    (tmp_path / "helper.py").write_bytes(b"import tools\n\n\ndef go():\n    return getattr(tools, 'VERSION', 1)\n")
+    second, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert (runner.stats.analysed, runner.stats.cached) == (1, 2)
+    assert outcome(second) == outcome(first)
+
+
+def test_editing_an_imported_file_so_that_it_starts_processes_reanalyses_everything(tmp_path: Path) -> None:
+    """The same place edited, but now helper.py names the spawner (through getattr, so its
+    import facts stay the same): what it can start changed, so every file is analysed
+    again, and the results are a cold run's."""
+    _helper_project(tmp_path)
+    first, _ = cached_run(tmp_path, tmp_path / "cache")
+    assert {r.path.name: r.status for r in first}["main.py"] is Status.SKIPPED
+    (tmp_path / "helper.py").write_bytes(b"import tools\n\n\ndef go():\n    return getattr(tools, 'run_all')()\n")
+    second, runner = cached_run(tmp_path, tmp_path / "cache")
+    assert runner.stats.cached == 0 and "what some file can start" in runner.stats.cache_note
+    assert os.path.realpath(tmp_path / "helper.py") in _manifest(tmp_path / "cache").worth
+    cold = run_tree(tmp_path, jobs=1)[0]
+    assert outcome(second) == outcome(cold)
+
+
 def test_an_inert_file_that_starts_adding_to_sys_path_reanalyses_everything(tmp_path: Path) -> None:
     """A sys.path addition changes where the file's imports resolve: not an inert edit."""
     (tmp_path / "a.py").write_bytes(b"import b\n" + POOL)
@@ -268,8 +303,8 @@ def test_an_unwritable_cache_folder_is_a_warning_not_a_failure(tmp_path: Path) -
 
 
 def test_plan_reuse_explains_a_cold_start(tmp_path: Path) -> None:
-    assert plan_reuse(None, []) == ({}, "no cache yet", {})
-    assert plan_reuse(Manifest(), [str(tmp_path / "a.py")]) == ({}, "files were added or removed", {})
+    assert plan_reuse(None, []) == ({}, "no cache yet", {}, set())
+    assert plan_reuse(Manifest(), [str(tmp_path / "a.py")]) == ({}, "files were added or removed", {}, set())
 
 
 def test_concurrent_runs_leave_a_valid_cache(tmp_path: Path) -> None:
