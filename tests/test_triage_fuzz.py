@@ -111,14 +111,20 @@ def _import_line_of(draw: st.DrawFn, module: dict, other: dict) -> tuple:
     return f"from .{name} import {func}", f"{func}()"
 
 
+def write_project(files: dict) -> Path:
+    """The project ``files`` (path -> text) in a new temporary folder."""
+    root = Path(tempfile.mkdtemp(prefix="guardfix-triage-"))
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
 @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=PROFILE != "long")
 @given(projects(), st.sampled_from(["all", "package", "script"]))
 def test_the_triage_picks_every_file_the_exact_question_picks(files: dict, scope: str) -> None:
-    root = Path(tempfile.mkdtemp(prefix="guardfix-triage-"))
+    root = write_project(files)
     try:
-        for name, text in files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text)
         scripts = sorted(p for p in root.rglob("*.py") if p.name != "__init__.py")
         given_paths = {"all": [root], "package": [root / "pkg"] if (root / "pkg").exists() else [root],
                        "script": scripts[:1]}[scope]
@@ -148,11 +154,8 @@ def test_a_triaged_run_reports_what_the_file_by_file_analysis_reports(files: dic
     from fixer.pipeline import process_files
     from fixer.runner import Runner
 
-    root = Path(tempfile.mkdtemp(prefix="guardfix-triage-"))
+    root = write_project(files)
     try:
-        for name, text in files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text)
         found = discover([root])
         items = [(c.path, c.display) for c in found.candidates]
         triaged = list(Runner(items, Options(), jobs=1, cwd=root, coverage=found.coverage).run())
@@ -186,11 +189,8 @@ def test_an_edit_that_keeps_the_imports_gets_a_cold_runs_answer_from_the_cache(f
     from fixer.model import Options
     from fixer.runner import Runner
 
-    root = Path(tempfile.mkdtemp(prefix="guardfix-triage-"))
+    root = write_project(files)
     try:
-        for name, text in files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(text)
         found = discover([root])
         items = [(c.path, c.display) for c in found.candidates]
 
