@@ -215,14 +215,12 @@ def imports_hash(data: bytes, attributes: Optional[set] = None, adds_path: Optio
     Unchanged means the file imports the same modules as before, and every other file's
     triage sees it as before.  ``attributes`` (``attribute_words``) and ``adds_path``
     (``bytes_add_to_path``): when the caller has them already."""
-    from fixer.targets import attribute_words, import_regions
+    from fixer.facts import attribute_words, bytes_add_to_path, import_regions
 
     regions = import_regions(data)
     if attributes is None:
         attributes = attribute_words(data, regions)
     if adds_path is None:
-        from fixer.roots import bytes_add_to_path
-
         adds_path = bytes_add_to_path(data)
     lines = [line.strip() for line in regions.split(b"\n")]
     lines.append(b"\0" + b" ".join(sorted(attributes)))
@@ -323,6 +321,7 @@ class Manifest:
         worth: Optional[List[str]] = None,
         named: Optional[Set[str]] = None,
         inert: Optional[Set[str]] = None,
+        prefilter: Optional[list] = None,
     ) -> None:
         self.stamps: Dict[str, Stamp] = {} if stamps is None else stamps  # realpath -> stamp (discovered files)
         self.results: Dict[str, dict] = {} if results is None else results  # realpath -> result_to_json
@@ -330,11 +329,15 @@ class Manifest:
         self.worth: List[str] = [] if worth is None else worth  # realpaths of the files that could start processes
         self.named: Set[str] = set() if named is None else named  # realpaths (discovered files) others may import
         self.inert: Set[str] = set() if inert is None else inert  # realpaths the triage left out on their bytes alone
+        #: [prefilter tokens as [[library, [spawner, ...]], ...], catalogued library names]:
+        #: what the warm path needs to tell whether an edited inert file still names no
+        #: process API (``settler``) without loading the catalogue.
+        self.prefilter: list = [] if prefilter is None else prefilter
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Manifest) and (
-            self.stamps, self.results, self.modules, self.worth, self.named, self.inert) == (
-            other.stamps, other.results, other.modules, other.worth, other.named, other.inert)
+            self.stamps, self.results, self.modules, self.worth, self.named, self.inert, self.prefilter) == (
+            other.stamps, other.results, other.modules, other.worth, other.named, other.inert, other.prefilter)
 
     def __repr__(self) -> str:
         return f"Manifest({len(self.stamps)} files, {len(self.modules)} modules)"
@@ -361,7 +364,7 @@ class Manifest:
         named = sorted(row_of[path] for path in self.named if path in row_of)
         inert = sorted(row_of[path] for path in self.inert if path in row_of)
         return {"format": FORMAT, "files": rows, "results": distinct, "modules": modules, "worth": self.worth,
-                "named": named, "inert": inert}
+                "named": named, "inert": inert, "prefilter": self.prefilter}
 
     @classmethod
     def from_json(cls, raw: dict) -> "Manifest":
@@ -386,21 +389,39 @@ class Manifest:
             raise ValueError("worth: not a list of paths")
         named = {rows[number][0] for number in raw["named"]}
         inert = {rows[number][0] for number in raw["inert"]}
-        return cls(stamps, results, modules, list(raw["worth"]), named, inert)
+        prefilter = raw["prefilter"]
+        if prefilter and not (isinstance(prefilter, list) and len(prefilter) == 2):
+            raise ValueError("prefilter: not [tokens, libraries]")
+        return cls(stamps, results, modules, list(raw["worth"]), named, inert, prefilter)
+
+    @staticmethod
+    def prefilter_of(tokens: tuple, libraries: Iterable[str]) -> list:
+        """``prefilter`` of a run with these prefilter tokens and catalogued libraries."""
+        return [[[root.decode(), [leaf.decode() for leaf in leaves]] for root, leaves in tokens], sorted(libraries)]
+
+    def settler(self) -> Optional[Callable[[str, bytes], bool]]:
+        """``plan_reuse``'s ``settle`` under the prefilter this manifest was made with (None
+        when it does not say)."""
+        if not self.prefilter:
+            return None
+        from fixer.facts import names_process_api, top_package
+
+        tokens = tuple((root.encode(), tuple(leaf.encode() for leaf in leaves)) for root, leaves in self.prefilter[0])
+        libraries = frozenset(self.prefilter[1])
+        return lambda real, data: not names_process_api(data, top_package(real), tokens, libraries)
 
 
 class Cache:
     """The manifest of one run configuration, in ``folder``."""
 
     def __init__(self, folder: "Path | str", key: str) -> None:
-        from pathlib import Path
-
-        self.folder = Path(folder)
-        self.path = self.folder / f"run-{key[:32]}.json"
+        self.folder = os.fspath(folder)
+        self.path = manifest_path(self.folder, key)
         self.warning = ""  # set when the cache could not be used (said once, never fatal)
 
     def load(self) -> Optional[Manifest]:
-        return load_manifest(str(self.path))
+        return load_manifest(self.path)
+
     def save(self, manifest: Manifest) -> None:
         data = json.dumps(manifest.to_json(), separators=(",", ":")).encode()
         try:
@@ -412,15 +433,22 @@ class Cache:
             self.warning = f"cache not saved in {self.folder}: {exc.strerror or exc}"
 
 
-def write_record(path: "Path", data: bytes) -> None:
+def write_record(path: "Path | str", data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: a temporary file in the same folder, renamed
     over it (readers see the old record or the new one, never half of one).  Raises
-    OSError; the temporary file never stays behind."""
-    import tempfile  # (a run that only reads the cache never needs it)
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stem = path.name.split("-", 1)[0]
-    fd, tmp = tempfile.mkstemp(prefix=f".{stem}-", suffix=".tmp", dir=path.parent)
+    OSError; the temporary file never stays behind.  (``os`` only: the warm path saves
+    with it, and ``tempfile`` costs more to import than the write.)"""
+    folder, name = os.path.split(os.fspath(path))
+    os.makedirs(folder, exist_ok=True)
+    stem = name.split("-", 1)[0]
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0)
+    while True:
+        tmp = os.path.join(folder, f".{stem}-{os.urandom(6).hex()}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o600)
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        break
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -433,15 +461,25 @@ def write_record(path: "Path", data: bytes) -> None:
         raise
 
 
-def prune_records(folder: "Path", pattern: str, keep: int) -> None:
-    """Keep the ``keep`` most recently written files of ``folder`` matching ``pattern``."""
+def prune_records(folder: "Path | str", pattern: str, keep: int) -> None:
+    """Keep the ``keep`` most recently written files of ``folder`` matching ``pattern``
+    (one ``*``: ``run-*.json``)."""
+    prefix, _, suffix = pattern.partition("*")
+    records = []
     try:
-        records = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(prefix) and entry.name.endswith(suffix) and len(entry.name) > len(pattern) - 1:
+                    try:
+                        records.append((entry.stat().st_mtime_ns, entry.path))
+                    except OSError:
+                        pass
     except OSError:
         return
-    for stale in records[keep:]:
+    records.sort(reverse=True)
+    for _, stale in records[keep:]:
         try:
-            stale.unlink()
+            os.unlink(stale)
         except OSError:
             pass
 

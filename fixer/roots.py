@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional, Sequence
 
+from fixer.facts import _matches_at, bytes_add_to_path, may_add_to_path  # noqa: F401 -- (imported from here too)
 from fixer.sites import (
     OWN_DEPENDENCIES, has_project_marker, own_site_packages, project_venv, pth_folders, venv_site_packages,
 )
@@ -276,74 +277,6 @@ _PATH_FUNCTIONS = {
     "posixpath.normpath": os.path.normpath,
 }
 _PATH_METHODS = {"resolve", "absolute", "expanduser"}
-
-
-_ADDITION = re.compile(r"sys\.path\.(?:insert|append|extend)[ \t]*\(|addsitedir[ \t]*\(")
-_DEFINITION = re.compile(r"[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]")
-_ADDITION_BYTES = re.compile(_ADDITION.pattern.encode())
-_DEFINITION_BYTES = re.compile(_DEFINITION.pattern.encode())
-
-
-def may_add_to_path(text: str) -> bool:
-    """Whether the module may add to ``sys.path`` outside its functions and classes: a cheap
-    superset of what ``path_additions`` finds (most modules that touch ``sys.path`` do so in
-    functions, and need not be parsed for it).  Looks at indentation only: a call counts
-    unless the nearest less indented line above it opens a ``def`` or ``class``."""
-    if "sys.path" not in text and "addsitedir" not in text:
-        return False
-    return _adds_outside_definitions(text, _ADDITION, _DEFINITION, "\n", " \t", "#")
-
-
-def _matches_at(text, literals, pattern):
-    """``pattern.finditer(text)`` for a pattern every match of which starts with one of
-    ``literals``: a substring search finds the candidates (a regular expression that opens
-    with an alternation is tried at every position of the file)."""
-    starts = []
-    for literal in literals:
-        position = text.find(literal)
-        while position != -1:
-            starts.append(position)
-            position = text.find(literal, position + 1)
-    end = -1
-    for start in sorted(starts):
-        if start < end:
-            continue  # (inside the previous match)
-        match = pattern.match(text, start)
-        if match is not None:
-            end = match.end()
-            yield match
-
-
-def _adds_outside_definitions(text, addition, definition, newline, blanks, comment) -> bool:
-    """``may_add_to_path`` over ``str`` or ``bytes`` (the separators given in that type)."""
-    literals = ("sys.path.", "addsitedir") if isinstance(text, str) else (b"sys.path.", b"addsitedir")
-    for match in _matches_at(text, literals, addition):
-        start = text.rfind(newline, 0, match.start()) + 1
-        line = text[start:match.start()]
-        indent = len(line) - len(line.lstrip(blanks))
-        end = start - 1  # walk the lines above, nearest first, without splitting the file
-        while indent and end > 0:
-            begin = text.rfind(newline, 0, end) + 1
-            above = text[begin:end]
-            end = begin - 1
-            stripped = above.lstrip(blanks)
-            if not stripped or stripped.startswith(comment):
-                continue
-            level = len(above) - len(stripped)
-            if level < indent:
-                if definition.match(above):
-                    break  # inside a function or class: runs later, if ever
-                indent = level
-        if indent == 0:
-            return True
-    return False
-
-
-def bytes_add_to_path(data: bytes) -> bool:
-    """``may_add_to_path`` of a file's bytes (most files never spell ``sys.path``)."""
-    if b"sys.path" not in data and b"addsitedir" not in data:
-        return False
-    return _adds_outside_definitions(data, _ADDITION_BYTES, _DEFINITION_BYTES, b"\n", b" \t", b"#")
 
 
 def path_additions(text: str, path: str) -> list[Root]:

@@ -29,7 +29,7 @@ from fixer.cache import Cache, Manifest, Stamp, plan_reuse, result_from_json, re
 from fixer.discover import Coverage, real_path
 from fixer.libstore import LibraryAnswers, collect, open_store
 from fixer.model import PREFILTER_REASON, FileResult, Options, Status
-from fixer.targets import build_catalogue, names_no_process_api, prefilter_tokens
+from fixer.targets import build_catalogue, library_names, names_no_process_api, prefilter_tokens
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -142,6 +142,8 @@ class Runner:
                 new.worth = sorted(self._worth)
             new.named |= {realpaths[index] for index in self._named}
             new.inert |= {realpaths[index] for index in self._inert}
+            tokens = prefilter_tokens(tuple(self.options.extra_spawners))
+            new.prefilter = Manifest.prefilter_of(tokens, library_names())
             cache.save(new)
             self.stats.cache_warning = cache.warning
         if complete:

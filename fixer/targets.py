@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+from fixer import facts
+from fixer.facts import WORD, attribute_words, import_regions, top_package  # noqa: F401 -- (imported from here too)
+
 
 class Kind(enum.Enum):
     STARTS_ON_CALL = "call"  # calling it starts worker processes
@@ -225,92 +228,18 @@ PREFILTER_TOKENS = prefilter_tokens()
 
 
 def mentions_tokens(data: bytes, groups: tuple = ()) -> bool:
-    """The byte-level prefilter: some library is imported (its name follows ``import`` or
-    ``from``), and one of its spawners occurs as a whole word (``Process`` inside
-    ``logProcesses`` does not count).  Substring tests first, on the import lines only:
-    most files stop there."""
-    imports = import_regions(data)  # one pass over the file; the rest reads far less
-    for root, leaves in groups or PREFILTER_TOKENS:
-        if root in imports and _import_pattern(root).search(imports) and _leaf_pattern(leaves).search(data):
-            return True
-    return False
+    """``fixer.facts.mentions_tokens``, by default with the catalogue's prefilter tokens."""
+    return facts.mentions_tokens(data, groups or PREFILTER_TOKENS)
 
 
-@lru_cache(maxsize=4)  # the prefilter, the import scan and the cache stamp ask about the same bytes
-def import_regions(data: bytes) -> bytes:
-    """Every line of ``data`` that holds the word ``import`` (a parenthesised name list is
-    followed to its closing parenthesis), joined with newlines.  An import statement always
-    spells ``import`` on its first line, so regular expressions over import statements can
-    run on this instead of the whole file (a small fraction of it)."""
-    parts = []
-    find, rfind = data.find, data.rfind
-    pos = find(b"import")
-    while pos != -1:
-        start = rfind(b"\n", 0, pos) + 1
-        end = find(b"\n", pos)
-        if end == -1:
-            end = len(data)
-        line = data[start:end]
-        if b"(" in line and b")" not in line[line.index(b"("):]:
-            close = find(b")", end)
-            if close != -1:
-                end = find(b"\n", close)
-                if end == -1:
-                    end = len(data)
-        parts.append(data[start:end])
-        pos = find(b"import", end)
-    return b"\n".join(parts) + b"\n"
-
-
-#: A word of source bytes: an identifier, or a module name (non-ASCII letters, as UTF-8
-#: bytes, stay in the word).  A name is only ever referred to as a whole word.
-WORD = re.compile(rb"[\w\x80-\xff]+")
-
-
-_PLAIN_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
-_IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
-_ASCII_WORD = re.compile(rb"\w+")
-_STDLIB = frozenset(os.fsencode(name) for name in getattr(__import__("sys"), "stdlib_module_names", ()))
-
-
-def attribute_words(data: bytes, regions: bytes) -> set:
-    """The words that follow, after a dot, the name a plain ``import`` binds (``import
-    caiman as cm`` ... ``cm.cluster``: ``b"cluster"``), standard-library modules aside: the
-    submodules a file may reach as attributes of a package it imports (the triage's import
-    words; see ``attribute_submodules``).  ``regions``: ``import_regions(data)``."""
-    bound = set()
-    for match in _PLAIN_IMPORT.finditer(regions):
-        for item in match.group(1).split(b","):
-            parts = item.split()
-            if len(parts) >= 3 and parts[1] == b"as":
-                bound.add(parts[2])
-            elif parts and parts[0].split(b".")[0] not in _STDLIB:
-                bound.add(parts[0].split(b".")[0])
-    found: set = set()
-    find, word_at = data.find, _ASCII_WORD.match
-    for name in bound:
-        if not _IDENTIFIER.fullmatch(name):
-            continue
-        needle = name + b"."
-        position = find(needle)
-        while position != -1:  # (a substring search: a regular expression opening with \b
-            # and an alternation is tried at every position of the file)
-            if position == 0 or not _ASCII_WORD.fullmatch(data[position - 1:position]):
-                word = word_at(data, position + len(needle))
-                if word is not None:
-                    found.add(word.group())
-            position = find(needle, position + 1)
-    return found
+def mentions_spawner_of(data: bytes, root: str, groups: tuple = ()) -> bool:
+    """``fixer.facts.mentions_spawner_of``, by default with the catalogue's prefilter tokens."""
+    return facts.mentions_spawner_of(data, root, groups or PREFILTER_TOKENS)
 
 
 def names_process_api(data: bytes, top: str, groups: tuple = ()) -> bool:
-    """Whether the triage reads a process API off a file's bytes by themselves: a
-    catalogued library imported and one of its spawners named (``mentions_tokens``), or,
-    for a file inside a catalogued library (``top``: its top-level package, see
-    ``top_package``), one of that library's spawners."""
-    if mentions_tokens(data, groups):
-        return True
-    return is_catalogue_module(top) and mentions_spawner_of(data, top, groups)
+    """``fixer.facts.names_process_api`` with the catalogue (and by default its tokens)."""
+    return facts.names_process_api(data, top, groups or PREFILTER_TOKENS, _CATALOGUE_ROOTS)
 
 
 def names_no_process_api(extra_spawners: tuple = ()) -> "Callable[[str, bytes], bool]":
@@ -320,37 +249,9 @@ def names_no_process_api(extra_spawners: tuple = ()) -> "Callable[[str, bytes], 
     return lambda real, data: not names_process_api(data, top_package(real), tokens)
 
 
-def top_package(real: str) -> str:
-    """The name of the top-level package the file ``real`` belongs to (its own module name
-    outside any package): folders holding ``__init__.py`` are climbed."""
-    folder, name = os.path.split(real)
-    top = name[:-3] if name.endswith(".py") else name
-    while os.path.lexists(os.path.join(folder, "__init__.py")) and os.path.dirname(folder) != folder:
-        folder, top = os.path.split(folder)
-    return top
-
-
-def mentions_spawner_of(data: bytes, root: str, groups: tuple = ()) -> bool:
-    """For files inside a catalogued package itself (``from .pool import Pool`` never spells
-    the package name): one of its spawners occurs as a whole word."""
-    for group_root, leaves in groups or PREFILTER_TOKENS:
-        if group_root == root.encode():
-            return bool(_leaf_pattern(leaves).search(data))
-    return False
-
-
-@lru_cache(maxsize=64)
-def _import_pattern(root: bytes) -> "re.Pattern[bytes]":
-    item = rb"[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*"
-    # importlib.import_module("multiprocessing") imports it too (the analysis follows a
-    # literal name); the line spells "import", so it is among the import regions
-    dynamic = rb"|\bimport_module\([ \t]*[\"']" + re.escape(root) + rb"\b"
-    return re.compile(rb"\b(?:from|import)[ \t]+(?:" + item + rb")*" + re.escape(root) + rb"\b" + dynamic)
-
-
-@lru_cache(maxsize=64)
-def _leaf_pattern(leaves: tuple[bytes, ...]) -> "re.Pattern[bytes]":
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(leaf) for leaf in leaves) + rb")\b")
+def library_names() -> frozenset:
+    """The top-level names of the catalogued libraries."""
+    return _CATALOGUE_ROOTS
 
 
 def star_names(module: str, catalogue: dict[str, Target] | None = None) -> dict[str, str]:

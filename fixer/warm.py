@@ -400,10 +400,7 @@ def _answer(argv: List[str]) -> Tuple[List[Tuple[int, object]], int]:
     if manifest is None:
         raise Fallback("no cache for this run")
     reals = [real for real, _ in candidates]
-    settle = None
-    if manifest.inert:  # (what an edit of an inert file needs is loaded only for it)
-        settle = _settler(tuple(settings["extra_spawner"]))
-    reuse, why, restamped, _ = plan_reuse(manifest, reals, partial=False, settle=settle)
+    reuse, why, restamped, _ = plan_reuse(manifest, reals, partial=False, settle=manifest.settler())
     if why or len(reuse) != len(reals):
         raise Fallback(why or "a result is missing")
     if restamped:  # edited files whose results stand: remember their new stamps
@@ -452,24 +449,13 @@ def _answer(argv: List[str]) -> Tuple[List[Tuple[int, object]], int]:
     return events, _return_code(counts, check_warnings=mode == "check")
 
 
-def _settler(extra_spawners: tuple) -> object:
-    def settle(real: str, data: bytes) -> bool:
-        from fixer.targets import names_no_process_api  # (only when an inert file changed)
-
-        return names_no_process_api(extra_spawners)(real, data)
-
-    return settle
-
-
 def _restamp(manifest: object, restamped: dict, cache_folder: str, key: str) -> None:
     """Save the manifest with the new stamps of edited files whose results stand (as the
     full command would)."""
-    from pathlib import Path
-
     from fixer.cache import Cache
 
     manifest.stamps.update(restamped)  # type: ignore[attr-defined]
-    cache = Cache(Path(cache_folder), key)
+    cache = Cache(cache_folder, key)
     cache.save(manifest)  # type: ignore[arg-type]
     if cache.warning:  # the full command says so: let it
         raise Fallback(cache.warning)
