@@ -618,6 +618,12 @@ class Project:
                 return True
         return False
 
+    def library_answers(self) -> tuple:
+        """(module realpath -> can it start processes, (realpath, name) -> is that export a
+        spawner): every answer of this run, for ``fixer.libstore.collect`` to keep those
+        about installed modules."""
+        return self._capability, self._exported
+
     def can_start(self, module_file: Path) -> bool:
         """Whether the module could start processes (``_worth``)."""
         return self._worth(module_file)

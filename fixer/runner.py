@@ -154,7 +154,7 @@ class Runner:
         store, previous, project = self._library
         if store is None or project is None:
             return
-        answers = collect(previous or LibraryAnswers(), project._capability, project._exported,
+        answers = collect(previous or LibraryAnswers(), *project.library_answers(),
                           project.modules_read, store.folders, (real_path(path) for path, _ in self.candidates))
         if answers is not None and len(answers) > len(previous or ()):
             store.save(answers)
