@@ -1764,25 +1764,44 @@ class _Analyzer:
                     label = f"{_unparse(expr)}.{method}()"
                     col = self.char_col(expr.lineno, expr.col_offset)
                     events.append(self.with_end(Event("via", expr.lineno, col, label, callee), expr))
+            if isinstance(node, (ast.With, ast.AsyncWith)):
+                events += self.entering_events(node, scope)
         return events
 
-    def iteration_callees(self, values: frozenset) -> list:
-        """The iterator protocol's methods that a ``for`` over one of ``values`` runs: the
-        ``__iter__`` and ``__next__`` of an instance of a class of this file or of another
-        module (an augmenter whose ``__next__`` starts its worker processes).  Outside
-        instances are asked only for CapWords names (classes, by convention), as for
-        ``extinstance``."""
+    def entering_events(self, node: ast.AST, scope: _Scope) -> list[Event]:
+        """``with stream:`` runs ``stream.__enter__()``: a context manager of this codebase
+        whose ``__enter__`` (``__aenter__`` for ``async with``) starts a process starts it
+        at the ``with``, though the script names no start."""
+        methods = ("__aenter__",) if isinstance(node, ast.AsyncWith) else ("__enter__",)
+        events = []
+        for item in node.items:  # type: ignore[attr-defined]
+            expr = item.context_expr
+            callee = self.shortest(self.iteration_callees(self.eval(expr, scope), methods))
+            if callee is None:
+                continue
+            label = f"{_unparse(expr)}.{methods[0]}()"
+            col = self.char_col(expr.lineno, expr.col_offset)
+            events.append(self.with_end(Event("via", expr.lineno, col, label, callee), expr))
+        return events
+
+    def iteration_callees(self, values: frozenset, methods: tuple = ("__iter__", "__next__")) -> list:
+        """The protocol methods (by default the iterator protocol's) that a statement over
+        one of ``values`` runs: for a ``for``, the ``__iter__`` and ``__next__`` of an
+        instance of a class of this file or of another module (an augmenter whose
+        ``__next__`` starts its worker processes); for a ``with``, its ``__enter__``.
+        Outside instances are asked only for CapWords names (classes, by convention), as
+        for ``extinstance``."""
         candidates: list = []
         for value in values:
             if value[0] == "instance" and value[1] in self.classes:
-                for method in ("__iter__", "__next__"):
+                for method in methods:
                     if self.find_method(value[1], method) is not None or self.external_bases(value[1]):
                         found = ("method", value[1], method, value[2]) if len(value) > 2 else ("method", value[1], method)
                         candidates.append(self.with_self(found[:3], found))
             elif value[0] in ("opaque", "extinstance") and self.resolver is not None:
                 if not value[1].rsplit(".", 1)[-1][:1].isupper():
                     continue
-                for method in ("__iter__", "__next__"):
+                for method in methods:
                     external = self.resolver.chain_for(f"{value[1]}.{method}")
                     if external is not None:
                         candidates.append(("ext", f"{value[1]}.{method}", external))

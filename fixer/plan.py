@@ -120,6 +120,9 @@ def _make_plan(
             keep[i] = "string statement (no effect)"
         elif i < last_import and i not in input_stmts:
             keep[i] = "set-up above the last import"
+    for i in _absl_flag_statements(body):
+        if i not in keep and i not in guards and i not in must_move and i not in input_stmts:
+            keep[i] = "absl flags: defined and parsed into one registry that code in every child reads"
 
     # Names that functions and classes staying at module level read when they are called:
     # spawn children re-import the module, so those names must be bound at module level.
@@ -781,6 +784,61 @@ def _keep_category(stmt: ast.stmt, index: int) -> str:
     if _is_import_fallback(stmt):
         return "import block with a fallback"
     return ""
+
+
+_ABSL_REGISTERING = ("DEFINE", "declare_key_flag", "mark_flag", "mark_flags", "mark_bool_flags", "register_")
+
+
+def _absl_flag_statements(body: list) -> list[int]:
+    """Top-level statements that define absl flags (``flags.DEFINE_integer(...)``,
+    ``flags.mark_flag_as_required(...)``) or parse them (``FLAGS(sys.argv)``, also
+    assigned).  They fill the process-wide ``absl.flags.FLAGS`` registry, which the script's
+    own functions and libraries (pysc2, TensorFlow) read in a spawn child as well: moved
+    into ``main()``, the child's ``FLAGS.x`` raises ``UnparsedFlagAccessError``.  Calls on a
+    module do not count as changing it anywhere else, so this idiom is recognised by name."""
+    modules: set[str] = set()  # names bound to absl.flags
+    registries: set[str] = set()  # names bound to absl.flags.FLAGS
+    for stmt in body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0:
+            for alias in stmt.names:
+                if stmt.module == "absl" and alias.name == "flags":
+                    modules.add(alias.asname or "flags")
+                elif stmt.module == "absl.flags" and alias.name == "FLAGS":
+                    registries.add(alias.asname or "FLAGS")
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name == "absl.flags" and alias.asname:
+                    modules.add(alias.asname)
+    if not modules and not registries:
+        return []
+
+    def is_module(node: ast.expr) -> bool:
+        return isinstance(node, ast.Name) and node.id in modules
+
+    def is_registry(node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in registries
+        return isinstance(node, ast.Attribute) and node.attr == "FLAGS" and is_module(node.value)
+
+    found = []
+    for index, stmt in enumerate(body):
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and is_registry(stmt.value)
+        ):
+            registries.add(stmt.targets[0].id)  # FLAGS = flags.FLAGS
+            continue
+        value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        if not isinstance(value, ast.Call):
+            continue
+        func = value.func
+        if is_registry(func) or (
+            isinstance(func, ast.Attribute) and is_module(func.value) and func.attr.startswith(_ABSL_REGISTERING)
+        ):
+            found.append(index)
+    return found
 
 
 def _alias_of(stmt: ast.stmt) -> tuple[str, str] | None:

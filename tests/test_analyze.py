@@ -853,6 +853,57 @@ VIA = [
          (("Batches().__iter__()", 8), ("Pool(...)", 5))),
         id="for-loop-over-an-instance-whose-iter-starts-a-pool",
     ),
+    # a with statement runs the __enter__ of its context manager
+    pytest.param(
+        """\
+        from multiprocessing import Process
+
+        class Feed:
+            def __enter__(self):
+                self.proc = Process(target=print)
+                self.proc.start()
+                return self
+
+            def __exit__(self, *exc):
+                self.proc.join()
+
+        with Feed() as feed:
+            print(feed)
+        """,
+        (12, 6, "calls Feed().__enter__() → self.proc.start() at line 6",
+         (("Feed().__enter__()", 12), ("self.proc.start()", 6))),
+        id="with-an-instance-whose-enter-starts-a-process",
+    ),
+    pytest.param(
+        """\
+        from concurrent.futures import ProcessPoolExecutor
+
+        class Session:
+            async def __aenter__(self):
+                self.pool = ProcessPoolExecutor(2)
+                self.pool.submit(abs, -1)
+                return self
+
+            async def __aexit__(self, *exc):
+                self.pool.shutdown()
+
+        async def run():
+            pass
+
+        feed = Session()
+        print(feed)
+
+        async def go():
+            async with feed:
+                await run()
+
+        import asyncio
+        asyncio.run(go())
+        """,
+        (23, 13, "calls go() → feed.__aenter__() → ProcessPoolExecutor(...) at line 5",
+         (("go()", 23), ("feed.__aenter__()", 19), ("ProcessPoolExecutor(...)", 5))),
+        id="async-with-runs-aenter-reached-through-a-coroutine",
+    ),
 ]
 
 
@@ -1264,6 +1315,25 @@ NEGATIVE = [
             print(item)
         """,
         id="iterating-an-instance-whose-protocol-uses-threads-only",
+    ),
+    pytest.param(
+        """\
+        from multiprocessing import Process
+
+        class Feed:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                pass
+
+            def start(self):
+                Process(target=print).start()
+
+        with Feed() as feed:
+            print(feed)
+        """,
+        id="with-an-instance-whose-enter-starts-nothing-though-another-method-does",
     ),
 ]
 

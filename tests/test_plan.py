@@ -866,6 +866,35 @@ ACTIONS = [
         "KKKMM",
         id="constant-and-annotation-stay-alias-moves",
     ),
+    # absl's registry is read in every child (by the script's functions and by libraries)
+    pytest.param(
+        """\
+        import sys
+        import multiprocessing as mp
+        import absl.flags as F
+        from absl.flags import FLAGS as OPTS
+        F.DEFINE_integer("n", 2, "workers")
+        F.mark_flag_as_required("n")
+        rest = OPTS(sys.argv)
+        print(rest)
+        mp.Pool()
+        """,
+        "KKKKKKKMM",
+        id="absl-flags-defined-and-parsed-stay",
+    ),
+    pytest.param(
+        """\
+        import sys
+        import multiprocessing as mp
+        import flags
+        FLAGS = flags.FLAGS
+        flags.DEFINE_integer("n", 2, "workers")
+        FLAGS(sys.argv)
+        mp.Pool()
+        """,
+        "KKKMMMM",
+        id="a-module-of-the-project-named-flags-is-not-absl",
+    ),
 ]
 
 
