@@ -28,6 +28,7 @@ from fixer.targets import (
     ITERATING_BUILTINS,
     NON_REIMPORTING_METHODS,
     NUM_WORKERS_POSITION,
+    TEMPLATE_METHODS,
     Condition,
     Kind,
     Target,
@@ -36,6 +37,7 @@ from fixer.targets import (
 )
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_TEMPLATE_LEAVES = frozenset(name.rpartition(".")[2] for name in TEMPLATE_METHODS)
 _FUNCS_AND_LAMBDA = _FUNCS + (ast.Lambda,)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 #: Nodes that ``_collect_bindings`` looks at; it only walks through the others.
@@ -997,6 +999,47 @@ class _Analyzer:
                     out.append(value[1])
         return out
 
+    def template_hooks(
+        self, cls_name: str, qualname: str, call: Optional[ast.Call] = None, scope: Optional[_Scope] = None
+    ) -> list:
+        """What the standard-library template method ``qualname`` (``TEMPLATE_METHODS``) runs
+        of this file when it is called on an instance of ``cls_name`` (with ``call``'s
+        arguments, where it calls one): ``("hook", label, callee)`` for each override or
+        function of this file it reaches."""
+        out: list = []
+        specs = [spec for name in self.template_names(qualname) for spec in TEMPLATE_METHODS[name]]
+        for spec in dict.fromkeys(specs):
+            if spec.isdigit():
+                index = int(spec)
+                if call is None or scope is None or index >= len(call.args) or isinstance(call.args[index], ast.Starred):
+                    continue
+                for value in self.eval(call.args[index], scope):
+                    if value[0] == "func" and value[1] in self.functions:
+                        out.append(("hook", f"{value[1]}()", ("func", value[1])))
+                    elif value[0] == "method" and self.find_method(value[1], value[2]) is not None:
+                        out.append(("hook", f"{value[2]}()", ("method", value[1], value[2])))
+                continue
+            attr, _, name = spec.rpartition(".")
+            if not attr:
+                if self.find_method(cls_name, name) is not None:
+                    out.append(("hook", f"{name}()", ("method", cls_name, name)))
+                continue
+            for value in self.attribute_values(cls_name, attr):
+                if value[0] in ("instance", "class") and self.find_method(value[1], name) is not None:
+                    out.append(("hook", f"{attr}.{name}()", ("method", value[1], name)))
+        return out
+
+    def template_names(self, qualname: str) -> list:
+        """The names of ``TEMPLATE_METHODS`` that ``qualname`` is: itself, or what a star
+        import of another module re-exports under it (``from unittest import *``)."""
+        if qualname.rpartition(".")[2] not in _TEMPLATE_LEAVES:
+            return []
+        names = [qualname]
+        ask = getattr(self.resolver, "star_origins", None)
+        if qualname not in TEMPLATE_METHODS and ask is not None:
+            names += ask(qualname)
+        return [name for name in names if name in TEMPLATE_METHODS]
+
     def owner_of(self, func: ast.AST) -> Optional[str]:
         """The module-level class whose body defines ``func``, or None."""
         if self._owners is None:
@@ -1042,6 +1085,11 @@ class _Analyzer:
                 if target is None:
                     if value[1] in decided:
                         continue
+                    if scope.owner is not None and _calls_super(call) and self.template_names(value[1]):
+                        # super().runTests() in a unittest.TestProgram subclass runs
+                        # self.testRunner.run; super().run(self.inner) of a TextTestRunner
+                        # subclass calls self.inner
+                        candidates += self.template_hooks(scope.owner, value[1], call, scope)
                     if self.resolver is not None:
                         external = self.resolver.chain_for(value[1])
                         if external is not None and (_complete(call) or scope.constants or any(_is_literal(a) for a in _arguments(call))):
@@ -1834,6 +1882,14 @@ class _Analyzer:
             external: ExternalChain = callee[2]
             result = external.steps
             return result
+        if callee[0] == "hook":
+            # an override that a standard-library template method calls (TEMPLATE_METHODS)
+            sub = self.chain(callee[2])
+            if sub is None:
+                return None
+            func = self.function_of(callee[2])
+            line = func.lineno if func is not None else 0  # type: ignore[attr-defined]
+            return (ChainStep(callee[1], line, self.path, self.path, line),) + sub
         if callee[0] == "func":
             funcs = [self.functions[callee[1]]]
             result = self.decorated_start(funcs[0])
@@ -1859,6 +1915,18 @@ class _Analyzer:
                 if external is not None:
                     result = external.steps
                     return result
+        if not funcs and callee[0] in ("init", "method"):
+            # Program(...) where class Program(unittest.TestProgram) overrides runTests: the
+            # inherited __init__ calls it
+            method = "__init__" if callee[0] == "init" else callee[2]
+            hooks = [
+                hook
+                for base in self.external_bases(callee[1])
+                for hook in self.template_hooks(callee[1], f"{base}.{method}")
+            ]
+            best = self.shortest(hooks)
+            if best is not None:
+                return self.chain(best)
         # The shortest chain wins (a direct start in the body beats a helper that reaches
         # one too); among equally short ones, the first in the source.
         for func in funcs:
@@ -1952,6 +2020,17 @@ def _unparse(node: ast.AST) -> str:
     except Exception:  # pragma: no cover - unparse handles every expression node
         return "<expression>"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _calls_super(call: ast.Call) -> bool:
+    """``super().name(...)`` or ``super(Cls, self).name(...)``."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "super"
+    )
 
 
 def _call_label(call: ast.Call) -> str:

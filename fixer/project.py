@@ -311,6 +311,25 @@ class Project:
                     found.append(base)
         return found
 
+    def star_origins(self, qualname: str, search: Sequence[Path]) -> list:
+        """Where a name of a module of the codebase comes from when that module re-exports
+        it with a star import and does not define it (``pkg.compat.main`` is ``unittest.main``
+        after ``from unittest import *`` in ``pkg/compat.py``): one name per star source (or
+        the name it is bound to), the rest of ``qualname`` kept; [] when nothing says so."""
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = self._find(".".join(parts[:cut]), search)
+            if module_file is None:
+                continue
+            rest = parts[cut:]
+            if rest[0].startswith("_"):
+                return []
+            defined = self._export_index(module_file).get(rest[0])
+            if defined is not None:
+                return [".".join([what] + rest[1:]) for kind, what in defined if kind == "bind"]
+            return [".".join([base] + rest) for base in self._star_sources(module_file)]
+        return []
+
     def _star_closure(self, module_file: Path) -> list:
         """Every module whose names star imports bring into ``module_file``, directly or
         through other star imports (breadth first, each once: a package of modules that
@@ -901,6 +920,9 @@ class FileResolver:
 
     def returns_for(self, qualname: str) -> frozenset:
         return self.project.returns_for(qualname, self.search)
+
+    def star_origins(self, qualname: str) -> list:
+        return self.project.star_origins(qualname, self.search)
 
     def is_process_class(self, qualname: str) -> bool:
         return self.project.is_process_class(qualname, self.search)

@@ -185,6 +185,21 @@ ITERATING_BUILTINS = {
 #: Calls whose result calls the first argument (``partial(run, 4)()`` calls ``run``).
 CALLABLE_WRAPPERS = frozenset({"functools.partial"})
 
+#: Template methods of the standard library: a method of these bases calls methods that a
+#: subclass may override, so calling it on a subclass runs the subclass's code (a
+#: ``unittest.TestProgram`` subclass runs its own ``runTests`` when it is constructed).
+#: ``base.method`` -> what it calls: ``"name"`` a method of ``self``, ``"attr.name"`` a
+#: method of what ``self.attr`` holds (an instance, or a class it instantiates), ``"0"`` its
+#: first argument (``TextTestRunner.run(test)`` calls ``test(result)``).
+TEMPLATE_METHODS: dict[str, tuple[str, ...]] = {}
+for _program in ("unittest.main", "unittest.TestProgram", "unittest.main.TestProgram"):
+    TEMPLATE_METHODS[f"{_program}.__init__"] = ("parseArgs", "createTests", "runTests")
+    TEMPLATE_METHODS[f"{_program}.parseArgs"] = ("createTests",)
+    TEMPLATE_METHODS[f"{_program}.runTests"] = ("testRunner.run",)
+for _runner in ("unittest.TextTestRunner", "unittest.runner.TextTestRunner"):
+    TEMPLATE_METHODS[f"{_runner}.run"] = ("0",)
+del _program, _runner
+
 #: ``DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, ...)``.
 NUM_WORKERS_POSITION = 5
 

@@ -904,6 +904,42 @@ VIA = [
          (("go()", 23), ("feed.__aenter__()", 19), ("ProcessPoolExecutor(...)", 5))),
         id="async-with-runs-aenter-reached-through-a-coroutine",
     ),
+    # standard-library template methods run the overrides of a subclass
+    pytest.param(
+        """\
+        import unittest
+        from multiprocessing import Pool
+
+        class Suite(unittest.TestProgram):
+            def runTests(self):
+                with Pool(2) as pool:
+                    pool.map(abs, [-1])
+
+        Suite(module=None, argv=["x"], exit=False)
+        """,
+        (9, 1, "calls Suite(...) → runTests() → Pool(...) at line 6",
+         (("Suite(...)", 9), ("runTests()", 5), ("Pool(...)", 6))),
+        id="test-program-subclass-whose-inherited-init-runs-its-run-tests",
+    ),
+    pytest.param(
+        """\
+        import unittest
+        from concurrent.futures import ProcessPoolExecutor
+
+        class Runner(unittest.TextTestRunner):
+            def each(self, result):
+                with ProcessPoolExecutor(2) as ex:
+                    list(ex.map(abs, [-1]))
+
+            def run(self, test):
+                return super().run(self.each)
+
+        Runner().run(unittest.TestSuite())
+        """,
+        (12, 1, "calls Runner().run(...) → super().run(...) → each() → ProcessPoolExecutor(...) at line 6",
+         (("Runner().run(...)", 12), ("super().run(...)", 10), ("each()", 5), ("ProcessPoolExecutor(...)", 6))),
+        id="text-test-runner-run-calls-the-callable-it-is-given",
+    ),
 ]
 
 
@@ -1334,6 +1370,40 @@ NEGATIVE = [
             print(feed)
         """,
         id="with-an-instance-whose-enter-starts-nothing-though-another-method-does",
+    ),
+    pytest.param(
+        """\
+        import unittest
+        from multiprocessing import Pool
+
+        class Suite(unittest.TestProgram):
+            def __init__(self):
+                self.verbosity = 1
+
+            def runTests(self):
+                with Pool(2) as pool:
+                    pool.map(abs, [-1])
+
+        Suite()
+        """,
+        id="test-program-subclass-whose-own-init-never-calls-the-base",
+    ),
+    pytest.param(
+        """\
+        import unittest
+        from multiprocessing import Pool
+
+        class Runner(unittest.TextTestRunner):
+            def each(self, result):
+                with Pool(2) as pool:
+                    pool.map(abs, [-1])
+
+            def run(self, test):
+                return super().run(test)
+
+        Runner().run(unittest.TestSuite())
+        """,
+        id="text-test-runner-given-a-suite-not-the-pool-method",
     ),
 ]
 

@@ -285,6 +285,50 @@ def test_helper_class_whose_init_starts_processes(tmp_path: Path) -> None:
     assert result.findings[0].message == "calls Store() (helpers.py:4) → Manager() (helpers.py:6)"
 
 
+def test_template_base_named_through_a_star_reexport_of_the_standard_library(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/compat.py": "from unittest import *\n",
+        "pkg/suite.py": """\
+            from multiprocessing import Pool
+
+            import pkg.compat as unittest
+
+
+            class Suite(unittest.main):
+                def runTests(self):
+                    with Pool(2) as pool:
+                        pool.map(abs, [-1])
+            """,
+        "script.py": "from pkg.suite import Suite\n\nSuite(module=None, argv=['x'], exit=False)\n",
+    })
+    result = check(tmp_path, "script.py")
+    assert codes(result) == [("GF002", 3, 1)]
+    assert result.findings[0].message == (
+        "calls Suite(...) (pkg/suite.py:6) → runTests() (pkg/suite.py:7) → Pool(...) (pkg/suite.py:8)"
+    )
+
+
+def test_a_star_reexporting_module_that_defines_the_name_itself_is_not_the_template(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/compat.py": "from unittest import *\n\n\nclass main:\n    pass\n",
+        "pkg/suite.py": """\
+            from multiprocessing import Pool
+
+            import pkg.compat as unittest
+
+
+            class Suite(unittest.main):
+                def runTests(self):
+                    with Pool(2) as pool:
+                        pool.map(abs, [-1])
+            """,
+        "script.py": "from pkg.suite import Suite\n\nSuite()\n",
+    })
+    assert codes(check(tmp_path, "script.py")) == []
+
+
 def test_two_hops_across_three_files_exact_message(tmp_path: Path) -> None:
     make(tmp_path, {
         "engine.py": """\
