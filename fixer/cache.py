@@ -392,7 +392,20 @@ class Manifest:
         prefilter = raw["prefilter"]
         if prefilter and not (isinstance(prefilter, list) and len(prefilter) == 2):
             raise ValueError("prefilter: not [tokens, libraries]")
-        return cls(stamps, results, modules, list(raw["worth"]), named, inert, prefilter)
+        manifest = cls(stamps, results, modules, list(raw["worth"]), named, inert, prefilter)
+        manifest._raw = raw
+        return manifest
+
+    def restamped_json(self, restamped: Dict[str, Stamp]) -> dict:
+        """``to_json`` of this manifest with new stamps for some of its files (whose results
+        stand), made from the record it was read from when there is one: the warm path
+        saves it so, without numbering every result again."""
+        raw = getattr(self, "_raw", None)
+        self.stamps.update(restamped)
+        if raw is None:
+            return self.to_json()
+        rows = [[row[0], *restamped[row[0]], row[5]] if row[0] in restamped else row for row in raw["files"]]
+        return {**raw, "files": rows}
 
     @staticmethod
     def prefilter_of(tokens: tuple, libraries: Iterable[str]) -> list:
@@ -422,8 +435,10 @@ class Cache:
     def load(self) -> Optional[Manifest]:
         return load_manifest(self.path)
 
-    def save(self, manifest: Manifest) -> None:
-        data = json.dumps(manifest.to_json(), separators=(",", ":")).encode()
+    def save(self, manifest: Manifest, restamped: Optional[Dict[str, Stamp]] = None) -> None:
+        """Write ``manifest`` (with the new stamps ``restamped``, when given)."""
+        record = manifest.to_json() if restamped is None else manifest.restamped_json(restamped)
+        data = json.dumps(record, separators=(",", ":")).encode()
         try:
             write_record(self.path, data)
             # every configuration and set of paths (pre-commit passes a different one each

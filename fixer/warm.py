@@ -454,9 +454,8 @@ def _restamp(manifest: object, restamped: dict, cache_folder: str, key: str) -> 
     full command would)."""
     from fixer.cache import Cache
 
-    manifest.stamps.update(restamped)  # type: ignore[attr-defined]
     cache = Cache(cache_folder, key)
-    cache.save(manifest)  # type: ignore[arg-type]
+    cache.save(manifest, restamped)  # type: ignore[arg-type]
     if cache.warning:  # the full command says so: let it
         raise Fallback(cache.warning)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import fixer.runner
-from fixer.cache import Manifest, plan_reuse, run_key
+from fixer.cache import Manifest, Stamp, plan_reuse, run_key
 from fixer.discover import find_scripts
 from fixer.model import Options, Status
 from fixer.runner import Runner
@@ -494,3 +494,22 @@ def test_workers_started_without_fork_give_the_same_results(tmp_path: Path, monk
     assert runner.stats.workers == 2
     assert outcome(parallel) == outcome(serial)
     assert any(r.status is Status.FIXED for r in parallel)
+
+
+def test_a_restamped_record_is_the_manifest_with_the_new_stamps(tmp_path: Path) -> None:
+    """The warm path saves an inert edit by patching the rows it read
+    (``Manifest.restamped_json``): the record must read back as the manifest with the new
+    stamps, as ``to_json`` would have written it."""
+    (tmp_path / "a.py").write_bytes(b"import b\n" + POOL)
+    (tmp_path / "b.py").write_bytes(b"import os\nSEP = os.sep\n")
+    (tmp_path / "c.py").write_bytes(b"print(1)\n")
+    cached_run(tmp_path, tmp_path / "cache")
+    (record,) = (tmp_path / "cache").glob("run-*.json")
+    read = Manifest.from_json(json.loads(record.read_bytes()))
+    real_b = os.path.realpath(tmp_path / "b.py")
+    new_stamp = Stamp(99, 12345, "f" * 32, read.stamps[real_b].imports)
+    patched = Manifest.from_json(json.loads(json.dumps(read.restamped_json({real_b: new_stamp}))))
+    expected = Manifest.from_json(json.loads(record.read_bytes()))
+    expected.stamps[real_b] = new_stamp
+    assert patched == expected and patched.stamps[real_b] == new_stamp
+    assert Manifest.from_json(json.loads(json.dumps(expected.to_json()))) == patched
