@@ -28,7 +28,11 @@ from fixer.targets import (
     ITERATING_BUILTINS,
     NON_REIMPORTING_METHODS,
     NUM_WORKERS_POSITION,
+    SUITE_BUILDERS,
     TEMPLATE_METHODS,
+    TEST_CASE,
+    TEST_CASE_BASES,
+    TEST_PROGRAMS,
     Condition,
     Kind,
     Target,
@@ -73,12 +77,14 @@ _BINDING_NODES = _FUNCS_AND_LAMBDA + _COMPREHENSIONS + (
 #                             reaches a process start when called
 #   ("const", value)          a literal argument, bound to a parameter a function tests to
 #                             return early (only there: see ``_deciding_params``)
+#   ("tests", ExternalChain)  a TestCase class of another module, passed in as an argument,
+#                             whose tests reach a process start when a suite of it is run
 Value = Tuple
 
 #: Values worth carrying into a callee's parameters: what it may call, start or iterate.
 _FLOWING = frozenset(
     {"func", "class", "method", "instance", "process", "start", "context", "super", "name", "spawner",
-     "extinstance", "extmethod"}
+     "extinstance", "extmethod", "tests"}
 )
 #: A specialised callee is analysed again with its parameters bound; past this many
 #: specialisations per module the analysis stops specialising (it never loops, but a
@@ -303,12 +309,13 @@ class _Analyzer:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 # procs.append(Process(...)) makes procs a container of processes
                 if (
-                    node.func.attr in ("append", "add", "insert", "extend", "appendleft")
+                    node.func.attr in ("append", "add", "insert", "extend", "appendleft", "addTest", "addTests")
                     and isinstance(node.func.value, ast.Name)
                     and node.args
                 ):
+                    # (suite.addTest(case) / suite.addTests(cases) fill a test suite alike)
                     arg = node.args[-1]
-                    source = ("iter", arg) if node.func.attr == "extend" else ("expr", arg)
+                    source = ("iter", arg) if node.func.attr in ("extend", "addTests") else ("expr", arg)
                     self._bind(scope, node.func.value.id, ("contains", source))
                 elif node.func.attr == "update" and isinstance(node.func.value, ast.Name):
                     # kwargs.update(num_workers=4): the dict holds what update gives it
@@ -769,6 +776,10 @@ class _Analyzer:
                 if target is None and func[1] == "importlib.import_module" and node.args:
                     out |= _imported_module(node.args[0])
                     continue
+                if target is None and func[1] in SUITE_BUILDERS:
+                    # TestLoader().loadTestsFromTestCase(Case): a suite of Case's tests
+                    out.add(("list", self.suite_tests(node, scope, SUITE_BUILDERS[func[1]])))
+                    continue
                 if target is None:
                     # A known outside object (threading.Thread(...), a helper's class): not a
                     # process, and not "unknown" either, so the .start() fallback stays quiet.
@@ -1013,13 +1024,17 @@ class _Analyzer:
                 index = int(spec)
                 if call is None or scope is None or index >= len(call.args) or isinstance(call.args[index], ast.Starred):
                     continue
-                for value in self.eval(call.args[index], scope):
-                    if value[0] == "func" and value[1] in self.functions:
-                        out.append(("hook", f"{value[1]}()", ("func", value[1])))
-                    elif value[0] == "method" and self.find_method(value[1], value[2]) is not None:
-                        out.append(("hook", f"{value[2]}()", ("method", value[1], value[2])))
+                out += self.called_hooks(self.eval(call.args[index], scope))
                 continue
+            if cls_name is None:
+                continue  # (a method of self: the call is not on an instance of this file)
             attr, _, name = spec.rpartition(".")
+            if not attr and name.endswith("*"):
+                # every test method of a test case
+                for method in self.method_names(cls_name):
+                    if method.startswith(name[:-1]):
+                        out.append(("hook", f"{cls_name}.{method}()", ("method", cls_name, method)))
+                continue
             if not attr:
                 if self.find_method(cls_name, name) is not None:
                     out.append(("hook", f"{name}()", ("method", cls_name, name)))
@@ -1028,6 +1043,91 @@ class _Analyzer:
                 if value[0] in ("instance", "class") and self.find_method(value[1], name) is not None:
                     out.append(("hook", f"{attr}.{name}()", ("method", value[1], name)))
         return out
+
+    def called_hooks(self, values: frozenset, depth: int = 0) -> list:
+        """What calling one of ``values`` runs, for a template method that calls what it is
+        given: a function or method of this file, a test case instance (its tests), each
+        test of a suite, or a test case class of another module (``("tests", chain)``)."""
+        out: list = []
+        for value in values:
+            tag = value[0]
+            if tag == "func" and value[1] in self.functions:
+                out.append(("hook", f"{value[1]}()", ("func", value[1])))
+            elif tag == "method" and self.find_method(value[1], value[2]) is not None:
+                out.append(("hook", f"{value[2]}()", ("method", value[1], value[2])))
+            elif tag == "instance" and value[1] in self.classes:
+                if self.find_method(value[1], "__call__") is not None:
+                    out.append(("hook", f"{value[1]}.__call__()", ("method", value[1], "__call__")))
+                else:
+                    out += self.test_hooks(value[1])
+            elif tag == "tests":
+                out.append(("ext", f"{value[1].path}:{value[1].line}", value[1]))
+            elif tag == "list" and depth < 2:
+                out += self.called_hooks(value[1], depth + 1)  # a suite calls each of its tests
+        return out
+
+    def suite_tests(self, call: ast.Call, scope: _Scope, kind: str) -> frozenset:
+        """The tests of the suite a ``SUITE_BUILDERS`` call builds: instances of the test
+        case classes of this file, test case classes of other modules (``("tests", ...)``)."""
+        if not call.args or isinstance(call.args[0], ast.Starred):
+            return _NO_VALUES
+        values = self.eval(call.args[0], scope)
+        if kind == "tests":
+            values = self.element_values(values)
+        out: set = set()
+        for value in values:
+            if value[0] == "class" and kind == "case":
+                out.add(("instance", value[1]))
+            elif value[0] in ("instance", "tests") or (value[0] == "list" and kind == "tests"):
+                out.add(value)
+        return frozenset(out)
+
+    def method_names(self, cls_name: str) -> list:
+        """The names of the methods of a module-level class and of its module-level bases."""
+        names: list = []
+        seen: set = set()
+        todo = [cls_name]
+        while todo:
+            name = todo.pop(0)
+            cls = self.classes.get(name)
+            if cls is None or name in seen:
+                continue
+            seen.add(name)
+            names += [stmt.name for stmt in cls.body if isinstance(stmt, _FUNCS)]
+            todo += [v[1] for base in cls.bases for v in self.eval(base, self.module) if v[0] == "class"]
+        return list(dict.fromkeys(names))
+
+    def is_test_case(self, cls_name: str) -> bool:
+        """Whether a module-level class derives from ``unittest.TestCase``: directly, through
+        a name that a star import re-exports, or through a class of another module
+        (``resolver.class_bases``)."""
+        origins = getattr(self.resolver, "star_origins", None)
+        bases_of = getattr(self.resolver, "class_bases", None)
+        for base in self.external_bases(cls_name):
+            if base in TEST_CASE_BASES:
+                return True
+            names = list(origins(base)) if origins is not None else []
+            names += list(bases_of(base)) if bases_of is not None else []
+            if any(name in TEST_CASE_BASES for name in names):
+                return True
+        return False
+
+    def test_hooks(self, cls_name: str) -> list:
+        """What running the tests of the module-level class ``cls_name`` runs of this file
+        (its fixtures and test methods), or [] when it is no test case."""
+        if not any(name.startswith("test") for name in self.method_names(cls_name)) or not self.is_test_case(cls_name):
+            return []
+        return self.template_hooks(cls_name, f"{TEST_CASE}.run")
+
+    def module_test_hooks(self) -> list:
+        """What ``unittest.main()`` runs of the module it loads the tests of, when that is this
+        file: the tests of every module-level test case class."""
+        return [hook for name in self.classes for hook in self.test_hooks(name)]
+
+    def test_chain(self, cls_name: str) -> Optional[tuple]:
+        """The call chain from running the tests of ``cls_name`` to a process start, or None."""
+        best = self.shortest(self.test_hooks(cls_name))
+        return None if best is None else self.chain(best)
 
     def template_names(self, qualname: str) -> list:
         """The names of ``TEMPLATE_METHODS`` that ``qualname`` is: itself, or what a star
@@ -1090,6 +1190,12 @@ class _Analyzer:
                         # self.testRunner.run; super().run(self.inner) of a TextTestRunner
                         # subclass calls self.inner
                         candidates += self.template_hooks(scope.owner, value[1], call, scope)
+                    elif self.template_names(value[1]):
+                        # unittest.TextTestRunner().run(suite) runs the tests of the suite
+                        candidates += self.template_hooks(None, value[1], call, scope)
+                    if value[1] in TEST_PROGRAMS and _loads_main_module(call):
+                        # unittest.main() runs the TestCase classes of the module "__main__"
+                        candidates += self.module_test_hooks()
                     if self.resolver is not None:
                         external = self.resolver.chain_for(value[1])
                         if external is not None and (_complete(call) or scope.constants or any(_is_literal(a) for a in _arguments(call))):
@@ -1321,8 +1427,15 @@ class _Analyzer:
         tag = value[0]
         if tag == "loader":
             return value if value[1] else None
-        if tag in ("process", "start", "context", "spawner") or (tag == "name" and value[1] in self.catalogue):
+        if tag in ("process", "start", "context", "spawner", "tests") or (tag == "name" and value[1] in self.catalogue):
             return value
+        if tag == "class" and value[1] in self.classes:
+            # a test case class whose tests start processes: another module may run a suite
+            # of it (run_case(CubeInChild) -> TestLoader().loadTestsFromTestCase(case))
+            steps = self.test_chain(value[1])
+            if steps is None:
+                return None
+            return ("tests", ExternalChain(self.path, self.classes[value[1]].lineno, steps))
         if tag == "func" and value[1] in self.functions:
             steps = self.chain(value)
             if steps is None:
@@ -2031,6 +2144,15 @@ def _calls_super(call: ast.Call) -> bool:
         and isinstance(func.value.func, ast.Name)
         and func.value.func.id == "super"
     )
+
+
+def _loads_main_module(call: ast.Call) -> bool:
+    """Whether a ``TEST_PROGRAMS`` call loads the tests of the module ``"__main__"``: its
+    ``module`` argument (the first) is absent or the literal ``"__main__"``."""
+    given = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "module"), None)
+    if given is None:
+        return not any(isinstance(a, ast.Starred) for a in call.args) and all(kw.arg for kw in call.keywords)
+    return isinstance(given, ast.Constant) and given.value == "__main__"
 
 
 def _call_label(call: ast.Call) -> str:

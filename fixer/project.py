@@ -466,6 +466,40 @@ class Project:
                 self._depth -= 1
         return False
 
+    def class_bases(self, qualname: str, search: Sequence[Path]) -> tuple:
+        """The bases outside the codebase of the class ``qualname`` of the codebase, through
+        its bases in the codebase (``unittest.TestCase`` for ``helpers.SuiteCase`` when
+        ``helpers.py`` has ``class SuiteCase(unittest.TestCase)``); () when ``qualname`` is no
+        class of the codebase.  The module is read even if it cannot start processes: the
+        question is what the class is (a test case whose test methods a suite runs)."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return ()
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = self._find(".".join(parts[:cut]), search)
+            rest = parts[cut:]
+            if module_file is None or len(rest) != 1:
+                continue
+            analyzer = self._load(module_file).analyzer
+            if analyzer is None:
+                continue
+            found: list = []
+            own_search = self.resolver_for(module_file).search
+            self._depth += 1
+            try:
+                if rest[0] in analyzer.classes:  # type: ignore[attr-defined]
+                    for base in analyzer.external_bases(rest[0]):  # type: ignore[attr-defined]
+                        found += self.class_bases(base, own_search) or [base]
+                    return tuple(dict.fromkeys(found))
+                for source in analyzer.module.bindings.get(rest[0], []):  # type: ignore[attr-defined]
+                    if source[0] == "value" and source[1][0] == "name":  # a re-export
+                        found += self.class_bases(source[1][1], own_search)
+                if found:
+                    return tuple(dict.fromkeys(found))
+            finally:
+                self._depth -= 1
+        return ()
+
     def keeps_literals(self, qualname: str, search: Sequence[Path]) -> bool:
         """Whether ``qualname`` is a class of the codebase whose ``__init__`` keeps literals
         on self that its methods test (``kept_attributes``): its constructor's literal
@@ -929,6 +963,9 @@ class FileResolver:
 
     def keeps_literals(self, qualname: str) -> bool:
         return self.project.keeps_literals(qualname, self.search)
+
+    def class_bases(self, qualname: str) -> tuple:
+        return self.project.class_bases(qualname, self.search)
 
 
 @lru_cache(maxsize=4096)

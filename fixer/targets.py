@@ -198,7 +198,33 @@ for _program in ("unittest.main", "unittest.TestProgram", "unittest.main.TestPro
     TEMPLATE_METHODS[f"{_program}.runTests"] = ("testRunner.run",)
 for _runner in ("unittest.TextTestRunner", "unittest.runner.TextTestRunner"):
     TEMPLATE_METHODS[f"{_runner}.run"] = ("0",)
-del _program, _runner
+# Running a test case (what a suite does with each of its tests) runs its fixtures and its
+# test methods: ``"test*"`` is every method whose name starts with ``test`` (the loaders'
+# default prefix).  The class fixtures are run by the suite around it.
+for _case in ("unittest.TestCase", "unittest.case.TestCase"):
+    TEMPLATE_METHODS[f"{_case}.run"] = ("setUpClass", "setUp", "test*", "tearDown", "tearDownClass")
+    TEMPLATE_METHODS[f"{_case}.__call__"] = ("run",) + TEMPLATE_METHODS[f"{_case}.run"]
+del _program, _runner, _case
+
+#: The standard library's test case base: ``test_hooks`` asks whether a class derives from it.
+TEST_CASE = "unittest.TestCase"
+TEST_CASE_BASES = frozenset({"unittest.TestCase", "unittest.case.TestCase"})
+
+#: Calls that build a test suite of their first argument: ``"case"`` a TestCase class (a
+#: test per test method), ``"tests"`` an iterable of tests (TestCase instances, suites).
+#: Running the suite (``TextTestRunner.run(suite)``) runs those tests.
+SUITE_BUILDERS = {
+    **dict.fromkeys(
+        ("unittest.TestLoader.loadTestsFromTestCase", "unittest.loader.TestLoader.loadTestsFromTestCase",
+         "unittest.defaultTestLoader.loadTestsFromTestCase", "unittest.makeSuite", "unittest.loader.makeSuite"),
+        "case",
+    ),
+    **dict.fromkeys(("unittest.TestSuite", "unittest.suite.TestSuite"), "tests"),
+}
+
+#: Called directly, these load the tests of the module their ``module`` argument names
+#: (by default ``"__main__"``: the script that calls them) and run them.
+TEST_PROGRAMS = frozenset({"unittest.main", "unittest.TestProgram", "unittest.main.TestProgram"})
 
 #: ``DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, ...)``.
 NUM_WORKERS_POSITION = 5

@@ -940,6 +940,61 @@ VIA = [
          (("Runner().run(...)", 12), ("super().run(...)", 10), ("each()", 5), ("ProcessPoolExecutor(...)", 6))),
         id="text-test-runner-run-calls-the-callable-it-is-given",
     ),
+    # running test cases runs their test methods
+    pytest.param(
+        """\
+        import unittest
+        from multiprocessing import Process
+
+        class Check(unittest.TestCase):
+            def test_child(self):
+                child = Process(target=print)
+                child.start()
+
+        unittest.main()
+        """,
+        (9, 1, "calls unittest.main() → Check.test_child() → child.start() at line 7",
+         (("unittest.main()", 9), ("Check.test_child()", 5), ("child.start()", 7))),
+        id="unittest-main-runs-the-test-methods-of-the-module",
+    ),
+    pytest.param(
+        """\
+        import unittest
+        from multiprocessing import Pool
+
+        class Check(unittest.case.TestCase):
+            def setUp(self):
+                self.pool = Pool(2)
+
+            def test_nothing(self):
+                pass
+
+        suite = unittest.TestLoader().loadTestsFromTestCase(Check)
+        unittest.TextTestRunner().run(suite)
+        """,
+        (12, 1, "calls unittest.TextTestRunner().run(...) → setUp() → Pool(...) at line 6",
+         (("unittest.TextTestRunner().run(...)", 12), ("setUp()", 5), ("Pool(...)", 6))),
+        id="a-runner-runs-a-loaded-suite-whose-set-up-starts-a-pool",
+    ),
+    pytest.param(
+        """\
+        import unittest
+        from concurrent.futures import ProcessPoolExecutor
+
+        class Check(unittest.TestCase):
+            def test_pool(self):
+                with ProcessPoolExecutor(2) as ex:
+                    list(ex.map(abs, [-1]))
+
+        suite = unittest.TestSuite()
+        suite.addTest(Check("test_pool"))
+        runner = unittest.TextTestRunner(verbosity=2)
+        runner.run(suite)
+        """,
+        (12, 1, "calls runner.run(...) → Check.test_pool() → ProcessPoolExecutor(...) at line 6",
+         (("runner.run(...)", 12), ("Check.test_pool()", 5), ("ProcessPoolExecutor(...)", 6))),
+        id="a-runner-runs-a-suite-filled-with-add-test",
+    ),
 ]
 
 
@@ -1404,6 +1459,48 @@ NEGATIVE = [
         Runner().run(unittest.TestSuite())
         """,
         id="text-test-runner-given-a-suite-not-the-pool-method",
+    ),
+    pytest.param(
+        """\
+        import unittest
+        from multiprocessing import Process
+
+        class Check(unittest.TestCase):
+            def test_child(self):
+                Process(target=print).start()
+
+        unittest.main(module=None, argv=["x", "other_tests"])
+        """,
+        id="unittest-main-told-to-load-no-module",
+    ),
+    pytest.param(
+        """\
+        import unittest
+        from multiprocessing import Process
+
+        class Check(unittest.TestCase):
+            def helper(self):
+                Process(target=print).start()
+
+            def test_add(self):
+                self.assertEqual(1 + 1, 2)
+
+        unittest.main()
+        """,
+        id="unittest-main-runs-test-methods-not-other-methods",
+    ),
+    pytest.param(
+        """\
+        import unittest
+        from multiprocessing import Process
+
+        class Check(unittest.TextTestRunner):
+            def test_child(self):
+                Process(target=print).start()
+
+        unittest.main()
+        """,
+        id="unittest-main-loads-test-cases-not-runners",
     ),
 ]
 

@@ -329,6 +329,89 @@ def test_a_star_reexporting_module_that_defines_the_name_itself_is_not_the_templ
     assert codes(check(tmp_path, "script.py")) == []
 
 
+def test_test_case_class_handed_to_a_helper_that_runs_a_suite_of_it(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "tools.py": """\
+            import unittest
+
+
+            class BaseCase(unittest.TestCase):
+                pass
+
+
+            def run_case(case):
+                suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
+                unittest.TextTestRunner().run(suite)
+            """,
+        "script.py": """\
+            from multiprocessing import Process
+
+            from tools import BaseCase, run_case
+
+
+            class Check(BaseCase):
+                def test_child(self):
+                    child = Process(target=print)
+                    child.start()
+                    child.join()
+
+
+            run_case(Check)
+            """,
+    })
+    result = check(tmp_path, "script.py")
+    assert codes(result) == [("GF002", 13, 1)]
+    assert result.findings[0].message == (
+        "calls run_case(...) (tools.py:8) → unittest.TextTestRunner().run(...) (script.py:6)"
+        " → Check.test_child() (script.py:7) → child.start() (script.py:9)"
+    )
+
+
+def test_unittest_main_runs_a_test_case_whose_base_is_another_modules_test_case(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "pkg/__init__.py": "from pkg.cases import BaseCase\n",
+        "pkg/cases.py": "import unittest\n\n\nclass BaseCase(unittest.TestCase):\n    pass\n",
+        "script.py": """\
+            import unittest
+            from multiprocessing import Pool
+
+            from pkg import BaseCase
+
+
+            class Check(BaseCase):
+                def test_child(self):
+                    with Pool(1) as pool:
+                        pool.map(abs, [-1])
+
+
+            unittest.main()
+            """,
+    })
+    assert codes(check(tmp_path, "script.py")) == [("GF002", 13, 1)]
+
+
+def test_unittest_main_ignores_a_class_whose_base_of_another_module_is_no_test_case(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "cases.py": "class BaseCase:\n    pass\n",
+        "script.py": """\
+            import unittest
+            from multiprocessing import Pool
+
+            from cases import BaseCase
+
+
+            class Check(BaseCase):
+                def test_child(self):
+                    with Pool(1) as pool:
+                        pool.map(abs, [-1])
+
+
+            unittest.main()
+            """,
+    })
+    assert codes(check(tmp_path, "script.py")) == []
+
+
 def test_two_hops_across_three_files_exact_message(tmp_path: Path) -> None:
     make(tmp_path, {
         "engine.py": """\
