@@ -1121,7 +1121,9 @@ class _Analyzer:
 
     def module_test_hooks(self) -> list:
         """What ``unittest.main()`` runs of the module it loads the tests of, when that is this
-        file: the tests of every module-level test case class."""
+        file: the tests of every module-level test case class.  (Called in a function of
+        another module that a script reaches, it would load the script's tests, not that
+        module's; the analysis of that module cannot tell, and counts its own.)"""
         return [hook for name in self.classes for hook in self.test_hooks(name)]
 
     def test_chain(self, cls_name: str) -> Optional[tuple]:
