@@ -15,6 +15,7 @@ depend on the interpreter's hash seed.
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Optional, Protocol, Tuple
 
@@ -162,6 +163,10 @@ class Resolver(Protocol):
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]: ...
 
 
+#: Names that mean a built-in when nothing in the module binds them.
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
 @dataclass
 class _Scope:
     kind: str  # "module" | "function"
@@ -173,6 +178,7 @@ class _Scope:
     owner: Optional[str] = None  # the module-level class of a method (for super())
     constants: bool = False  # some parameter is bound to a literal (early returns are decided)
     func: Optional[ast.AST] = None  # the function this is the scope of (None: the module)
+    stars: list = field(default_factory=list)  # modules of the codebase star-imported here
 
 
 @dataclass
@@ -300,6 +306,10 @@ class _Analyzer:
                         if base:
                             for local, qual in star_names(base, self.catalogue).items():
                                 self._bind(scope, local, ("value", ("name", qual)))
+                            if not is_catalogue_module(base) and base not in scope.stars:
+                                # which names a module of the codebase exports is only
+                                # known there: a name bound nowhere here is asked of it
+                                scope.stars.append(base)
                     elif base:
                         self._bind(scope, alias.asname or alias.name, ("value", ("name", f"{base}.{alias.name}")))
                     else:
@@ -405,7 +415,16 @@ class _Analyzer:
             if name in scope.bindings:
                 return self._evaluate_once((id(scope), name), scope, lambda s=scope: self._lookup_in(name, s))
             scope = scope.parent  # type: ignore[assignment]
-        return _NO_VALUES
+        return self._star_values(name)
+
+    def _star_values(self, name: str) -> frozenset:
+        """What a name bound nowhere in the module may be: the same name of a module of the
+        codebase that the module star-imports (``from pkg.run import *`` then ``train()``).
+        Private names and built-ins are left alone (a star import skips the first, and
+        shadowing the second is too rare to pay a question per ``print``)."""
+        if not self.module.stars or self.resolver is None or name.startswith("_") or name in _BUILTIN_NAMES:
+            return _NO_VALUES
+        return frozenset(("name", f"{base}.{name}") for base in self.module.stars)
 
     def _lookup_in(self, name: str, scope: _Scope) -> frozenset:
         values: set = set()
