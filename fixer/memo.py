@@ -63,6 +63,12 @@ def forget_since(moment: int) -> None:
     del _journal[moment:]
 
 
+def idle() -> bool:
+    """Whether no question is being answered (nothing provisional, nothing on the walk's
+    stack): a moment at which a caller may drop tables without losing an answer in flight."""
+    return not _on_stack and not _pending and not _assumed
+
+
 def solve(table: dict, key: Any, compute: Callable[[], Any], default: Any, witness: bool = False) -> Any:
     """``table[key]``, computing it with ``compute()`` the first time.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Iterator, Optional, Sequence
 from fixer.analyze import ExternalChain, make_analyzer
 from fixer.cache import Stamp
 from fixer.libstore import LibraryAnswers, is_below, library_folders
-from fixer.memo import forget_since, position as memo_position, solve
+from fixer.memo import forget_since, idle as memo_idle, position as memo_position, solve
 from fixer.roots import (
     SearchSettings, bytes_add_to_path, clear_caches as clear_root_caches, declared_roots, dynamic_import_packages,
     path_additions, project_root_of,
@@ -127,6 +128,10 @@ def clear_caches() -> None:
     clear_root_caches()
 
 
+#: ``Project.keep_chars`` by default (3 MB of source: about 100 MB of syntax trees).
+KEEP_CHARS = 3_000_000
+
+
 @dataclass
 class _Loaded:
     analyzer: object  # analyze._Analyzer, or None when the module cannot be read or parsed
@@ -142,7 +147,13 @@ class Project:
     catalogue: Optional[dict] = None
     cwd: Path = field(default_factory=Path.cwd)
     tokens: tuple = PREFILTER_TOKENS
-    _loaded: dict = field(default_factory=dict)
+    #: realpath -> the module analysed for questions from other files, least recently used
+    #: first; trimmed to ``keep_chars`` of source (``trim``).
+    _loaded: "OrderedDict[str, _Loaded]" = field(default_factory=OrderedDict)
+    _loaded_chars: int = 0
+    #: Source characters of analysed modules kept between questions.  A syntax tree costs
+    #: about 35 bytes per character of its source: scipy.stats alone is 2 MB of source.
+    keep_chars: Optional[int] = None  # (None: ``KEEP_CHARS``)
     _capability: dict = field(default_factory=dict)
     _exported: dict = field(default_factory=dict)
     _stars: dict = field(default_factory=dict)  # realpath -> modules it star-imports
@@ -581,8 +592,10 @@ class Project:
 
     def _load(self, module_file: Path) -> _Loaded:
         key = _realpath(str(module_file))
-        if key in self._loaded:
-            return self._loaded[key]
+        loaded = self._loaded.get(key)
+        if loaded is not None:
+            self._loaded.move_to_end(key)
+            return loaded
         loaded = _Loaded(None, self.display(module_file))
         self._loaded[key] = loaded  # before analysing: import cycles end here
         try:
@@ -593,7 +606,20 @@ class Project:
             )
         except (OSError, SourceError, SyntaxError, ValueError, RecursionError):
             loaded.analyzer = None
+        self._loaded_chars += len(loaded.text)
         return loaded
+
+    def trim(self) -> None:
+        """Drop the least recently used analysed modules beyond ``keep_chars`` of source,
+        when no question is in flight (``memo.idle``).  What they answered stays in the
+        project's tables (by real path and name); a module asked again is parsed again.
+        Keeps memory bounded on trees where hundreds of large modules can start processes."""
+        keep = KEEP_CHARS if self.keep_chars is None else self.keep_chars
+        if self._loaded_chars <= keep or not memo_idle():
+            return
+        while self._loaded_chars > keep and len(self._loaded) > 1:
+            _, loaded = self._loaded.popitem(last=False)
+            self._loaded_chars -= len(loaded.text)
 
     def _loaded_tree(self, key: str, data: bytes) -> Optional[ast.Module]:
         """The syntax tree of the module at real path ``key``, if analysed from ``data``."""

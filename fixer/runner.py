@@ -435,6 +435,7 @@ def _work(item: Tuple[Path, str]) -> Tuple[FileResult, Optional[Stamp], Dict[str
     project = _WORKER["project"]
     before = Stamp.stat(path)  # taken before reading: an edit during the run shows next time
     result = process_file(path, _WORKER["options"], display, project)
+    project.trim()  # between files: other modules' trees are kept within a budget
     stamp = Stamp.of(path, result.old_source, before) if result.old_source is not None and before else None
     if result.status in (Status.ERROR,) and result.old_source is None:
         stamp = None  # unreadable: never cached

@@ -269,6 +269,7 @@ class _Walk:
         while True:
             while frontier:
                 module = frontier.popleft()
+                self.project.trim()  # between questions: analysed modules within a budget
                 for name in self.leaves[module]:
                     for number in self.index.get(name, ()):
                         if number not in self.worth and self._could_name(number, module) and self._reaches(number, module, known):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import fixer.runner
-from fixer.cache import Manifest, Stamp, plan_reuse, run_key
+from fixer.cache import FORMAT, Manifest, Stamp, decode_record, encode_record, load_manifest, plan_reuse, run_key
 from fixer.discover import find_scripts
 from fixer.model import Options, Status
 from fixer.runner import Runner
@@ -103,8 +102,8 @@ def test_editing_a_script_reanalyses_only_that_script(tmp_path: Path) -> None:
 
 
 def _manifest(cache: Path) -> Manifest:
-    (record,) = cache.glob("run-*.json")
-    return Manifest.from_json(json.loads(record.read_bytes()))
+    (record,) = cache.glob("run-*.rec")
+    return Manifest.from_json(decode_record(record.read_bytes()))
 
 
 def test_editing_an_inert_file_reuses_every_result_and_remembers_its_new_stamp(tmp_path: Path) -> None:
@@ -279,18 +278,39 @@ def test_options_and_guardfix_itself_are_part_of_the_key(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     "garbage",
-    [b"", b"{not json", b'{"format": 999}', b'{"format": 1, "stamps": 3}', b"\xff\xfe\x00binary"],
-    ids=["empty", "truncated", "other-format", "wrong-types", "binary"],
+    [b"", b"{not json", b'{"format": 999}', b'{"format": 1, "stamps": 3}', b"\xff\xfe\x00binary",
+     encode_record({"format": 999}), encode_record({"format": FORMAT, "files": 3}), "truncated-record",
+     "flipped-byte"],
+    ids=["empty", "json", "json-format", "json-types", "binary", "other-format", "wrong-types", "truncated-record",
+         "flipped-byte"],
 )
 def test_a_corrupt_cache_is_ignored(tmp_path: Path, garbage: bytes) -> None:
     (tmp_path / "a.py").write_bytes(POOL)
     _, first = cached_run(tmp_path, tmp_path / "cache")
-    manifests = list((tmp_path / "cache").glob("run-*.json"))
+    manifests = list((tmp_path / "cache").glob("run-*.rec"))
     assert len(manifests) == 1
+    good = manifests[0].read_bytes()
+    if garbage == "truncated-record":
+        garbage = good[: len(good) // 2]
+    elif garbage == "flipped-byte":  # the digest rejects it before marshal reads a byte
+        garbage = good[:-3] + bytes([good[-3] ^ 0x40]) + good[-2:]
     manifests[0].write_bytes(garbage)
+    assert load_manifest(str(manifests[0])) is None
     results, runner = cached_run(tmp_path, tmp_path / "cache")
     assert runner.stats.cached == 0 and results[0].status is Status.FIXED
-    json.loads(manifests[0].read_bytes())  # rewritten whole
+    assert decode_record(manifests[0].read_bytes()) == decode_record(good)  # rewritten whole
+
+
+def test_saving_a_record_deletes_the_json_records_of_earlier_versions(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_bytes(POOL)
+    (tmp_path / "cache").mkdir()
+    legacy = tmp_path / "cache" / ("run-" + "0" * 32 + ".json")
+    legacy.write_text('{"format": 4}')
+    other = tmp_path / "cache" / "notes.json"  # not a run record: left alone
+    other.write_text("{}")
+    cached_run(tmp_path, tmp_path / "cache")
+    assert not legacy.exists() and other.exists()
+    assert len(list((tmp_path / "cache").glob("run-*.rec"))) == 1
 
 
 def test_an_unwritable_cache_folder_is_a_warning_not_a_failure(tmp_path: Path) -> None:
@@ -315,7 +335,7 @@ def test_concurrent_runs_leave_a_valid_cache(tmp_path: Path) -> None:
     outputs = [run.communicate(timeout=300) for run in runs]
     assert {run.returncode for run in runs} == {123}  # the fixtures include unparsable files
     assert len({out for out, _ in outputs}) == 1  # the same findings, whoever wrote the cache
-    manifests = list((tmp_path / "cache").glob("run-*.json"))
+    manifests = list((tmp_path / "cache").glob("run-*.rec"))
     assert len(manifests) == 1 and not list((tmp_path / "cache").glob("*.tmp"))
     warm = subprocess.run(command, env=env, capture_output=True, timeout=300)
     assert warm.stdout == outputs[0][0]
@@ -333,7 +353,7 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
         [sys.executable, "-m", "fixer", "--check", "--cache-dir", str(tmp_path / "elsewhere"), str(tmp_path / "a.py")],
         env=env, capture_output=True,
     )
-    assert cached.returncode == 1 and list((tmp_path / "elsewhere").glob("run-*.json"))
+    assert cached.returncode == 1 and list((tmp_path / "elsewhere").glob("run-*.rec"))
     assert not (tmp_path / "cache").exists()
 
 
@@ -504,12 +524,36 @@ def test_a_restamped_record_is_the_manifest_with_the_new_stamps(tmp_path: Path) 
     (tmp_path / "b.py").write_bytes(b"import os\nSEP = os.sep\n")
     (tmp_path / "c.py").write_bytes(b"print(1)\n")
     cached_run(tmp_path, tmp_path / "cache")
-    (record,) = (tmp_path / "cache").glob("run-*.json")
-    read = Manifest.from_json(json.loads(record.read_bytes()))
+    (record,) = (tmp_path / "cache").glob("run-*.rec")
+    read = Manifest.from_json(decode_record(record.read_bytes()))
     real_b = os.path.realpath(tmp_path / "b.py")
     new_stamp = Stamp(99, 12345, "f" * 32, read.stamps[real_b].imports)
-    patched = Manifest.from_json(json.loads(json.dumps(read.restamped_json({real_b: new_stamp}))))
-    expected = Manifest.from_json(json.loads(record.read_bytes()))
+    patched = Manifest.from_json(decode_record(encode_record(read.restamped_json({real_b: new_stamp}))))
+    expected = Manifest.from_json(decode_record(record.read_bytes()))
     expected.stamps[real_b] = new_stamp
     assert patched == expected and patched.stamps[real_b] == new_stamp
-    assert Manifest.from_json(json.loads(json.dumps(expected.to_json()))) == patched
+    assert Manifest.from_json(decode_record(encode_record(expected.to_json()))) == patched
+
+
+def test_analysed_modules_dropped_between_questions_change_no_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Project.trim`` drops analysed modules beyond its budget between questions: with a
+    budget of one character (every module dropped at each chance, and parsed again when
+    asked again) every fixture's result is what an unbounded run finds."""
+    import fixer.project
+
+    root = fixture_tree(tmp_path)
+    made: list = []
+    real_make = fixer.project.make_analyzer
+
+    def counting(text: str, filename: str, *rest: object) -> object:
+        made.append(filename)
+        return real_make(text, filename, *rest)
+
+    monkeypatch.setattr(fixer.project, "make_analyzer", counting)
+    unbounded, _ = run_tree(root, jobs=1)
+    once = len(made)
+    made.clear()
+    monkeypatch.setattr(fixer.project, "KEEP_CHARS", 1)
+    trimmed, _ = run_tree(root, jobs=1)
+    assert outcome(trimmed) == outcome(unbounded)
+    assert len(made) > once and len(made) > len(set(made))  # modules were dropped and parsed again

@@ -183,9 +183,7 @@ def test_an_edit_that_keeps_the_imports_gets_a_cold_runs_answer_from_the_cache(f
     Each time, the run that reuses the cache (settling an inert file, triaging again for a
     file others import, or analysing the file alone) reports what a cold run reports; an
     inert file's edit (of a file no analysis read) is answered without analysing anything."""
-    import json
-
-    from fixer.cache import Manifest
+    from fixer.cache import Manifest, decode_record
     from fixer.model import Options
     from fixer.runner import Runner
 
@@ -202,14 +200,14 @@ def test_an_edit_that_keeps_the_imports_gets_a_cold_runs_answer_from_the_cache(f
 
         cache = root / ".cache"
         run(cache)
-        (record,) = cache.glob("run-*.json")
-        inert = Manifest.from_json(json.loads(record.read_bytes())).inert
+        (record,) = cache.glob("run-*.rec")
+        inert = Manifest.from_json(decode_record(record.read_bytes())).inert
         event(f"inert files: {min(len(inert), 3)}{'+' if len(inert) > 3 else ''}")
         for path, _ in items:
             if path.name == "__init__.py":
                 continue
             real = real_path(path)
-            before = Manifest.from_json(json.loads(record.read_bytes()))
+            before = Manifest.from_json(decode_record(record.read_bytes()))
             was_inert = real in before.inert and real not in before.modules  # (read by an analysis: stale)
             text = path.read_text()
             call = f"f_{path.stem}()\n"
