@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Optional, Protocol, Tuple
 
@@ -277,6 +278,13 @@ class _Analyzer:
             if isinstance(node, ast.Lambda):
                 continue
             if isinstance(node, ast.Assign):
+                lam = _module_lambda(node) if top else None
+                if lam is not None:
+                    # ``go = lambda xs: run_all(xs)`` then ``go(items)``: the name is a module
+                    # function whose body returns the lambda's expression (a def wins)
+                    self._bind(scope, lam.name, ("value", ("func", lam.name)))
+                    self.functions.setdefault(lam.name, lam)
+                    continue
                 for target in node.targets:
                     self._bind_target(scope, target, ("expr", node.value))
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
@@ -2205,6 +2213,20 @@ def _module_level_nodes(stmt: ast.stmt) -> list[ast.AST]:
         stack.extend(_runtime_children(node))
         nodes.append(node)
     return nodes
+
+
+def _module_lambda(node: ast.Assign) -> Optional[ast.FunctionDef]:
+    """``name = lambda ...: expr`` as the function ``def name(...): return expr`` (its nodes
+    are the lambda's own, lines included), or None for any other assignment."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) or not isinstance(node.value, ast.Lambda):
+        return None
+    lam = node.value
+    body = ast.copy_location(ast.Return(value=lam.body), lam.body)
+    func = ast.FunctionDef(name=node.targets[0].id, args=lam.args, body=[body], decorator_list=[], returns=None,
+                           type_comment=None)
+    if sys.version_info >= (3, 12):  # pragma: no cover - depends on the interpreter
+        func.type_params = []
+    return ast.copy_location(func, lam)
 
 
 def _runtime_children(node: ast.AST) -> list[ast.AST]:

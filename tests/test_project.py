@@ -1119,3 +1119,30 @@ def test_super_method_of_a_base_class_in_another_module(tmp_path: Path) -> None:
     result = check(tmp_path, "script.py")
     assert codes(result) == [("GF002", 7, 1)]
     assert [step.label for step in result.findings[0].chain] == ["Child().go()", "super().go()", "Pool(...)"]
+
+
+def test_a_lambda_bound_to_a_name_in_another_module_is_followed(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "helpers.py": """\
+            from multiprocessing import Pool
+
+
+            def cube(n):
+                return n ** 3
+
+
+            def fan_out(values, workers=2):
+                with Pool(workers) as pool:
+                    return pool.map(cube, values)
+
+
+            batch = lambda values: fan_out(values, workers=2)
+            serial = lambda values: [cube(v) for v in values]
+            """,
+        "script.py": "from helpers import batch, serial\n\nprint(serial([1]))\nprint(batch([1, 2]))\n",
+    })
+    result = check(tmp_path, "script.py")
+    assert codes(result) == [("GF002", 4, 7)]
+    assert result.findings[0].message == (
+        "calls batch(...) (helpers.py:13) → fan_out(...) (helpers.py:8) → Pool(...) (helpers.py:9)"
+    )
