@@ -661,7 +661,9 @@ class _Analyzer:
             elif tag == "super":
                 out |= self._super_attribute(base[1], node.attr)
             elif tag == "modules":
-                out.add(("modules", base[1], node.attr))
+                # importlib.import_module("pkg." + name).Model(opt).train: the attribute
+                # path below the unknown module is kept whole
+                out.add(("modules", base[1], f"{base[2]}.{node.attr}" if len(base) > 2 else node.attr))
             elif tag == "extinstance":
                 out.add(("extmethod", f"{base[1]}.{node.attr}", base[2]))
         return frozenset(out)
@@ -708,6 +710,12 @@ class _Analyzer:
                 for value in self.eval(base, self.module):
                     if value[0] == "class":
                         out |= self.attribute_values(value[1], attr, seen, carried, init)
+                    elif value[0] == "name" and value[1] not in self.catalogue and self.resolver is not None:
+                        # class Model(base.Model): what the base's methods keep on self
+                        # (self.test_loader = ... in its load_dataset)
+                        values_for = getattr(self.resolver, "attribute_values_for", None)
+                        if values_for is not None:
+                            out |= values_for(value[1], attr)
             return frozenset(out)
 
         return self._evaluate_once(key, init, compute)
@@ -852,6 +860,17 @@ class _Analyzer:
             elif tag == "method":
                 # return cls(...), return self.loader
                 out |= self.returns(self.with_self(func[:3], func))
+            elif tag == "modules" and len(func) == 3 and self.resolver is not None:
+                leaf = func[2].rsplit(".", 1)[-1]
+                if leaf[:1].isupper() and "." not in func[2]:
+                    # data.Dataset(opt) of a module chosen at run time: its methods are
+                    # looked up under the same name (``Dataset.setup_loader``)
+                    out.add(func)
+                else:
+                    # what that name returns in any module of the package that has it
+                    returns_for_any = getattr(self.resolver, "returns_for_any", None)
+                    if returns_for_any is not None:
+                        out |= returns_for_any(func[1], func[2])
         return frozenset(out)
 
     def _eval_builtin_call(self, node: ast.Call, scope: _Scope) -> frozenset:
@@ -2324,12 +2343,25 @@ def _returned(func: ast.AST) -> list[ast.expr]:
 
 def _imported_module(arg: ast.expr) -> frozenset:
     """``importlib.import_module(arg)``: a literal absolute name is that module; a literal
-    prefix (``"pkg." + name``, ``f"pkg.{name}"``) is any module under the prefix."""
+    prefix (``"pkg." + name``, ``f"pkg.{name}"``, ``"pkg.{}".format(name)``, ``"pkg.%s" %
+    name``) is any module under the prefix."""
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value and not arg.value.startswith("."):
         return frozenset([("name", arg.value)])
     head: object = None
     if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add) and isinstance(arg.left, ast.Constant):
         head = arg.left.value
+    elif isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mod) and isinstance(arg.left, ast.Constant):
+        text = arg.left.value
+        head = text.partition("%")[0] if isinstance(text, str) and text.partition("%")[2][:1] == "s" else None
+    elif (
+        isinstance(arg, ast.Call)
+        and isinstance(arg.func, ast.Attribute)
+        and arg.func.attr == "format"
+        and isinstance(arg.func.value, ast.Constant)
+        and isinstance(arg.func.value.value, str)
+    ):
+        text = arg.func.value.value
+        head = text.partition("{")[0] if "}" in text.partition("{")[2] else None
     elif isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
         head = arg.values[0].value  # type: ignore[attr-defined]
     if isinstance(head, str) and head.endswith(".") and not head.startswith(".") and len(head) > 1:

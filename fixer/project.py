@@ -421,6 +421,18 @@ class Project:
                 # Dataset.create(...): a classmethod factory (return cls(...)) of another module
                 if analyzer.find_method(rest[0], rest[1]) is not None:  # type: ignore[attr-defined]
                     callee = ("method", rest[0], rest[1])
+                else:
+                    # inherited from a base in another module
+                    own_search = self.resolver_for(module_file).search
+                    self._depth += 1
+                    try:
+                        for base in analyzer.external_bases(rest[0]):  # type: ignore[attr-defined]
+                            found = self.returns_for(f"{base}.{rest[1]}", own_search)
+                            if found:
+                                return found
+                    finally:
+                        self._depth -= 1
+                    continue
             else:
                 # a re-export (from .datasets import Dataset in __init__.py): follow it
                 for source in analyzer.module.bindings.get(rest[0], []):  # type: ignore[attr-defined]
@@ -559,7 +571,9 @@ class Project:
             else:
                 method = analyzer.find_method(name, rest[1])  # type: ignore[attr-defined]
                 if method is None:
-                    return None
+                    # inherited from a class of another module (class Model(base.Model)):
+                    # the base's method, as the analysis does for self.method() calls
+                    return self._inherited(module_file, name, rest[1], arguments)
                 callee, line = ("method", name, rest[1]), method.lineno
         else:
             # A re-export (`from .core import run` in a package's __init__.py): follow it.
@@ -589,6 +603,50 @@ class Project:
         if steps is None:
             return None
         return ExternalChain(loaded.display, line, steps)
+
+    def _inherited(
+        self, module_file: Path, cls_name: str, method: str, arguments: Optional[tuple]
+    ) -> Optional[ExternalChain]:
+        """``_chain_in`` of a method that the class ``cls_name`` of ``module_file`` inherits
+        from a base in another module: that base's chain, the first base that has one."""
+        analyzer = self._load(module_file).analyzer
+        if analyzer is None:
+            return None
+        search = self.resolver_for(module_file).search
+        self._depth += 1
+        try:
+            for base in analyzer.external_bases(cls_name):  # type: ignore[attr-defined]
+                target = f"{base}.{method}"
+                found = self.chain_for(target, search) if arguments is None else self.chain_for_call(target, search, arguments)
+                if found is not None:
+                    return found
+        finally:
+            self._depth -= 1
+        return None
+
+    def attribute_values_for(self, qualname: str, attr: str, search: Sequence[Path]) -> frozenset:
+        """What ``self.attr`` may hold in a class ``qualname`` of the codebase (set in any
+        of its methods, ``self.test_loader = data.setup_loader(opt)``), as another module
+        may read it (``portable`` values): a subclass in another module that iterates
+        ``self.test_loader`` reads what its base's ``load_dataset`` kept there."""
+        if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
+            return frozenset()
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = self._find(".".join(parts[:cut]), search)
+            rest = parts[cut:]
+            if module_file is None or len(rest) != 1 or not self._worth(module_file):
+                continue
+            analyzer = self._load(module_file).analyzer
+            if analyzer is None or rest[0] not in analyzer.classes:  # type: ignore[attr-defined]
+                continue
+            self._depth += 1
+            try:
+                values = analyzer.attribute_values(rest[0], attr)  # type: ignore[attr-defined]
+                return frozenset(filter(None, (analyzer.portable(v) for v in values)))  # type: ignore[attr-defined]
+            finally:
+                self._depth -= 1
+        return frozenset()
 
     def _load(self, module_file: Path) -> _Loaded:
         key = _realpath(str(module_file))
@@ -808,6 +866,12 @@ class Project:
                     lambda: self._is_spawner_class(analyzer, what), False,
                 ):
                     return True
+                if kind == "class" and any(
+                    # class Model(base.Model) whose inherited methods start processes
+                    self._bound_export(base, self.resolver_for(module_file).search)
+                    for base in analyzer.external_bases(what)  # type: ignore[attr-defined]
+                ):
+                    return True
                 if kind == "bind" and self._bound_export(what, self.resolver_for(module_file).search):
                     return True
         finally:
@@ -845,6 +909,15 @@ class Project:
             analyzer.is_process_class(name)  # type: ignore[attr-defined]
             or analyzer.chain(("init", name)) is not None  # type: ignore[attr-defined]
             or any(analyzer.chain(("method", name, m)) is not None for m in methods)  # type: ignore[attr-defined]
+            # Dataset(...).setup_loader(opt) hands back a DataLoader with workers: the
+            # importer starts them when it iterates it (as a function's return counts)
+            or any(analyzer.returns_starter(("method", name, m)) for m in methods)  # type: ignore[attr-defined]
+            # self.worker = Process(...) in a method: a subclass in another module may start it
+            or any(
+                analyzer.portable(value) is not None  # type: ignore[attr-defined]
+                for attr in analyzer.attribute_sources(name)  # type: ignore[attr-defined]
+                for value in analyzer.attribute_values(name, attr)  # type: ignore[attr-defined]
+            )
         )
 
     # ----- who imports whom -----------------------------------------------------------
@@ -967,6 +1040,18 @@ class FileResolver:
 
     def chain_for_call(self, qualname: str, arguments: tuple) -> Optional[ExternalChain]:
         return self.project.chain_for_call(qualname, self.search, arguments)
+
+    def attribute_values_for(self, qualname: str, attr: str) -> frozenset:
+        return self.project.attribute_values_for(qualname, attr, self.search)
+
+    def returns_for_any(self, package: str, attr: str) -> frozenset:
+        """What calling ``attr`` of *some* module directly inside ``package`` may return
+        (``importlib.import_module("data." + name).Dataset(opt).setup_loader(opt)``): the
+        values of every module that has it."""
+        found: set = set()
+        for dotted in package_modules(package, self.search):
+            found |= self.project.returns_for(f"{dotted}.{attr}", self.search)
+        return frozenset(found)
 
     def may_take_arguments(self, qualname: str) -> bool:
         """Whether ``chain_for_call(qualname, ...)`` can find anything: some module prefix of
