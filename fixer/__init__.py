@@ -103,15 +103,13 @@ def check_paths(
     from fixer.model import Options
     from fixer.runner import Runner
 
-    from dataclasses import replace
-
-    from fixer.roots import search_settings_for
+    from fixer.roots import search_settings_for, with_search
 
     roots = [Path(p) for p in paths]
     found = discover(roots, excludes)
     options = options if options is not None else Options()
     if options.search is None:  # as the command: the environment found for these paths
-        options = replace(options, search=search_settings_for(roots))
+        options = with_search(options, search_settings_for(roots))
     runner = Runner(
         [(c.path, c.display) for c in found.candidates],
         options,

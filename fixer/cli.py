@@ -23,7 +23,7 @@ from fixer.formats import FORMATS, format_results
 from fixer.model import Code, FileResult, Options, Status, Style
 from fixer.cache import default_cache_dir
 from fixer.report import EXIT_INTERRUPTED, EXIT_USAGE, Report
-from fixer.roots import EnvironmentNotFound, SearchSettings, describe_roots, search_settings_for
+from fixer.roots import EnvironmentNotFound, SearchSettings, describe_roots, search_settings_for, with_search
 from fixer.runner import Runner, default_jobs
 from fixer.source import decode_source
 
@@ -268,13 +268,13 @@ def cli(
     if from_stdin:
         named = [Path(stdin_filename)] if stdin_filename else [Path.cwd()]
         options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
-        options = replace(options, search=_search(ui, named, src, python))
+        options = with_search(options, _search(ui, named, src, python))
         ctx.exit(_run_stdin(ui, mode, options, stdin_filename, excludes, output_format))
     if mode == "review" and not is_interactive():
         ui.info("not a terminal: showing the fixes as a diff; nothing is written (use --write to apply)", "dim")
         mode = "diff"
     options = _options(style, main_name, unsafe_fixes, extra_spawner, select, ignore)
-    options = replace(options, search=_search(ui, list(paths), src, python))
+    options = with_search(options, _search(ui, list(paths), src, python))
     started = time.perf_counter()
     discovery = discover(list(paths), excludes)
     candidates = discovery.candidates
@@ -327,6 +327,8 @@ def _search(ui: UI, paths: list, src: tuple, python: str | None) -> SearchSettin
             ui.verbose(f"imports resolve in {root.folder} ({root.origin})")
         if settings.environment.hidden:
             ui.verbose(f"not followed there: guardfix's own dependencies ({len(settings.environment.hidden)} modules)")
+        for qualname in settings.absent:
+            ui.verbose(f"not installed, so known by name: {qualname}")
     return settings
 
 

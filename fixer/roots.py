@@ -18,11 +18,15 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+
+if TYPE_CHECKING:
+    from fixer.model import Options
 
 from fixer.facts import _matches_at, bytes_add_to_path, may_add_to_path  # noqa: F401 -- (imported from here too)
 from fixer.sites import (
-    OWN_DEPENDENCIES, has_project_marker, own_site_packages, project_venv, pth_folders, venv_site_packages,
+    OWN_DEPENDENCIES, absent_spawners, has_project_marker, own_site_packages, presence_folders, project_venv,
+    pth_folders, venv_site_packages,
 )
 from fixer.sites import PROJECT_MARKERS  # noqa: F401 -- (named here by the tests)
 
@@ -67,6 +71,9 @@ class SearchSettings:
 
     src: tuple = ()  # absolute folders
     environment: Environment = field(default_factory=Environment)
+    #: Spawners of libraries present nowhere imports resolve (``sites.absent_spawners``):
+    #: the run catalogues them by name (``Options.extra_spawners``).
+    absent: tuple = ()
 
 
 # ----- the project root and its declared package roots -----------------------------------
@@ -615,7 +622,19 @@ def search_settings_for(paths: Sequence, src: Sequence = (), python: Optional[st
         root = project_root_of(folder)
         project_roots.append(root if root is not None else folder)
     folders = tuple(dict.fromkeys(os.path.normpath(os.path.abspath(str(f))) for f in src))
-    return SearchSettings(folders, find_environment(python, list(dict.fromkeys(project_roots)), environ))
+    roots = list(dict.fromkeys(project_roots))
+    environment = find_environment(python, roots, environ)
+    absent = absent_spawners(presence_folders(environment.folders, folders, roots))
+    return SearchSettings(folders, environment, absent)
+
+
+def with_search(options: "Options", settings: SearchSettings) -> "Options":
+    """``options`` with the search ``settings``, and the spawners of the libraries they
+    find absent catalogued by name (after the user's own ``extra-spawners``)."""
+    from dataclasses import replace
+
+    spawners = tuple(dict.fromkeys(tuple(options.extra_spawners) + tuple(settings.absent)))
+    return replace(options, search=settings, extra_spawners=spawners)
 
 
 def describe_roots(paths: Sequence, settings: SearchSettings) -> list:

@@ -109,3 +109,44 @@ def pth_folders(path: str, base: str) -> "List[str]":
         if os.path.isdir(folder):
             found.append(folder)
     return found
+
+
+#: Spawners of libraries that guardfix reads when they are installed (it then finds the
+#: process start itself, with its chain) and knows by name when they are not: a script is
+#: often checked without its project's dependencies installed.  Top-level package -> the
+#: qualified names under which a script imports the spawner.  (``fixer.targets`` says why
+#: each starts processes; only those checked on this machine or read in the library's
+#: source are listed.)
+SPAWNERS_WHEN_ABSENT = {
+    "stable_baselines3": (
+        "stable_baselines3.common.vec_env.SubprocVecEnv",
+        "stable_baselines3.common.vec_env.subproc_vec_env.SubprocVecEnv",
+    ),
+    "stable_baselines": (
+        "stable_baselines.common.vec_env.SubprocVecEnv",
+        "stable_baselines.common.vec_env.subproc_vec_env.SubprocVecEnv",
+    ),
+    "gymnasium": (
+        "gymnasium.vector.AsyncVectorEnv",
+        "gymnasium.vector.async_vector_env.AsyncVectorEnv",
+    ),
+}
+
+
+def presence_folders(environment: "Sequence[str]", src: "Sequence[str]", project_roots: "Sequence[str]") -> "List[str]":
+    """Where a library counts as present for ``absent_spawners``: the environment's folders,
+    the ``--src`` folders, each project root and its ``src/``."""
+    found = list(environment) + list(src)
+    for root in project_roots:
+        found += [root, os.path.join(root, "src")]
+    return list(dict.fromkeys(found))
+
+
+def absent_spawners(folders: "Sequence[str]") -> "Tuple[str, ...]":
+    """The qualified names of ``SPAWNERS_WHEN_ABSENT`` whose library none of ``folders``
+    holds (as a package folder or a module file), sorted."""
+    names: List[str] = []
+    for top, qualnames in SPAWNERS_WHEN_ABSENT.items():
+        if not any(os.path.isdir(os.path.join(f, top)) or os.path.isfile(os.path.join(f, top + ".py")) for f in folders):
+            names += qualnames
+    return tuple(sorted(names))

@@ -16,6 +16,7 @@ from typing import Callable
 
 from fixer import facts
 from fixer.facts import WORD, attribute_words, import_regions, top_package  # noqa: F401 -- (imported from here too)
+from fixer.sites import SPAWNERS_WHEN_ABSENT
 
 
 class Kind(enum.Enum):
@@ -241,11 +242,30 @@ def extra_target(qualname: str) -> Target:
     return Target(qualname, Kind.STARTS_ON_CALL, "declared as a spawner in the configuration", library="(configured)")
 
 
+_VEC_ENV = (
+    "its constructor starts one worker process per environment, with forkserver or spawn unless "
+    "start_method says otherwise: each re-imports the script (checked with stable-baselines3 2.9; "
+    "stable-baselines 2 has the same constructor); not installed here, so known by name"
+)
+_ASYNC_ENV = (
+    "its constructor starts one worker process per environment; under spawn and forkserver each "
+    "re-imports the script (checked with gymnasium 1.4); not installed here, so known by name"
+)
+#: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
+#: its library is installed nowhere imports resolve.
+WHEN_ABSENT: dict[str, Target] = {
+    qualname: Target(qualname, Kind.STARTS_ON_CALL, _ASYNC_ENV if top == "gymnasium" else _VEC_ENV, library=top)
+    for top, qualnames in SPAWNERS_WHEN_ABSENT.items()
+    for qualname in qualnames
+}
+
+
 def build_catalogue(extra: tuple[str, ...] = ()) -> dict[str, Target]:
-    """The catalogue, extended with user-declared spawners."""
+    """The catalogue, extended with user-declared spawners (and the spawners of absent
+    libraries, ``WHEN_ABSENT``, when the run names them)."""
     catalogue = dict(BY_QUALNAME)
     for qualname in extra:
-        catalogue.setdefault(qualname, extra_target(qualname))
+        catalogue.setdefault(qualname, WHEN_ABSENT.get(qualname) or extra_target(qualname))
     return catalogue
 
 

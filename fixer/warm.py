@@ -26,7 +26,8 @@ from __future__ import annotations
 import os
 import sys
 
-from fixer.sites import OWN_DEPENDENCIES, has_project_marker, own_site_packages, project_venv, pth_folders
+from fixer.sites import OWN_DEPENDENCIES, absent_spawners, has_project_marker, own_site_packages, presence_folders
+from fixer.sites import project_venv, pth_folders
 from fixer.sites import PROJECT_MARKERS  # noqa: F401 -- (named here by the tests)
 
 TYPE_CHECKING = False  # (typing's own costs this path several milliseconds)
@@ -388,11 +389,14 @@ def _answer(argv: List[str]) -> Tuple[List[Tuple[int, object]], int]:
         project_roots.append(root if root is not None else folder)
     src = tuple(dict.fromkeys(os.path.normpath(os.path.abspath(posix_path(f))) for f in settings["src"]))
     folders, hidden = environment_of(list(dict.fromkeys(project_roots)))
+    # the spawners of libraries installed nowhere imports resolve, as fixer.roots.with_search
+    absent = absent_spawners(presence_folders(folders, src, list(dict.fromkeys(project_roots))))
+    spawners = tuple(dict.fromkeys(tuple(settings["extra_spawner"]) + absent))
     cache_dir = settings["cache_dir"]
     cache_folder = posix_path(cache_dir) if cache_dir else default_cache_folder()
     key = key_of(
         style=settings["style"], main_name=settings["main_name"], unsafe_fixes=bool(settings["unsafe_fixes"]),
-        extra_spawners=tuple(settings["extra_spawner"]), select=settings["select"], ignore=settings["ignore"],
+        extra_spawners=spawners, select=settings["select"], ignore=settings["ignore"],
         cwd=os.getcwd(), roots=paths, src=src, environment=folders, hidden=hidden,
         fingerprint=remembered_fingerprint(cache_folder),
     )

@@ -414,3 +414,59 @@ def test_the_list_of_guardfixs_own_dependencies_matches_the_installed_metadata()
 
     missing = own_dependencies_from_metadata() - OWN_DEPENDENCIES
     assert not missing, f"add these to roots.OWN_DEPENDENCIES: {sorted(missing)}"
+
+
+VEC_ENV_SCRIPT = """\
+from stable_baselines3.common.vec_env import SubprocVecEnv
+import gymnasium as gym
+
+
+def make():
+    return gym.make("CartPole-v1")
+
+
+envs = SubprocVecEnv([make, make])
+print(envs.reset())
+"""
+
+
+def test_absent_spawners_are_those_of_libraries_no_folder_holds(tmp_path: Path) -> None:
+    from fixer.sites import SPAWNERS_WHEN_ABSENT, absent_spawners, presence_folders
+
+    every = tuple(sorted(q for names in SPAWNERS_WHEN_ABSENT.values() for q in names))
+    assert absent_spawners([str(tmp_path)]) == every
+    (tmp_path / "site" / "stable_baselines3").mkdir(parents=True)
+    write(tmp_path / "root" / "src" / "gymnasium.py", "")  # a project's own module counts as present
+    folders = presence_folders([str(tmp_path / "site")], [], [str(tmp_path / "root")])
+    left = absent_spawners(folders)
+    assert not any(q.startswith(("stable_baselines3.", "gymnasium.")) for q in left)
+    assert left == tuple(q for q in every if q.startswith("stable_baselines."))
+
+
+def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed(tmp_path: Path) -> None:
+    """Checked without its dependencies, a script that builds stable-baselines3's
+    SubprocVecEnv at module level is flagged from the catalogue; with the library installed
+    in the project's environment, guardfix reads it instead, and an installed SubprocVecEnv
+    that starts nothing is no finding."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'rl'\n")
+    write(repo / "train.py", VEC_ENV_SCRIPT)
+    absent = run_guardfix(repo, "train.py", "-v")
+    assert flagged(absent.stdout) == {"train.py": [
+        'train.py:9:8: GF001 SubprocVecEnv(...) starts processes at module level, outside an '
+        '`if __name__ == "__main__":` guard'
+    ]}
+    assert "not installed, so known by name: stable_baselines3.common.vec_env.SubprocVecEnv" in absent.stderr
+    make_venv_dir(repo / ".venv", {
+        "stable_baselines3/__init__.py": "",
+        "stable_baselines3/common/__init__.py": "",
+        "stable_baselines3/common/vec_env/__init__.py": "from .subproc_vec_env import SubprocVecEnv\n",
+        "stable_baselines3/common/vec_env/subproc_vec_env.py": "class SubprocVecEnv:\n    def __init__(self, fns):\n        self.envs = [f() for f in fns]\n\n    def reset(self):\n        return None\n",
+    })
+    assert flagged(run_guardfix(repo, "train.py").stdout) == {}
+    starting = repo / ".venv" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    write(starting / "stable_baselines3/common/vec_env/subproc_vec_env.py",
+          "import multiprocessing as mp\n\n\nclass SubprocVecEnv:\n    def __init__(self, fns):\n"
+          "        self.ps = [mp.Process(target=f) for f in fns]\n        for p in self.ps:\n            p.start()\n")
+    installed = flagged(run_guardfix(repo, "train.py").stdout)
+    assert list(installed) == ["train.py"] and " GF002 calls SubprocVecEnv(...) (" in installed["train.py"][0]

@@ -40,6 +40,9 @@ UNSAFE = textwrap.dedent(
     """
 )
 CLEAN = "import multiprocessing\nprint(multiprocessing.cpu_count() > 0)\n"
+#: A spawner known by name because its library is installed nowhere imports resolve: the
+#: warm path must compute the same run key (``sites.absent_spawners``) as the command.
+VEC_ENV = "from stable_baselines3.common.vec_env import SubprocVecEnv\n\nenvs = SubprocVecEnv([dict, dict])\n"
 PLAIN = "print('no processes here')\n"
 BROKEN = "from multiprocessing import Pool\nwith Pool(2) as pool\n"
 
@@ -81,7 +84,7 @@ def project(tmp_path: Path) -> Path:
     (root / ".git").mkdir(parents=True)
     (root / "pyproject.toml").write_text('[tool.guardfix]\nextend-exclude = ["gen/"]\n')
     files = {
-        "pool.py": POOL, "unsafe.py": UNSAFE, "clean.py": CLEAN, "plain.py": PLAIN, "broken.py": BROKEN,
+        "pool.py": POOL, "vec.py": VEC_ENV, "unsafe.py": UNSAFE, "clean.py": CLEAN, "plain.py": PLAIN, "broken.py": BROKEN,
         "pkg/__init__.py": "", "pkg/work.py": POOL, "pkg/deep/more.py": PLAIN,
         "ignored/skip.py": POOL, "secret.py": POOL, "gen/made.py": POOL, "build/out.py": POOL,
         "env/pyvenv.cfg": "home = /usr\n", "env/lib/site.py": POOL, "bin/tool": "#!/usr/bin/env python\n" + POOL,
