@@ -1890,6 +1890,8 @@ class _Analyzer:
             return True
         if condition is Condition.SCHEDULER_PROCESSES:
             return self._process_scheduler(call)
+        if condition is Condition.SEVERAL_CORES:  # pymc.sample: one core or one chain runs in-process
+            return not any(_literal_kw(call, name) == 1 for name in ("cores", "chains"))
         return True
 
     def _process_scheduler(self, call: ast.Call) -> bool:

@@ -130,6 +130,7 @@ SPAWNERS_WHEN_ABSENT = {
         "gymnasium.vector.AsyncVectorEnv",
         "gymnasium.vector.async_vector_env.AsyncVectorEnv",
     ),
+    "pymc": ("pymc.sample", "pymc.sampling.sample", "pymc.sampling.mcmc.sample"),
 }
 
 

@@ -35,6 +35,7 @@ class Condition(enum.Enum):
     HAS_WORKERS = "with num_workers > 0"
     DASK_PROCESSES = "unless processes=False or an existing scheduler address is given"
     SCHEDULER_PROCESSES = "with scheduler='processes'"
+    SEVERAL_CORES = "unless cores=1 or chains=1"
 
 
 @dataclass(frozen=True)
@@ -251,10 +252,21 @@ _ASYNC_ENV = (
     "its constructor starts one worker process per environment; under spawn and forkserver each "
     "re-imports the script (checked with gymnasium 1.4); not installed here, so known by name"
 )
+_SAMPLE = (
+    "samples the chains in worker processes when there are several cores and chains (the "
+    "default): under spawn and forkserver each re-imports the script (checked with pymc 5.28); "
+    "not installed here, so known by name"
+)
+_WHY_ABSENT = {
+    "stable_baselines3": (_VEC_ENV, Condition.ALWAYS),
+    "stable_baselines": (_VEC_ENV, Condition.ALWAYS),
+    "gymnasium": (_ASYNC_ENV, Condition.ALWAYS),
+    "pymc": (_SAMPLE, Condition.SEVERAL_CORES),
+}
 #: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
 #: its library is installed nowhere imports resolve.
 WHEN_ABSENT: dict[str, Target] = {
-    qualname: Target(qualname, Kind.STARTS_ON_CALL, _ASYNC_ENV if top == "gymnasium" else _VEC_ENV, library=top)
+    qualname: Target(qualname, Kind.STARTS_ON_CALL, _WHY_ABSENT[top][0], _WHY_ABSENT[top][1], library=top)
     for top, qualnames in SPAWNERS_WHEN_ABSENT.items()
     for qualname in qualnames
 }

@@ -440,7 +440,7 @@ def test_absent_spawners_are_those_of_libraries_no_folder_holds(tmp_path: Path) 
     folders = presence_folders([str(tmp_path / "site")], [], [str(tmp_path / "root")])
     left = absent_spawners(folders)
     assert not any(q.startswith(("stable_baselines3.", "gymnasium.")) for q in left)
-    assert left == tuple(q for q in every if q.startswith("stable_baselines."))
+    assert left == tuple(q for q in every if q.startswith(("stable_baselines.", "pymc.")))
 
 
 def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed(tmp_path: Path) -> None:
@@ -470,3 +470,16 @@ def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed
           "        self.ps = [mp.Process(target=f) for f in fns]\n        for p in self.ps:\n            p.start()\n")
     installed = flagged(run_guardfix(repo, "train.py").stdout)
     assert list(installed) == ["train.py"] and " GF002 calls SubprocVecEnv(...) (" in installed["train.py"][0]
+
+
+def test_pymc_sample_known_by_name_unless_one_core_or_one_chain(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'bayes'\n")
+    model = "import pymc as pm\n\nwith pm.Model():\n    pm.Normal('mu', 0, 1)\n"
+    write(repo / "several.py", model + "    trace = pm.sample(draws=100)\n")
+    write(repo / "one_core.py", model + "    trace = pm.sample(draws=100, cores=1)\n")
+    write(repo / "one_chain.py", model + "    trace = pm.sample(draws=100, chains=1)\n")
+    assert flagged(run_guardfix(repo, ".").stdout) == {"several.py": [
+        'several.py:5:13: GF001 pm.sample(...) starts processes at module level, outside an '
+        '`if __name__ == "__main__":` guard'
+    ]}
