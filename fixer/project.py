@@ -490,6 +490,20 @@ class Project:
                 self._depth -= 1
         return False
 
+    def _named_in_module(self, qualname: str, search: Sequence[Path], worth: bool = True) -> Iterator[tuple]:
+        """(module file, its analyzer, name) for each way of reading ``qualname`` as a name
+        defined in a module of the codebase (``pkg.mod.Name``: ``pkg.mod`` then ``Name``),
+        longest module first; with ``worth``, only modules that could start processes."""
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_file = self._find(".".join(parts[:cut]), search)
+            rest = parts[cut:]
+            if module_file is None or len(rest) != 1 or (worth and not self._worth(module_file)):
+                continue
+            analyzer = self._load(module_file).analyzer
+            if analyzer is not None:
+                yield module_file, analyzer, rest[0]
+
     def class_bases(self, qualname: str, search: Sequence[Path]) -> tuple:
         """The bases outside the codebase of the class ``qualname`` of the codebase, through
         its bases in the codebase (``unittest.TestCase`` for ``helpers.SuiteCase`` when
@@ -498,24 +512,16 @@ class Project:
         question is what the class is (a test case whose test methods a suite runs)."""
         if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
             return ()
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module_file = self._find(".".join(parts[:cut]), search)
-            rest = parts[cut:]
-            if module_file is None or len(rest) != 1:
-                continue
-            analyzer = self._load(module_file).analyzer
-            if analyzer is None:
-                continue
+        for module_file, analyzer, name in self._named_in_module(qualname, search, worth=False):
             found: list = []
             own_search = self.resolver_for(module_file).search
             self._depth += 1
             try:
-                if rest[0] in analyzer.classes:  # type: ignore[attr-defined]
-                    for base in analyzer.external_bases(rest[0]):  # type: ignore[attr-defined]
+                if name in analyzer.classes:  # type: ignore[attr-defined]
+                    for base in analyzer.external_bases(name):  # type: ignore[attr-defined]
                         found += self.class_bases(base, own_search) or [base]
                     return tuple(dict.fromkeys(found))
-                for source in analyzer.module.bindings.get(rest[0], []):  # type: ignore[attr-defined]
+                for source in analyzer.module.bindings.get(name, []):  # type: ignore[attr-defined]
                     if source[0] == "value" and source[1][0] == "name":  # a re-export
                         found += self.class_bases(source[1][1], own_search)
                 if found:
@@ -531,20 +537,12 @@ class Project:
         start processes are read (else there is nothing to rule out)."""
         if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
             return False
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module_file = self._find(".".join(parts[:cut]), search)
-            rest = parts[cut:]
-            if module_file is None or len(rest) != 1 or not self._worth(module_file):
-                continue
-            analyzer = self._load(module_file).analyzer
-            if analyzer is None:
-                continue
+        for module_file, analyzer, name in self._named_in_module(qualname, search):
             self._depth += 1
             try:
-                if rest[0] in analyzer.classes:  # type: ignore[attr-defined]
-                    return bool(analyzer.kept_attributes(rest[0]))  # type: ignore[attr-defined]
-                for source in analyzer.module.bindings.get(rest[0], []):  # type: ignore[attr-defined]
+                if name in analyzer.classes:  # type: ignore[attr-defined]
+                    return bool(analyzer.kept_attributes(name))  # type: ignore[attr-defined]
+                for source in analyzer.module.bindings.get(name, []):  # type: ignore[attr-defined]
                     if source[0] == "value" and source[1][0] == "name":  # a re-export
                         if self.keeps_literals(source[1][1], self.resolver_for(module_file).search):
                             return True
@@ -632,18 +630,12 @@ class Project:
         ``self.test_loader`` reads what its base's ``load_dataset`` kept there."""
         if is_catalogue_module(qualname) or self._depth >= MAX_DEPTH:
             return frozenset()
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module_file = self._find(".".join(parts[:cut]), search)
-            rest = parts[cut:]
-            if module_file is None or len(rest) != 1 or not self._worth(module_file):
-                continue
-            analyzer = self._load(module_file).analyzer
-            if analyzer is None or rest[0] not in analyzer.classes:  # type: ignore[attr-defined]
+        for _, analyzer, name in self._named_in_module(qualname, search):
+            if name not in analyzer.classes:  # type: ignore[attr-defined]
                 continue
             self._depth += 1
             try:
-                values = analyzer.attribute_values(rest[0], attr)  # type: ignore[attr-defined]
+                values = analyzer.attribute_values(name, attr)  # type: ignore[attr-defined]
                 return frozenset(filter(None, (analyzer.portable(v) for v in values)))  # type: ignore[attr-defined]
             finally:
                 self._depth -= 1

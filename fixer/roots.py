@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from fixer.facts import _matches_at, bytes_add_to_path, may_add_to_path  # noqa: F401 -- (imported from here too)
 from fixer.sites import (
     OWN_DEPENDENCIES, absent_spawners, has_project_marker, own_site_packages, presence_folders, project_venv,
-    pth_folders, venv_site_packages,
+    pth_folders, venv_site_packages, with_absent,
 )
 from fixer.sites import PROJECT_MARKERS  # noqa: F401 -- (named here by the tests)
 
@@ -633,8 +633,7 @@ def with_search(options: "Options", settings: SearchSettings) -> "Options":
     find absent catalogued by name (after the user's own ``extra-spawners``)."""
     from dataclasses import replace
 
-    spawners = tuple(dict.fromkeys(tuple(options.extra_spawners) + tuple(settings.absent)))
-    return replace(options, search=settings, extra_spawners=spawners)
+    return replace(options, search=settings, extra_spawners=with_absent(options.extra_spawners, settings.absent))
 
 
 def describe_roots(paths: Sequence, settings: SearchSettings) -> list:

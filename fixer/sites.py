@@ -151,3 +151,10 @@ def absent_spawners(folders: "Sequence[str]") -> "Tuple[str, ...]":
         if not any(os.path.isdir(os.path.join(f, top)) or os.path.isfile(os.path.join(f, top + ".py")) for f in folders):
             names += qualnames
     return tuple(sorted(names))
+
+
+def with_absent(extra_spawners: "Sequence[str]", absent: "Sequence[str]") -> "Tuple[str, ...]":
+    """The run's spawners by name: the user's ``extra-spawners``, then ``absent_spawners``
+    (each once).  The command (``fixer.roots.with_search``) and the warm path both ask here,
+    so their run keys agree."""
+    return tuple(dict.fromkeys(tuple(extra_spawners) + tuple(absent)))

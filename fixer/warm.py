@@ -27,7 +27,7 @@ import os
 import sys
 
 from fixer.sites import OWN_DEPENDENCIES, absent_spawners, has_project_marker, own_site_packages, presence_folders
-from fixer.sites import project_venv, pth_folders
+from fixer.sites import project_venv, pth_folders, with_absent
 from fixer.sites import PROJECT_MARKERS  # noqa: F401 -- (named here by the tests)
 
 TYPE_CHECKING = False  # (typing's own costs this path several milliseconds)
@@ -391,7 +391,7 @@ def _answer(argv: List[str]) -> Tuple[List[Tuple[int, object]], int]:
     folders, hidden = environment_of(list(dict.fromkeys(project_roots)))
     # the spawners of libraries installed nowhere imports resolve, as fixer.roots.with_search
     absent = absent_spawners(presence_folders(folders, src, list(dict.fromkeys(project_roots))))
-    spawners = tuple(dict.fromkeys(tuple(settings["extra_spawner"]) + absent))
+    spawners = with_absent(settings["extra_spawner"], absent)
     cache_dir = settings["cache_dir"]
     cache_folder = posix_path(cache_dir) if cache_dir else default_cache_folder()
     key = key_of(
