@@ -44,6 +44,8 @@ from fixer.targets import (
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _TEMPLATE_LEAVES = frozenset(name.rpartition(".")[2] for name in TEMPLATE_METHODS)
+#: Decorators that register a function as a command of a click group or a Typer app.
+_COMMAND_DECORATORS = frozenset({"command", "group", "callback", "result_callback"})
 _FUNCS_AND_LAMBDA = _FUNCS + (ast.Lambda,)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 #: Nodes that ``_collect_bindings`` looks at; it only walks through the others.
@@ -247,6 +249,9 @@ class _Analyzer:
         self._kept: dict[str, dict] = {}  # class -> attr -> how __init__ keeps a literal (see ``kept_attributes``)
         self._attribute_stores: Optional[tuple] = None  # see ``attribute_stores``
         self._decided_attributes: Optional[frozenset] = None  # see ``decided_attributes``
+        self._nodes_by_type: Optional[dict] = None  # see ``nodes_of``
+        self._commands: Optional[dict] = None  # group name -> functions registered on it
+        self._parser_defaults: Optional[dict] = None  # see ``parser_defaults``
 
     # ----- collection -------------------------------------------------------------------
     def collect_module(self) -> None:
@@ -411,6 +416,21 @@ class _Analyzer:
             nodes = self._statement_nodes[stmt] = list(walk(stmt))
         return nodes
 
+    def nodes_of(self, *kinds: type) -> list[ast.AST]:
+        """Every node of the module of these classes (exact types), from one pass over the
+        statements' remembered walks: the module-wide questions (``attribute_stores``,
+        ``decided_attributes``, ``backend_calls``) look at a few kinds of node each and
+        would otherwise walk the whole tree once apiece."""
+        if self._nodes_by_type is None:
+            index: dict = {}
+            for stmt in self.tree.body:
+                for node in self.statement_nodes(stmt):
+                    index.setdefault(type(node), []).append(node)
+            self._nodes_by_type = index
+        if len(kinds) == 1:
+            return self._nodes_by_type.get(kinds[0], [])
+        return [node for kind in kinds for node in self._nodes_by_type.get(kind, ())]
+
     def body_nodes(self, func: ast.AST) -> list[ast.AST]:
         """Every node of a function's body, statement by statement (see ``statement_nodes``)."""
         return [node for stmt in func.body for node in self.statement_nodes(stmt)]  # type: ignore[attr-defined]
@@ -468,6 +488,7 @@ class _Analyzer:
         """Forget remembered evaluations (the project's answers they used have changed)."""
         self._values.clear()
         self._values_now.clear()
+        self._parser_defaults = None  # (built from evaluations)
 
     def _eval_source(self, source: tuple, scope: _Scope) -> frozenset:
         tag = source[0]
@@ -1106,8 +1127,22 @@ class _Analyzer:
                     out.append(("hook", f"{value[1]}.__call__()", ("method", value[1], "__call__")))
                 else:
                     out += self.test_hooks(value[1])
+            elif tag == "class" and value[1] in self.classes:
+                # fire.Fire(Runner): the constructor, then the method the command line names
+                out.append(("hook", f"{value[1]}()", ("init", value[1])))
+                out += [
+                    ("hook", f"{value[1]}.{name}()", ("method", value[1], name))
+                    for name in self.method_names(value[1]) if not name.startswith("_")
+                ]
             elif tag == "tests":
                 out.append(("ext", f"{value[1].path}:{value[1].line}", value[1]))
+            elif tag == "spawner":  # a function of another module, passed in as an argument
+                out.append(("ext", f"{value[1].path}:{value[1].line}", value[1]))
+            elif tag == "name" and self.resolver is not None and self.catalogue.get(value[1]) is None:
+                # fire.Fire(train) with train imported from another module of the codebase
+                external = self.resolver.chain_for(value[1])
+                if external is not None:
+                    out.append(("ext", value[1], external))
             elif tag == "list" and depth < 2:
                 out += self.called_hooks(value[1], depth + 1)  # a suite calls each of its tests
         return out
@@ -1315,10 +1350,88 @@ class _Analyzer:
             and self._imports_root("dask")
         ):
             return Event("direct", line, col, label)
+        if isinstance(call.func, ast.Name):
+            # cli() of a click group, app() of a Typer app: the commands registered on it
+            candidates += self.registered_commands(call.func.id)
+        elif isinstance(call.func, ast.Attribute) and call.func.attr in self.parser_defaults():
+            # args.func(args) after parser.set_defaults(func=train): any default may be it
+            candidates += self.parser_defaults()[call.func.attr]
+        if self._names_a_global(call.func, scope):
+            # globals()[args.command](args): any module-level function may be the one named
+            candidates += [("hook", f"{name}()", ("func", name)) for name in self.functions]
         callee = self.shortest(candidates)
         if callee is not None:
             return Event("via", line, col, label, callee)
         return setup
+
+    def _names_a_global(self, func: ast.expr, scope: _Scope) -> bool:
+        """Whether ``func`` looks a module-level name up by a value: ``globals()[name]``,
+        ``globals().get(name)``, ``vars()[name]`` at module level."""
+        if isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute) and func.func.attr == "get":
+            table = func.func.value
+        elif isinstance(func, ast.Subscript):
+            table = func.value
+        else:
+            return False
+        if not (isinstance(table, ast.Call) and isinstance(table.func, ast.Name) and not table.args and not table.keywords):
+            return False
+        name = table.func.id
+        if name == "globals" or (name in ("vars", "locals") and scope.kind == "module"):
+            return not self.is_bound(name, scope)
+        return False
+
+    def registered_commands(self, name: str) -> list:
+        """What calling the module-level ``name`` may run when it is a command group: the
+        module-level functions registered on it (``@name.command()``, ``@name.group()``,
+        ``@name.callback()``, ``name.add_command(train)``), and what is registered on those
+        groups in turn, as hooks.  click groups and Typer apps dispatch to the command that
+        the command line names, so any of them may run."""
+        if self._commands is None:
+            self._commands = {}
+            for func_name, func in self.functions.items():
+                for decorator in getattr(func, "decorator_list", ()):
+                    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    if (
+                        isinstance(target, ast.Attribute) and target.attr in _COMMAND_DECORATORS
+                        and isinstance(target.value, ast.Name)
+                    ):
+                        self._commands.setdefault(target.value.id, []).append(func_name)
+            for node in self.nodes_of(ast.Call):
+                func = node.func  # type: ignore[attr-defined]
+                if (
+                    isinstance(func, ast.Attribute) and func.attr == "add_command" and isinstance(func.value, ast.Name)
+                    and node.args and isinstance(node.args[0], ast.Name)  # type: ignore[attr-defined]
+                    and node.args[0].id in self.functions  # type: ignore[attr-defined]
+                ):
+                    self._commands.setdefault(func.value.id, []).append(node.args[0].id)  # type: ignore[attr-defined]
+        out: list = []
+        todo, seen = [name], set()
+        while todo:
+            group = todo.pop()
+            if group in seen:
+                continue
+            seen.add(group)
+            for func_name in self._commands.get(group, ()):
+                out.append(("hook", f"{func_name}()", ("func", func_name)))
+                todo.append(func_name)  # a group registered on a group
+        return out
+
+    def parser_defaults(self) -> dict:
+        """attribute -> hooks for the functions an argparse ``set_defaults(attr=function)``
+        call of this module names (``args.func(args)`` then calls one of them)."""
+        if self._parser_defaults is None:
+            self._parser_defaults = {}
+            for node in self.nodes_of(ast.Call):
+                func = node.func  # type: ignore[attr-defined]
+                if not (isinstance(func, ast.Attribute) and func.attr == "set_defaults"):
+                    continue
+                for kw in node.keywords:  # type: ignore[attr-defined]
+                    if kw.arg is None:
+                        continue
+                    hooks = self.called_hooks(self.eval(kw.value, self.module))
+                    if hooks:
+                        self._parser_defaults.setdefault(kw.arg, []).extend(hooks)
+        return self._parser_defaults
 
     def shortest(self, candidates: list) -> Optional[Tuple]:
         """The callee with the shortest chain to a start (ties: by name), or None."""
@@ -1832,14 +1945,13 @@ class _Analyzer:
                                         own.add(id(inner))
             counts: dict = {}
             by_name = False
-            for node in walk(self.tree):
-                if isinstance(node, ast.Attribute):
-                    if node.attr == "__dict__":
-                        by_name = True
-                    elif isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in own:
-                        counts[node.attr] = counts.get(node.attr, 0) + 1
-                elif isinstance(node, ast.Name) and node.id in ("setattr", "delattr", "vars"):
+            for node in self.nodes_of(ast.Attribute):
+                if node.attr == "__dict__":  # type: ignore[attr-defined]
                     by_name = True
+                elif isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in own:  # type: ignore[attr-defined]
+                    counts[node.attr] = counts.get(node.attr, 0) + 1  # type: ignore[attr-defined]
+            if any(node.id in ("setattr", "delattr", "vars") for node in self.nodes_of(ast.Name)):  # type: ignore[attr-defined]
+                by_name = True
             self._attribute_stores = (counts, by_name)
         return self._attribute_stores
 
@@ -1854,11 +1966,10 @@ class _Analyzer:
         of this module tests, or that a call is handed (``Pool(self.num_processes)``)."""
         if self._decided_attributes is None:
             names: set = set()
-            for node in walk(self.tree):
-                if isinstance(node, (ast.If, ast.IfExp, ast.While)):
-                    names |= {n.attr for n in walk(node.test) if isinstance(n, ast.Attribute)}
-                elif isinstance(node, ast.Call):
-                    names |= {a.attr for a in _arguments(node) if isinstance(a, ast.Attribute)}
+            for node in self.nodes_of(ast.If, ast.IfExp, ast.While):
+                names |= {n.attr for n in walk(node.test) if isinstance(n, ast.Attribute)}  # type: ignore[attr-defined]
+            for node in self.nodes_of(ast.Call):
+                names |= {a.attr for a in _arguments(node) if isinstance(a, ast.Attribute)}  # type: ignore[arg-type]
             self._decided_attributes = frozenset(names)
         return self._decided_attributes
 
@@ -1909,10 +2020,8 @@ class _Analyzer:
         """ids of calls inside `with parallel_backend("multiprocessing"):` blocks."""
         if self._backend_calls is None:
             self._backend_calls = set()
-            for node in walk(self.tree):
-                if not isinstance(node, (ast.With, ast.AsyncWith)):
-                    continue
-                for item in node.items:
+            for node in self.nodes_of(ast.With, ast.AsyncWith):
+                for item in node.items:  # type: ignore[attr-defined]
                     expr = item.context_expr
                     if not isinstance(expr, ast.Call):
                         continue

@@ -206,6 +206,22 @@ for _runner in ("unittest.TextTestRunner", "unittest.runner.TextTestRunner"):
 for _case in ("unittest.TestCase", "unittest.case.TestCase"):
     TEMPLATE_METHODS[f"{_case}.run"] = ("setUpClass", "setUp", "test*", "tearDown", "tearDownClass")
     TEMPLATE_METHODS[f"{_case}.__call__"] = ("run",) + TEMPLATE_METHODS[f"{_case}.run"]
+# Command-line runners call what they are given at once, in the process that imports the
+# script: ``fire.Fire(main)`` runs ``main()`` (a class: its constructor and the method the
+# command line names; a dict: the value it names), as do absl's ``app.run(main)``,
+# ``typer.run``, ``tyro.cli``, jsonargparse's ``CLI``, ``defopt.run``, ``plac.call``,
+# ``clize.run`` and argh's ``dispatch_command``.  Each was run here with a ``main`` that
+# opens a Pool: under spawn and forkserver the child re-imports the script, the runner
+# calls ``main`` again there, and it fails with the bootstrapping error (fire 0.7, absl-py
+# 2.5, typer 0.29, tyro 1.0, jsonargparse 4.53, defopt 7.0, plac 1.4, clize 5.0, argh 0.31).
+CLI_RUNNERS = (
+    "fire.Fire", "fire.core.Fire", "absl.app.run", "typer.run", "typer.main.run", "tyro.cli",
+    "jsonargparse.CLI", "jsonargparse.cli.CLI", "defopt.run", "plac.call", "clize.run",
+    "argh.dispatch_command", "argh.dispatch_commands", "argh.dispatching.dispatch_command",
+    "argh.dispatching.dispatch_commands",
+)
+for _runner in CLI_RUNNERS:
+    TEMPLATE_METHODS[_runner] = ("0",)
 del _program, _runner, _case
 
 #: The standard library's test case base: ``test_hooks`` asks whether a class derives from it.
