@@ -30,11 +30,14 @@ from fixer.targets import (
     ITERATING_BUILTINS,
     NON_REIMPORTING_METHODS,
     NUM_WORKERS_POSITION,
+    RUNS_ARGUMENT,
     SUITE_BUILDERS,
     TEMPLATE_METHODS,
     TEST_CASE,
     TEST_CASE_BASES,
     TEST_PROGRAMS,
+    THREAD_POOL_METHODS,
+    THREAD_POOLS,
     Condition,
     Kind,
     Target,
@@ -1356,6 +1359,7 @@ class _Analyzer:
         elif isinstance(call.func, ast.Attribute) and call.func.attr in self.parser_defaults():
             # args.func(args) after parser.set_defaults(func=train): any default may be it
             candidates += self.parser_defaults()[call.func.attr]
+        candidates += self.argument_runs(call, values, scope)
         if self._names_a_global(call.func, scope):
             # globals()[args.command](args): any module-level function may be the one named
             candidates += [("hook", f"{name}()", ("func", name)) for name in self.functions]
@@ -1363,6 +1367,27 @@ class _Analyzer:
         if callee is not None:
             return Event("via", line, col, label, callee)
         return setup
+
+    def argument_runs(self, call: ast.Call, values: frozenset, scope: _Scope) -> list:
+        """Hooks for the function a call runs in this process (``RUNS_ARGUMENT``: a thread's
+        target, ``map(run, items)``; a method of a thread pool, ``THREAD_POOLS``)."""
+        given: Optional[ast.expr] = None
+        names = [v[1] for v in values if v[0] == "name"]
+        if isinstance(call.func, ast.Name) and call.func.id in ("map", "filter") and not self.is_bound(call.func.id, scope):
+            names.append(call.func.id)  # (built-ins evaluate to nothing)
+        for name in names:
+            spec = RUNS_ARGUMENT.get(name)
+            if spec is not None:
+                given = _argument(call, *spec)
+                break
+        if (
+            given is None and isinstance(call.func, ast.Attribute) and call.func.attr in THREAD_POOL_METHODS
+            and any(v[0] == "opaque" and v[1] in THREAD_POOLS for v in self.eval(call.func.value, scope))
+        ):
+            given = _argument(call, 0, "fn") or _argument(call, 0, "func")
+        if given is None:
+            return []
+        return self.called_hooks(self.eval(given, scope))
 
     def _names_a_global(self, func: ast.expr, scope: _Scope) -> bool:
         """Whether ``func`` looks a module-level name up by a value: ``globals()[name]``,
@@ -2292,6 +2317,21 @@ def _unparse(node: ast.AST) -> str:
     except Exception:  # pragma: no cover - unparse handles every expression node
         return "<expression>"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _argument(call: ast.Call, position: int, keyword: Optional[str]) -> Optional[ast.expr]:
+    """The argument a call passes at ``position`` or as ``keyword`` (None when neither, or
+    when a ``*args`` comes first)."""
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        if index == position:
+            return arg
+    if keyword is not None:
+        for kw in call.keywords:
+            if kw.arg == keyword:
+                return kw.value
+    return None
 
 
 def _calls_super(call: ast.Call) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import traceback
 from functools import lru_cache
 from pathlib import Path
@@ -104,7 +105,10 @@ def _process_source(
         try:
             tree = parse_text(text, filename)
         except SyntaxError as exc:
-            return SourceResult(Status.ERROR, reason=f"cannot parse: line {exc.lineno}: {exc.msg}")
+            # (the grammar is the running interpreter's: a file written for a newer Python,
+            # PEP 695 generics on 3.11 say, parses when guardfix runs on that Python)
+            grammar = f"Python {sys.version_info[0]}.{sys.version_info[1]}"
+            return SourceResult(Status.ERROR, reason=f"cannot parse: line {exc.lineno}: {exc.msg} ({grammar}'s grammar)")
         except (ValueError, RecursionError, MemoryError) as exc:
             return SourceResult(Status.ERROR, reason=f"cannot parse: {exc}")
     analysis = analyze_module(tree, text, catalogue, resolver, display, known)  # type: ignore[arg-type]

@@ -222,6 +222,28 @@ CLI_RUNNERS = (
 )
 for _runner in CLI_RUNNERS:
     TEMPLATE_METHODS[_runner] = ("0",)
+
+#: Calls that run a function they are given in this process (a thread, or at once), so a
+#: process start inside it happens while the script is imported, as if called directly:
+#: qualname -> (position, keyword) of that function.  ``Thread(target=run_pool).start()``
+#: at module level runs the pool while a spawn child imports the script too (checked
+#: here: the child's thread fails with the bootstrapping error).
+RUNS_ARGUMENT = {
+    "threading.Thread": (1, "target"),
+    "threading.Timer": (1, "function"),
+    "map": (0, None),
+    "filter": (0, None),
+    "itertools.starmap": (0, None),
+    "functools.reduce": (0, None),
+}
+#: Pools of threads: their methods run the function given first in this process.
+THREAD_POOLS = frozenset(
+    {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor",
+     "multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool"}
+)
+THREAD_POOL_METHODS = frozenset(
+    {"submit", "map", "apply", "apply_async", "map_async", "imap", "imap_unordered", "starmap", "starmap_async"}
+)
 del _program, _runner, _case
 
 #: The standard library's test case base: ``test_hooks`` asks whether a class derives from it.
