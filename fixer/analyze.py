@@ -122,9 +122,39 @@ def is_main_guard_test(test: ast.expr) -> bool:
     return (is_name(left) and is_main(right)) or (is_main(left) and is_name(right))
 
 
+def _is_main_process_test(test: ast.expr) -> bool:
+    """The other spellings of "this is the parent", which a spawn or forkserver child
+    answers "no" to while it imports the script: ``__name__ in ("__main__",)``,
+    ``current_process().name == "MainProcess"`` (a child has its own name, ``SpawnPoolWorker-1``...,
+    before it imports the script: checked here).  Not ``parent_process() is None``: a spawn
+    child learns its parent only after the import, so the test passes there too."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    op, left, right = test.ops[0], test.left, test.comparators[0]
+    if isinstance(op, ast.In) and isinstance(left, ast.Name) and left.id == "__name__":
+        return isinstance(right, (ast.Tuple, ast.List, ast.Set)) and bool(right.elts) and all(
+            isinstance(e, ast.Constant) and e.value == "__main__" for e in right.elts
+        )
+
+    def called(node: ast.expr, name: str) -> bool:
+        if not (isinstance(node, ast.Call) and not node.args and not node.keywords):
+            return False
+        func = node.func
+        return (isinstance(func, ast.Name) and func.id == name) or (isinstance(func, ast.Attribute) and func.attr == name)
+
+    if isinstance(op, ast.Eq):
+        for one, other in ((left, right), (right, left)):
+            if (
+                isinstance(one, ast.Attribute) and one.attr == "name" and called(one.value, "current_process")
+                and isinstance(other, ast.Constant) and other.value == "MainProcess"
+            ):
+                return True
+    return False
+
+
 def _guards_body(test: ast.expr) -> bool:
     """True when the body of ``if test:`` only ever runs in the main process."""
-    if is_main_guard_test(test):
+    if is_main_guard_test(test) or _is_main_process_test(test):
         return True
     return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(
         _guards_body(value) for value in test.values
