@@ -10,6 +10,7 @@ environment in its cache key before anything heavy loads, and the analysis
 from __future__ import annotations
 
 import os
+import sys
 
 TYPE_CHECKING = False  # (importing typing would cost the warm path several milliseconds)
 if TYPE_CHECKING:
@@ -56,9 +57,16 @@ def venv_site_packages(folder: str) -> "List[str]":
 def own_site_packages() -> "List[str]":
     """The site-packages folders of the interpreter running guardfix."""
     import site
-    import sysconfig
 
-    paths = [sysconfig.get_paths().get(key) for key in ("purelib", "platlib")]
+    paths: "List[Optional[str]]" = []
+    if sys.prefix == sys.base_prefix:
+        # A distribution's interpreter may install where site does not look first (Debian's
+        # dist-packages): ask sysconfig.  In a virtual environment site's own list holds
+        # sysconfig's folders (lib and the platform's lib64 alike), and sysconfig's
+        # configuration costs a warm run several milliseconds.
+        import sysconfig
+
+        paths += [sysconfig.get_paths().get(key) for key in ("purelib", "platlib")]
     try:
         paths += site.getsitepackages()
     except AttributeError:  # pragma: no cover - old virtualenv's site module
