@@ -1441,6 +1441,24 @@ class _Analyzer:
         ``@name.callback()``, ``name.add_command(train)``), and what is registered on those
         groups in turn, as hooks.  click groups and Typer apps dispatch to the command that
         the command line names, so any of them may run."""
+        table = self._command_table()
+        out: list = []
+        todo, seen = [name], set()
+        while todo:
+            group = todo.pop()
+            if group in seen:
+                continue
+            seen.add(group)
+            for func_name in table.get(group, ()):
+                out.append(("hook", f"{func_name}()", ("func", func_name)))
+                todo.append(func_name)  # a group registered on a group
+        return out
+
+    def command_groups(self) -> list:
+        """Module-level names that commands are registered on (see ``registered_commands``)."""
+        return sorted(self._command_table())
+
+    def _command_table(self) -> dict:
         if self._commands is None:
             self._commands = {}
             for func_name, func in self.functions.items():
@@ -1459,17 +1477,7 @@ class _Analyzer:
                     and node.args[0].id in self.functions  # type: ignore[attr-defined]
                 ):
                     self._commands.setdefault(func.value.id, []).append(node.args[0].id)  # type: ignore[attr-defined]
-        out: list = []
-        todo, seen = [name], set()
-        while todo:
-            group = todo.pop()
-            if group in seen:
-                continue
-            seen.add(group)
-            for func_name in self._commands.get(group, ()):
-                out.append(("hook", f"{func_name}()", ("func", func_name)))
-                todo.append(func_name)  # a group registered on a group
-        return out
+        return self._commands
 
     def parser_defaults(self) -> dict:
         """attribute -> hooks for the functions an argparse ``set_defaults(attr=function)``
@@ -2209,6 +2217,10 @@ class _Analyzer:
             external: ExternalChain = callee[2]
             result = external.steps
             return result
+        if callee[0] == "commands":
+            # tool() of a command group (or Typer app) of this module: one of its commands
+            best = self.shortest(self.registered_commands(callee[1]))
+            return None if best is None else self.chain(best)
         if callee[0] == "hook":
             # an override that a standard-library template method calls (TEMPLATE_METHODS)
             sub = self.chain(callee[2])
@@ -2277,6 +2289,9 @@ class _Analyzer:
                     break
             if result is not None and len(result) == 1:
                 break
+        if callee[0] == "func" and result is None and self.registered_commands(callee[1]):
+            # a click group's body does nothing; the command the arguments name runs
+            result = self.chain(("commands", callee[1]))
         return result
 
     def step_for(self, event: Event) -> ChainStep:

@@ -574,6 +574,10 @@ class Project:
                     # the base's method, as the analysis does for self.method() calls
                     return self._inherited(module_file, name, rest[1], arguments)
                 callee, line = ("method", name, rest[1]), method.lineno
+        elif len(rest) == 1 and analyzer.registered_commands(name):  # type: ignore[attr-defined]
+            # app = typer.Typer() with @app.command() functions: calling app runs one of them
+            callee = ("commands", name)
+            line = analyzer.functions[analyzer.registered_commands(name)[0][2][1]].lineno  # type: ignore[attr-defined]
         else:
             # A re-export (`from .core import run` in a package's __init__.py): follow it.
             for source in analyzer.module.bindings.get(name, []):  # type: ignore[attr-defined]
@@ -832,6 +836,8 @@ class Project:
                 for stmt in cls.body:
                     if hasattr(stmt, "args"):
                         index.setdefault(stmt.name, []).append(("class", name))
+            for name in analyzer.command_groups():  # type: ignore[attr-defined]
+                index.setdefault(name, []).append(("commands", name))  # app() of a Typer app
             for name, sources in analyzer.module.bindings.items():  # type: ignore[attr-defined]
                 for source in sources:
                     if source[0] == "value" and source[1][0] == "name" and not is_catalogue_module(source[1][1]):
@@ -866,6 +872,8 @@ class Project:
                 ):
                     return True
                 if kind == "bind" and self._bound_export(what, self.resolver_for(module_file).search):
+                    return True
+                if kind == "commands" and analyzer.chain(("commands", what)) is not None:  # type: ignore[attr-defined]
                     return True
         finally:
             self._depth -= 1
