@@ -223,6 +223,9 @@ CLI_RUNNERS = (
 for _runner in CLI_RUNNERS:
     TEMPLATE_METHODS[_runner] = ("0",)
 
+# A thread subclass's start() runs its run() override in this process.
+TEMPLATE_METHODS["threading.Thread.start"] = ("run",)
+
 #: Calls that run a function they are given in this process (a thread, or at once), so a
 #: process start inside it happens while the script is imported, as if called directly:
 #: qualname -> (position, keyword) of that function.  ``Thread(target=run_pool).start()``
