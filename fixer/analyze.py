@@ -284,6 +284,7 @@ class _Analyzer:
         self._decided_attributes: Optional[frozenset] = None  # see ``decided_attributes``
         self._nodes_by_type: Optional[dict] = None  # see ``nodes_of``
         self._commands: Optional[dict] = None  # group name -> functions registered on it
+        self._spelled: dict[str, bool] = {}  # see ``spells``
         self._parser_defaults: Optional[dict] = None  # see ``parser_defaults``
 
     # ----- collection -------------------------------------------------------------------
@@ -448,6 +449,14 @@ class _Analyzer:
         if nodes is None:
             nodes = self._statement_nodes[stmt] = list(walk(stmt))
         return nodes
+
+    def spells(self, word: str) -> bool:
+        """Whether the module's text holds ``word`` (a cheap test before a walk of the
+        whole module for the calls that name it)."""
+        found = self._spelled.get(word)
+        if found is None:
+            found = self._spelled[word] = any(word in line for line in self.lines)
+        return found
 
     def nodes_of(self, *kinds: type) -> list[ast.AST]:
         """Every node of the module of these classes (exact types), from one pass over the
@@ -1469,7 +1478,7 @@ class _Analyzer:
                         and isinstance(target.value, ast.Name)
                     ):
                         self._commands.setdefault(target.value.id, []).append(func_name)
-            for node in self.nodes_of(ast.Call):
+            for node in self.nodes_of(ast.Call) if self.spells("add_command") else ():
                 func = node.func  # type: ignore[attr-defined]
                 if (
                     isinstance(func, ast.Attribute) and func.attr == "add_command" and isinstance(func.value, ast.Name)
@@ -1484,7 +1493,7 @@ class _Analyzer:
         call of this module names (``args.func(args)`` then calls one of them)."""
         if self._parser_defaults is None:
             self._parser_defaults = {}
-            for node in self.nodes_of(ast.Call):
+            for node in self.nodes_of(ast.Call) if self.spells("set_defaults") else ():
                 func = node.func  # type: ignore[attr-defined]
                 if not (isinstance(func, ast.Attribute) and func.attr == "set_defaults"):
                     continue
