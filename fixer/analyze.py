@@ -25,6 +25,7 @@ from fixer.memo import solve
 from fixer.names import child_nodes, iter_runtime_nodes, walk
 from fixer.targets import (
     BY_QUALNAME,
+    COFFEA_FUTURES_EXECUTORS,
     CALLABLE_WRAPPERS,
     ITERABLE_WRAPPERS,
     ITERATING_BUILTINS,
@@ -1341,6 +1342,12 @@ class _Analyzer:
                     return Event("direct", line, col, label)
                 if target.kind is Kind.SETUP:
                     setup = Event("setup", line, col, label)
+            elif tag == "opaque" and f"{value[1]}.__call__" in self.catalogue:
+                # run(fileset, ...) where run = processor.Runner(...): calling the instance
+                # starts processes, making it does not
+                target = self.catalogue[f"{value[1]}.__call__"]
+                if target.kind is Kind.STARTS_ON_CALL and self._condition_holds(target, call, scope):
+                    return Event("direct", line, col, label)
             elif tag == "start":
                 return Event("direct", line, col, label)
             elif tag == "func" and value[1] in self.functions:
@@ -2075,7 +2082,53 @@ class _Analyzer:
             return self._process_scheduler(call)
         if condition is Condition.SEVERAL_CORES:  # pymc.sample: one core or one chain runs in-process
             return not any(_literal_kw(call, name) == 1 for name in ("cores", "chains"))
+        if condition is Condition.ASYNCHRONOUS:  # gym.vector.make(id, num_envs, asynchronous)
+            given = _argument(call, 2, "asynchronous")
+            return not (isinstance(given, ast.Constant) and given.value is False)
+        if condition is Condition.PARALLEL:
+            # pyBKT: model.fit(parallel=False), or every Model(...) the receiver may be was
+            # made with parallel=False (the method's own keyword wins over the model's)
+            if any(kw.arg == "parallel" for kw in call.keywords):
+                return _literal_kw(call, "parallel") is not False
+            made = self.constructions(call.func.value, scope) if isinstance(call.func, ast.Attribute) else None
+            return not made or any(_literal_kw(c, "parallel") is not False for c in made)
+        if condition is Condition.FUTURES_EXECUTOR:
+            return self._futures_executor(target, call, scope)
         return True
+
+    def _futures_executor(self, target: Target, call: ast.Call, scope: Optional[_Scope]) -> bool:
+        """coffea: whether ``executor=`` or ``pre_executor=`` may be a futures executor (the
+        others run in-process or elsewhere).  ``run_uproot_job(fileset, treename, processor,
+        executor, executor_args, pre_executor)``; ``run(...)`` of ``Runner(executor, pre_executor)``."""
+        if target.qualname.endswith(".__call__"):
+            made = self.constructions(call.func, scope) or []
+            given = [_argument(c, 0, "executor") for c in made] + [_argument(c, 1, "pre_executor") for c in made]
+        else:
+            given = [_argument(call, 3, "executor"), _argument(call, 5, "pre_executor")]
+        for expr in given:
+            if expr is None:
+                continue
+            # processor.futures_executor, or FuturesExecutor(workers=4): "opaque", made outside
+            if any(v[0] in ("name", "opaque") and v[1] in COFFEA_FUTURES_EXECUTORS for v in self.eval(expr, scope or self.module)):
+                return True
+        return False
+
+    def constructions(self, expr: ast.expr, scope: Optional[_Scope]) -> Optional[list]:
+        """The calls that made what ``expr`` holds: itself when it is a call, else every
+        binding of the name when each is a call; None when something else may have made it."""
+        if isinstance(expr, ast.Call):
+            return [expr]
+        if not isinstance(expr, ast.Name):
+            return None
+        current = scope or self.module
+        while current is not None and expr.id not in current.bindings:
+            current = current.parent
+        if current is None:
+            return None
+        sources = current.bindings[expr.id]
+        if not sources or any(s[0] != "expr" or not isinstance(s[1], ast.Call) for s in sources):
+            return None
+        return [s[1] for s in sources]
 
     def _process_scheduler(self, call: ast.Call) -> bool:
         """dask's ``scheduler=`` names the process pool: ``"processes"`` /
@@ -2355,6 +2408,18 @@ def _literal_arg(call: ast.Call, position: int, keyword: str) -> object:
     for kw in call.keywords:
         if kw.arg == keyword and isinstance(kw.value, ast.Constant):
             return kw.value.value
+    return None
+
+
+def _argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.expr]:
+    """The expression given for a parameter, by keyword or at its position (None: not given,
+    or not known past a ``*args``)."""
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    leading = call.args[:position + 1]
+    if len(leading) > position and not any(isinstance(a, ast.Starred) for a in leading):
+        return leading[position]
     return None
 
 

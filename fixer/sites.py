@@ -139,6 +139,34 @@ SPAWNERS_WHEN_ABSENT = {
         "gymnasium.vector.async_vector_env.AsyncVectorEnv",
     ),
     "pymc": ("pymc.sample", "pymc.sampling.sample", "pymc.sampling.mcmc.sample"),
+    "gym": (
+        "gym.vector.AsyncVectorEnv",
+        "gym.vector.async_vector_env.AsyncVectorEnv",
+        "gym.vector.make",
+    ),
+    "torch_ac": (
+        "torch_ac.utils.ParallelEnv",
+        "torch_ac.utils.penv.ParallelEnv",
+        "torch_ac.A2CAlgo",
+        "torch_ac.PPOAlgo",
+        "torch_ac.algos.A2CAlgo",
+        "torch_ac.algos.PPOAlgo",
+        "torch_ac.algos.a2c.A2CAlgo",
+        "torch_ac.algos.ppo.PPOAlgo",
+    ),
+    "pyBKT": tuple(
+        f"pyBKT.models.{path}Model.{method}"
+        for path in ("", "Model.")
+        for method in ("fit", "crossvalidate", "evaluate", "predict")
+    ),
+    "coffea": (
+        "coffea.processor.run_uproot_job",
+        "coffea.processor.executor.run_uproot_job",
+        "coffea.processor.run_parquet_job",
+        "coffea.processor.executor.run_parquet_job",
+        "coffea.processor.Runner.__call__",
+        "coffea.processor.executor.Runner.__call__",
+    ),
 }
 
 

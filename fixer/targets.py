@@ -36,6 +36,9 @@ class Condition(enum.Enum):
     DASK_PROCESSES = "unless processes=False or an existing scheduler address is given"
     SCHEDULER_PROCESSES = "with scheduler='processes'"
     SEVERAL_CORES = "unless cores=1 or chains=1"
+    ASYNCHRONOUS = "unless asynchronous=False"
+    PARALLEL = "unless parallel=False (in the call or the constructor)"
+    FUTURES_EXECUTOR = "with executor=futures_executor / FuturesExecutor"
 
 
 @dataclass(frozen=True)
@@ -298,19 +301,57 @@ _SAMPLE = (
     "default): under spawn and forkserver each re-imports the script (checked with pymc 5.28); "
     "not installed here, so known by name"
 )
+_GYM_ASYNC = (
+    "its constructor starts one worker process per environment; under spawn and forkserver each "
+    "re-imports the script (checked with gym 0.26.2); not installed here, so known by name"
+)
+_GYM_MAKE = (
+    "builds an AsyncVectorEnv unless asynchronous=False (the default is True from gym 0.15 to "
+    "0.26): one worker process per environment, each re-imports the script under spawn and "
+    "forkserver (checked with gym 0.26.2); not installed here, so known by name"
+)
+_PARALLEL_ENV = (
+    "starts one Process per environment after the first (the A2C and PPO constructors build "
+    "one): under spawn and forkserver each re-imports the script (checked with torch-ac 1.1.0 "
+    "and 1.3.0; 1.4.0 sets the fork start method when imported); not installed here, so known "
+    "by name"
+)
+_BKT = (
+    "in the pure-Python build (what an install from source gives) every E-step opens a Pool "
+    "unless parallel=False: under spawn each worker re-runs the script (checked with pyBKT "
+    "1.4.3); not installed here, so known by name"
+)
+_COFFEA = (
+    "the futures executor runs the chunks in a ProcessPoolExecutor (its default pool): under "
+    "spawn and forkserver the workers re-import the script (checked with coffea 0.7.22); not "
+    "installed here, so known by name"
+)
+#: Per library (or per qualified name, which wins): why, and when it starts processes.
 _WHY_ABSENT = {
     "stable_baselines3": (_VEC_ENV, Condition.ALWAYS),
     "stable_baselines": (_VEC_ENV, Condition.ALWAYS),
     "gymnasium": (_ASYNC_ENV, Condition.ALWAYS),
     "pymc": (_SAMPLE, Condition.SEVERAL_CORES),
+    "gym": (_GYM_ASYNC, Condition.ALWAYS),
+    "gym.vector.make": (_GYM_MAKE, Condition.ASYNCHRONOUS),
+    "torch_ac": (_PARALLEL_ENV, Condition.ALWAYS),
+    "pyBKT": (_BKT, Condition.PARALLEL),
+    "coffea": (_COFFEA, Condition.FUTURES_EXECUTOR),
 }
 #: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
 #: its library is installed nowhere imports resolve.
 WHEN_ABSENT: dict[str, Target] = {
-    qualname: Target(qualname, Kind.STARTS_ON_CALL, _WHY_ABSENT[top][0], _WHY_ABSENT[top][1], library=top)
+    qualname: Target(qualname, Kind.STARTS_ON_CALL, *_WHY_ABSENT.get(qualname, _WHY_ABSENT[top]), library=top)
     for top, qualnames in SPAWNERS_WHEN_ABSENT.items()
     for qualname in qualnames
 }
+#: Futures executors of coffea (a function in early 0.7 releases, a class later): an
+#: executor= or pre_executor= naming one makes ``run_uproot_job`` and a ``Runner`` start processes.
+COFFEA_FUTURES_EXECUTORS = frozenset(
+    f"coffea.processor.{module}{name}"
+    for module in ("", "executor.")
+    for name in ("futures_executor", "FuturesExecutor")
+)
 
 
 def build_catalogue(extra: tuple[str, ...] = ()) -> dict[str, Target]:
@@ -330,7 +371,10 @@ def prefilter_tokens(extra: tuple[str, ...] = ()) -> tuple[tuple[bytes, tuple[by
     groups: dict[str, set[str]] = {}
     for qualname in [t.qualname for t in TARGETS] + list(extra):
         root, _, rest = qualname.partition(".")
-        groups.setdefault(root, set()).add(rest.rsplit(".", 1)[-1] or root)
+        leaves = rest.rsplit(".", 2)
+        # Runner.__call__: a call of the instance spells the class where it is made
+        leaf = leaves[-2] if leaves[-1] == "__call__" and len(leaves) > 1 else leaves[-1]
+        groups.setdefault(root, set()).add(leaf or root)
     groups.setdefault("dask", set()).update({"compute", "persist"})  # x.compute(scheduler="processes")
     return tuple(
         (root.encode(), tuple(sorted(leaf.encode() for leaf in leaves)))

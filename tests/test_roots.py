@@ -440,7 +440,8 @@ def test_absent_spawners_are_those_of_libraries_no_folder_holds(tmp_path: Path) 
     folders = presence_folders([str(tmp_path / "site")], [], [str(tmp_path / "root")])
     left = absent_spawners(folders)
     assert not any(q.startswith(("stable_baselines3.", "gymnasium.")) for q in left)
-    assert left == tuple(q for q in every if q.startswith(("stable_baselines.", "pymc.")))
+    assert left == tuple(q for q in every if not q.startswith(("stable_baselines3.", "gymnasium.")))
+    assert any(q.startswith("gym.") for q in left)  # gym is not gymnasium
 
 
 def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed(tmp_path: Path) -> None:
@@ -483,3 +484,72 @@ def test_pymc_sample_known_by_name_unless_one_core_or_one_chain(tmp_path: Path) 
         'several.py:5:13: GF001 pm.sample(...) starts processes at module level, outside an '
         '`if __name__ == "__main__":` guard'
     ]}
+
+
+def finding(path: str, line: int, col: int, label: str) -> str:
+    return (f'{path}:{line}:{col}: GF001 {label}(...) starts processes at module level, outside an '
+            '`if __name__ == "__main__":` guard')
+
+
+def test_old_gym_vector_known_by_name_unless_asynchronous_is_false(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'agents'\n")
+    write(repo / "made.py", "import gym\n\nenvs = gym.vector.make('CartPole-v1', num_envs=4)\n")
+    write(repo / "asynchronous.py", "import gym\n\nenvs = gym.vector.make('CartPole-v1', 4, True)\n")
+    write(repo / "direct.py", "from gym.vector import AsyncVectorEnv\n\nenvs = AsyncVectorEnv([make] * 2)\n")
+    write(repo / "sync_kw.py", "import gym\n\nenvs = gym.vector.make('CartPole-v1', num_envs=4, asynchronous=False)\n")
+    write(repo / "sync_pos.py", "import gym\n\nenvs = gym.vector.make('CartPole-v1', 4, False)\n")
+    write(repo / "sync_env.py", "import gym\n\nenvs = gym.vector.SyncVectorEnv([make] * 2)\n")
+    assert flagged(run_guardfix(repo, ".").stdout) == {
+        "asynchronous.py": [finding("asynchronous.py", 3, 8, "gym.vector.make")],
+        "direct.py": [finding("direct.py", 3, 8, "AsyncVectorEnv")],
+        "made.py": [finding("made.py", 3, 8, "gym.vector.make")],
+    }
+
+
+def test_torch_ac_parallel_env_and_algorithms_known_by_name(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'agents'\n")
+    write(repo / "evaluate.py", "from torch_ac.utils.penv import ParallelEnv\n\nenv = ParallelEnv(envs)\n")
+    write(repo / "train.py", "import torch_ac\n\nalgo = torch_ac.PPOAlgo(envs, model)\n")
+    write(repo / "guarded.py", "import torch_ac\n\nif __name__ == '__main__':\n    algo = torch_ac.A2CAlgo(envs, model)\n")
+    write(repo / "lists.py", "from torch_ac import DictList\n\nexps = DictList()\n")
+    assert flagged(run_guardfix(repo, ".").stdout) == {
+        "evaluate.py": [finding("evaluate.py", 3, 7, "ParallelEnv")],
+        "train.py": [finding("train.py", 3, 8, "torch_ac.PPOAlgo")],
+    }
+
+
+def test_pybkt_model_methods_known_by_name_unless_parallel_is_false(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'tracing'\n")
+    model = "from pyBKT.models import Model\n\nmodel = Model(seed=0{})\n"
+    write(repo / "fits.py", model.format(", num_fits=5") + "model.fit(data_path='train.csv')\n")
+    write(repo / "folds.py", model.format("") + "print(model.crossvalidate(data_path='all.csv'))\n")
+    write(repo / "scores.py", model.format("") + "model.fit(data_path='a.csv', parallel=False)\nprint(model.evaluate(data_path='b.csv'))\n")
+    write(repo / "serial.py", model.format(", parallel=False") + "model.fit(data_path='a.csv')\nprint(model.evaluate(data_path='b.csv'))\n")
+    write(repo / "serial_call.py", model.format("") + "model.fit(data_path='a.csv', parallel=False)\n")
+    write(repo / "overridden.py", model.format(", parallel=False") + "model.fit(data_path='a.csv', parallel=True)\n")
+    assert flagged(run_guardfix(repo, ".").stdout) == {
+        "fits.py": [finding("fits.py", 4, 1, "model.fit")],
+        "folds.py": [finding("folds.py", 4, 7, "model.crossvalidate")],
+        "overridden.py": [finding("overridden.py", 4, 1, "model.fit")],
+        "scores.py": [finding("scores.py", 5, 7, "model.evaluate")],
+    }
+
+
+def test_coffea_runs_known_by_name_with_the_futures_executor_only(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'analysis'\n")
+    head = "from coffea import processor\n\n"
+    write(repo / "futures.py", head + "out = processor.run_uproot_job(files, treename='Events', processor_instance=p, executor=processor.futures_executor)\n")
+    write(repo / "pre.py", head + "out = processor.run_uproot_job(files, 'Events', p, processor.iterative_executor, {}, processor.futures_executor)\n")
+    write(repo / "iterative.py", head + "out = processor.run_uproot_job(files, 'Events', p, processor.iterative_executor)\n")
+    write(repo / "runner.py", head + "ex = processor.FuturesExecutor(workers=4)\nrun = processor.Runner(executor=ex)\nout = run(files, 'Events', processor_instance=p)\n")
+    write(repo / "runner_iterative.py", head + "run = processor.Runner(processor.IterativeExecutor())\nout = run(files, 'Events', processor_instance=p)\n")
+    write(repo / "runner_made.py", head + "run = processor.Runner(executor=processor.FuturesExecutor())\n\nif __name__ == '__main__':\n    run(files, 'Events', processor_instance=p)\n")
+    assert flagged(run_guardfix(repo, ".").stdout) == {
+        "futures.py": [finding("futures.py", 3, 7, "processor.run_uproot_job")],
+        "pre.py": [finding("pre.py", 3, 7, "processor.run_uproot_job")],
+        "runner.py": [finding("runner.py", 5, 7, "run")],
+    }
