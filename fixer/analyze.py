@@ -1892,6 +1892,30 @@ class _Analyzer:
             return self._process_scheduler(call)
         if condition is Condition.SEVERAL_CORES:  # pymc.sample: one core or one chain runs in-process
             return not any(_literal_kw(call, name) == 1 for name in ("cores", "chains"))
+        if condition is Condition.WORKERS_GIVEN:
+            return self._opens_map_pool(call, scope)
+        return True
+
+    def _opens_map_pool(self, call: ast.Call, scope: Optional[_Scope]) -> bool:
+        """scipy's ``workers=`` (``MapWrapper``): the default 1, ``None`` and ``map`` map
+        in-process, an int other than 1 opens a Pool, and a map-like callable
+        (``pool.map``, ``executor.map``) uses a pool started elsewhere -- where it is
+        found on its own.  A value not known here (``workers=args.jobs``) may open one."""
+        value = next((kw.value for kw in call.keywords if kw.arg == "workers"), None)
+        if value is None:
+            return False  # left out (or positional, which no one writes): the default, 1
+        known = self._literal_value(value, scope) if scope is not None else (
+            value.value if _is_literal(value) else _UNKNOWN  # type: ignore[attr-defined]
+        )
+        if known is not _UNKNOWN:
+            # 0 and other negatives raise before any Pool
+            return isinstance(known, (int, float)) and not isinstance(known, bool) and (known == -1 or known >= 2)
+        if isinstance(value, ast.Attribute) and value.attr in ("map", "imap", "imap_unordered"):
+            return False
+        if isinstance(value, ast.Lambda):
+            return False
+        if isinstance(value, ast.Name) and value.id == "map" and (scope is None or not self.is_bound("map", scope)):
+            return False
         return True
 
     def _process_scheduler(self, call: ast.Call) -> bool:

@@ -131,6 +131,16 @@ SPAWNERS_WHEN_ABSENT = {
         "gymnasium.vector.async_vector_env.AsyncVectorEnv",
     ),
     "pymc": ("pymc.sample", "pymc.sampling.sample", "pymc.sampling.mcmc.sample"),
+    # --- scipy (absentH): the public functions whose workers= reaches scipy._lib._util.MapWrapper ---
+    "scipy": (
+        "scipy.integrate.quad_vec",
+        "scipy.optimize.brute",
+        "scipy.optimize.differential_evolution",
+        "scipy.optimize.least_squares",
+        "scipy.optimize.shgo",
+        "scipy.stats.multiscale_graphcorr",
+    ),
+    # --- end scipy ---
 }
 
 

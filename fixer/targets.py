@@ -36,6 +36,7 @@ class Condition(enum.Enum):
     DASK_PROCESSES = "unless processes=False or an existing scheduler address is given"
     SCHEDULER_PROCESSES = "with scheduler='processes'"
     SEVERAL_CORES = "unless cores=1 or chains=1"
+    WORKERS_GIVEN = "with workers= other than 1 or None (an int, -1 for every CPU)"
 
 
 @dataclass(frozen=True)
@@ -257,11 +258,23 @@ _SAMPLE = (
     "default): under spawn and forkserver each re-imports the script (checked with pymc 5.28); "
     "not installed here, so known by name"
 )
+# --- scipy (absentH) ---
+_MAP_WRAPPER = (
+    "with an int workers= other than 1 (-1: every CPU) it maps the function over a "
+    "multiprocessing Pool, with forkserver where no start method is set: under spawn and "
+    "forkserver each worker re-imports the script, and even with the interpreter's default "
+    "the forkserver re-runs the module level (checked with scipy 1.17.1); not installed here, "
+    "so known by name"
+)
+# --- end scipy ---
 _WHY_ABSENT = {
     "stable_baselines3": (_VEC_ENV, Condition.ALWAYS),
     "stable_baselines": (_VEC_ENV, Condition.ALWAYS),
     "gymnasium": (_ASYNC_ENV, Condition.ALWAYS),
     "pymc": (_SAMPLE, Condition.SEVERAL_CORES),
+    # --- scipy (absentH) ---
+    "scipy": (_MAP_WRAPPER, Condition.WORKERS_GIVEN),
+    # --- end scipy ---
 }
 #: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
 #: its library is installed nowhere imports resolve.

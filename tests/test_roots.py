@@ -440,7 +440,7 @@ def test_absent_spawners_are_those_of_libraries_no_folder_holds(tmp_path: Path) 
     folders = presence_folders([str(tmp_path / "site")], [], [str(tmp_path / "root")])
     left = absent_spawners(folders)
     assert not any(q.startswith(("stable_baselines3.", "gymnasium.")) for q in left)
-    assert left == tuple(q for q in every if q.startswith(("stable_baselines.", "pymc.")))
+    assert left == tuple(q for q in every if q.startswith(("stable_baselines.", "pymc.", "scipy.")))
 
 
 def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed(tmp_path: Path) -> None:
@@ -483,3 +483,55 @@ def test_pymc_sample_known_by_name_unless_one_core_or_one_chain(tmp_path: Path) 
         'several.py:5:13: GF001 pm.sample(...) starts processes at module level, outside an '
         '`if __name__ == "__main__":` guard'
     ]}
+
+
+# --- scipy (absentH) ---
+SCIPY_HEAD = """\
+from scipy import integrate, optimize
+from scipy.optimize import differential_evolution
+
+
+def cost(x):
+    return (x[0] - 1) ** 2
+
+
+def fit(jobs):
+    return differential_evolution(cost, [(-5, 5)], workers=jobs)
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "call, found",
+    [
+        pytest.param("differential_evolution(cost, [(-5, 5)], workers=4)", "GF001 differential_evolution(...)", id="int"),
+        pytest.param("optimize.brute(cost, ((-3, 3),), workers=-1)", "GF001 optimize.brute(...)", id="every-cpu"),
+        pytest.param("optimize.shgo(cost, [(-5, 5)], workers=options.jobs)", "GF001 optimize.shgo(...)", id="not-literal"),
+        pytest.param("integrate.quad_vec(abs, 0, 1, workers=2)", "GF001 integrate.quad_vec(...)", id="quad_vec"),
+        pytest.param("fit(3)", "GF002 calls fit(...) → differential_evolution(...) at line 10", id="through-a-call"),
+        pytest.param("differential_evolution(cost, [(-5, 5)])", None, id="default"),
+        pytest.param("differential_evolution(cost, [(-5, 5)], workers=1)", None, id="one"),
+        pytest.param("optimize.least_squares(cost, [0.0], workers=None)", None, id="none"),
+        pytest.param("optimize.brute(cost, ((-3, 3),), workers=map)", None, id="builtin-map"),
+        pytest.param("optimize.shgo(cost, [(-5, 5)], workers=executor.map)", None, id="pool-elsewhere"),
+        pytest.param("fit(1)", None, id="through-a-call-one"),
+    ],
+)
+def test_scipy_workers_known_by_name_unless_in_process(tmp_path: Path, call: str, found: str | None) -> None:
+    """scipy not installed: a function that maps over a Pool when given an int workers=
+    other than 1 is flagged by name; the default, 1, None, ``map`` and a map-like callable
+    of a pool made elsewhere run in this process."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'fits'\n")
+    write(repo / "fit.py", SCIPY_HEAD + f"result = {call}\n")
+    done = run_guardfix(repo, "fit.py")
+    line = SCIPY_HEAD.count("\n") + 1
+    if found is None:
+        assert flagged(done.stdout) == {}, done.stdout
+    else:
+        assert [f.split(": ", 1)[1] for f in flagged(done.stdout)["fit.py"]] == [f"{found}" + (
+            " starts processes at module level, outside an `if __name__ == \"__main__\":` guard" if "GF001" in found else ""
+        )]
+        assert flagged(done.stdout)["fit.py"][0].startswith(f"fit.py:{line}:10: ")
+# --- end scipy ---
