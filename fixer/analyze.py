@@ -1894,7 +1894,22 @@ class _Analyzer:
             return not any(_literal_kw(call, name) == 1 for name in ("cores", "chains"))
         if condition is Condition.WORKERS_GIVEN:
             return self._opens_map_pool(call, scope)
+        if condition is Condition.NUM_PROC_GIVEN:
+            return self._num_proc_given(call, scope)
         return True
+
+    def _num_proc_given(self, call: ast.Call, scope: Optional[_Scope]) -> bool:
+        """datasets' ``num_proc=``: left out, ``None`` or 0 maps in-process; 1 or more
+        opens a Pool (1 too, since datasets 5); a value not known here may open one."""
+        value = next((kw.value for kw in call.keywords if kw.arg == "num_proc"), None)
+        if value is None:
+            return False
+        known = self._literal_value(value, scope) if scope is not None else (
+            value.value if _is_literal(value) else _UNKNOWN  # type: ignore[attr-defined]
+        )
+        if known is _UNKNOWN:
+            return True
+        return isinstance(known, int) and not isinstance(known, bool) and known >= 1
 
     def _opens_map_pool(self, call: ast.Call, scope: Optional[_Scope]) -> bool:
         """scipy's ``workers=`` (``MapWrapper``): the default 1, ``None`` and ``map`` map

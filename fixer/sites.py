@@ -141,6 +141,18 @@ SPAWNERS_WHEN_ABSENT = {
         "scipy.stats.multiscale_graphcorr",
     ),
     # --- end scipy ---
+    # --- datasets (absentH): .map / .filter of what these return (a Dataset or a DatasetDict),
+    # reached as an attribute of the call's result; ds["train"].map(...) is not reached ---
+    "datasets": tuple(
+        f"datasets.{producer}.{method}"
+        for producer in (
+            "load_dataset", "load_from_disk", "Dataset.from_csv", "Dataset.from_dict", "Dataset.from_generator",
+            "Dataset.from_json", "Dataset.from_list", "Dataset.from_pandas", "Dataset.from_parquet",
+            "Dataset.from_text", "Dataset.load_from_disk",
+        )
+        for method in ("filter", "map")
+    ),
+    # --- end datasets ---
 }
 
 

@@ -37,6 +37,7 @@ class Condition(enum.Enum):
     SCHEDULER_PROCESSES = "with scheduler='processes'"
     SEVERAL_CORES = "unless cores=1 or chains=1"
     WORKERS_GIVEN = "with workers= other than 1 or None (an int, -1 for every CPU)"
+    NUM_PROC_GIVEN = "with num_proc= given (not None or 0)"
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,15 @@ _MAP_WRAPPER = (
     "so known by name"
 )
 # --- end scipy ---
+# --- datasets (absentH) ---
+_NUM_PROC = (
+    "with num_proc= (1 or more in datasets 5.2; more than 1 in older releases) it maps over "
+    "a Pool of the multiprocess package, whose start method is its own: under spawn and "
+    "forkserver each worker re-imports the script (checked with datasets 5.2.0 and "
+    "multiprocess 0.70.19); not installed here, so known by name, as a method of what "
+    "load_dataset, load_from_disk or a Dataset.from_* constructor returns"
+)
+# --- end datasets ---
 _WHY_ABSENT = {
     "stable_baselines3": (_VEC_ENV, Condition.ALWAYS),
     "stable_baselines": (_VEC_ENV, Condition.ALWAYS),
@@ -275,6 +285,9 @@ _WHY_ABSENT = {
     # --- scipy (absentH) ---
     "scipy": (_MAP_WRAPPER, Condition.WORKERS_GIVEN),
     # --- end scipy ---
+    # --- datasets (absentH) ---
+    "datasets": (_NUM_PROC, Condition.NUM_PROC_GIVEN),
+    # --- end datasets ---
 }
 #: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
 #: its library is installed nowhere imports resolve.
