@@ -582,10 +582,10 @@ def test_datasets_map_known_by_name_with_num_proc(tmp_path: Path, call: str, fou
     if found is None:
         assert flagged(done.stdout) == {}, done.stdout
     else:
-        assert flagged(done.stdout) == {"prep.py": [
+        assert flagged(done.stdout) == {"prep.py": [(
             f"prep.py:{line}:10: GF001 {found} starts processes at module level, outside an "
             '`if __name__ == "__main__":` guard'
-        ]}
+        )]}
 
 
 def test_datasets_known_by_name_only_when_not_installed(tmp_path: Path) -> None:
