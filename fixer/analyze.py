@@ -2094,6 +2094,45 @@ class _Analyzer:
             return not made or any(_literal_kw(c, "parallel") is not False for c in made)
         if condition is Condition.FUTURES_EXECUTOR:
             return self._futures_executor(target, call, scope)
+        if condition is Condition.WORKERS_GIVEN:
+            return self._opens_map_pool(call, scope)
+        if condition is Condition.NUM_PROC_GIVEN:
+            return self._num_proc_given(call, scope)
+        return True
+
+    def _num_proc_given(self, call: ast.Call, scope: Optional[_Scope]) -> bool:
+        """datasets' ``num_proc=``: left out, ``None`` or 0 maps in-process; 1 or more
+        opens a Pool (1 too, since datasets 5); a value not known here may open one."""
+        value = next((kw.value for kw in call.keywords if kw.arg == "num_proc"), None)
+        if value is None:
+            return False
+        known = self._literal_value(value, scope) if scope is not None else (
+            value.value if _is_literal(value) else _UNKNOWN  # type: ignore[attr-defined]
+        )
+        if known is _UNKNOWN:
+            return True
+        return isinstance(known, int) and not isinstance(known, bool) and known >= 1
+
+    def _opens_map_pool(self, call: ast.Call, scope: Optional[_Scope]) -> bool:
+        """scipy's ``workers=`` (``MapWrapper``): the default 1, ``None`` and ``map`` map
+        in-process, an int other than 1 opens a Pool, and a map-like callable
+        (``pool.map``, ``executor.map``) uses a pool started elsewhere -- where it is
+        found on its own.  A value not known here (``workers=args.jobs``) may open one."""
+        value = next((kw.value for kw in call.keywords if kw.arg == "workers"), None)
+        if value is None:
+            return False  # left out (or positional, which no one writes): the default, 1
+        known = self._literal_value(value, scope) if scope is not None else (
+            value.value if _is_literal(value) else _UNKNOWN  # type: ignore[attr-defined]
+        )
+        if known is not _UNKNOWN:
+            # 0 and other negatives raise before any Pool
+            return isinstance(known, (int, float)) and not isinstance(known, bool) and (known == -1 or known >= 2)
+        if isinstance(value, ast.Attribute) and value.attr in ("map", "imap", "imap_unordered"):
+            return False
+        if isinstance(value, ast.Lambda):
+            return False
+        if isinstance(value, ast.Name) and value.id == "map" and (scope is None or not self.is_bound("map", scope)):
+            return False
         return True
 
     def _futures_executor(self, target: Target, call: ast.Call, scope: Optional[_Scope]) -> bool:

@@ -167,6 +167,28 @@ SPAWNERS_WHEN_ABSENT = {
         "coffea.processor.Runner.__call__",
         "coffea.processor.executor.Runner.__call__",
     ),
+    # --- scipy (absentH): the public functions whose workers= reaches scipy._lib._util.MapWrapper ---
+    "scipy": (
+        "scipy.integrate.quad_vec",
+        "scipy.optimize.brute",
+        "scipy.optimize.differential_evolution",
+        "scipy.optimize.least_squares",
+        "scipy.optimize.shgo",
+        "scipy.stats.multiscale_graphcorr",
+    ),
+    # --- end scipy ---
+    # --- datasets (absentH): .map / .filter of what these return (a Dataset or a DatasetDict),
+    # reached as an attribute of the call's result; ds["train"].map(...) is not reached ---
+    "datasets": tuple(
+        f"datasets.{producer}.{method}"
+        for producer in (
+            "load_dataset", "load_from_disk", "Dataset.from_csv", "Dataset.from_dict", "Dataset.from_generator",
+            "Dataset.from_json", "Dataset.from_list", "Dataset.from_pandas", "Dataset.from_parquet",
+            "Dataset.from_text", "Dataset.load_from_disk",
+        )
+        for method in ("filter", "map")
+    ),
+    # --- end datasets ---
 }
 
 

@@ -39,6 +39,8 @@ class Condition(enum.Enum):
     ASYNCHRONOUS = "unless asynchronous=False"
     PARALLEL = "unless parallel=False (in the call or the constructor)"
     FUTURES_EXECUTOR = "with executor=futures_executor / FuturesExecutor"
+    WORKERS_GIVEN = "with workers= other than 1 or None (an int, -1 for every CPU)"
+    NUM_PROC_GIVEN = "with num_proc= given (not None or 0)"
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,24 @@ _COFFEA = (
     "installed here, so known by name"
 )
 #: Per library (or per qualified name, which wins): why, and when it starts processes.
+# --- scipy (absentH) ---
+_MAP_WRAPPER = (
+    "with an int workers= other than 1 (-1: every CPU) it maps the function over a "
+    "multiprocessing Pool, with forkserver where no start method is set: under spawn and "
+    "forkserver each worker re-imports the script, and even with the interpreter's default "
+    "the forkserver re-runs the module level (checked with scipy 1.17.1); not installed here, "
+    "so known by name"
+)
+# --- end scipy ---
+# --- datasets (absentH) ---
+_NUM_PROC = (
+    "with num_proc= (1 or more in datasets 5.2; more than 1 in older releases) it maps over "
+    "a Pool of the multiprocess package, whose start method is its own: under spawn and "
+    "forkserver each worker re-imports the script (checked with datasets 5.2.0 and "
+    "multiprocess 0.70.19); not installed here, so known by name, as a method of what "
+    "load_dataset, load_from_disk or a Dataset.from_* constructor returns"
+)
+# --- end datasets ---
 _WHY_ABSENT = {
     "stable_baselines3": (_VEC_ENV, Condition.ALWAYS),
     "stable_baselines": (_VEC_ENV, Condition.ALWAYS),
@@ -337,6 +357,12 @@ _WHY_ABSENT = {
     "torch_ac": (_PARALLEL_ENV, Condition.ALWAYS),
     "pyBKT": (_BKT, Condition.PARALLEL),
     "coffea": (_COFFEA, Condition.FUTURES_EXECUTOR),
+    # --- scipy (absentH) ---
+    "scipy": (_MAP_WRAPPER, Condition.WORKERS_GIVEN),
+    # --- end scipy ---
+    # --- datasets (absentH) ---
+    "datasets": (_NUM_PROC, Condition.NUM_PROC_GIVEN),
+    # --- end datasets ---
 }
 #: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
 #: its library is installed nowhere imports resolve.

@@ -442,6 +442,7 @@ def test_absent_spawners_are_those_of_libraries_no_folder_holds(tmp_path: Path) 
     assert not any(q.startswith(("stable_baselines3.", "gymnasium.")) for q in left)
     assert left == tuple(q for q in every if not q.startswith(("stable_baselines3.", "gymnasium.")))
     assert any(q.startswith("gym.") for q in left)  # gym is not gymnasium
+    assert {q.split(".")[0] for q in left} >= {"stable_baselines", "pymc", "scipy", "datasets", "gym"}
 
 
 def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed(tmp_path: Path) -> None:
@@ -553,3 +554,115 @@ def test_coffea_runs_known_by_name_with_the_futures_executor_only(tmp_path: Path
         "pre.py": [finding("pre.py", 3, 7, "processor.run_uproot_job")],
         "runner.py": [finding("runner.py", 5, 7, "run")],
     }
+# --- scipy (absentH) ---
+SCIPY_HEAD = """\
+from scipy import integrate, optimize
+from scipy.optimize import differential_evolution
+
+
+def cost(x):
+    return (x[0] - 1) ** 2
+
+
+def fit(jobs):
+    return differential_evolution(cost, [(-5, 5)], workers=jobs)
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "call, found",
+    [
+        pytest.param("differential_evolution(cost, [(-5, 5)], workers=4)", "GF001 differential_evolution(...)", id="int"),
+        pytest.param("optimize.brute(cost, ((-3, 3),), workers=-1)", "GF001 optimize.brute(...)", id="every-cpu"),
+        pytest.param("optimize.shgo(cost, [(-5, 5)], workers=options.jobs)", "GF001 optimize.shgo(...)", id="not-literal"),
+        pytest.param("integrate.quad_vec(abs, 0, 1, workers=2)", "GF001 integrate.quad_vec(...)", id="quad_vec"),
+        pytest.param("fit(3)", "GF002 calls fit(...) → differential_evolution(...) at line 10", id="through-a-call"),
+        pytest.param("differential_evolution(cost, [(-5, 5)])", None, id="default"),
+        pytest.param("differential_evolution(cost, [(-5, 5)], workers=1)", None, id="one"),
+        pytest.param("optimize.least_squares(cost, [0.0], workers=None)", None, id="none"),
+        pytest.param("optimize.brute(cost, ((-3, 3),), workers=map)", None, id="builtin-map"),
+        pytest.param("optimize.shgo(cost, [(-5, 5)], workers=executor.map)", None, id="pool-elsewhere"),
+        pytest.param("fit(1)", None, id="through-a-call-one"),
+    ],
+)
+def test_scipy_workers_known_by_name_unless_in_process(tmp_path: Path, call: str, found: str | None) -> None:
+    """scipy not installed: a function that maps over a Pool when given an int workers=
+    other than 1 is flagged by name; the default, 1, None, ``map`` and a map-like callable
+    of a pool made elsewhere run in this process."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'fits'\n")
+    write(repo / "fit.py", SCIPY_HEAD + f"result = {call}\n")
+    done = run_guardfix(repo, "fit.py")
+    line = SCIPY_HEAD.count("\n") + 1
+    if found is None:
+        assert flagged(done.stdout) == {}, done.stdout
+    else:
+        assert [f.split(": ", 1)[1] for f in flagged(done.stdout)["fit.py"]] == [f"{found}" + (
+            " starts processes at module level, outside an `if __name__ == \"__main__\":` guard" if "GF001" in found else ""
+        )]
+        assert flagged(done.stdout)["fit.py"][0].startswith(f"fit.py:{line}:10: ")
+# --- end scipy ---
+
+
+# --- datasets (absentH) ---
+DATASETS_HEAD = """\
+import datasets
+from datasets import Dataset, load_dataset
+
+
+def double(example):
+    return {"y": example["x"] * 2}
+
+
+raw = load_dataset("json", data_files="train.jsonl")
+table = Dataset.from_dict({"x": [1, 2, 3]})
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "call, found",
+    [
+        pytest.param("raw.map(double, num_proc=4)", "raw.map(...)", id="loaded"),
+        pytest.param("table.filter(bool, num_proc=options.workers)", "table.filter(...)", id="not-literal"),
+        pytest.param("table.map(double, num_proc=1)", "table.map(...)", id="one-is-a-pool-since-5"),
+        pytest.param(
+            'datasets.load_from_disk("cache").map(double, num_proc=2)',
+            "datasets.load_from_disk('cache').map(...)", id="chained",
+        ),
+        pytest.param("raw.map(double)", None, id="default"),
+        pytest.param("raw.map(double, num_proc=None)", None, id="none"),
+        pytest.param("table.filter(bool, num_proc=0)", None, id="zero"),
+        pytest.param("sorted(table, key=len)", None, id="other-use"),
+    ],
+)
+def test_datasets_map_known_by_name_with_num_proc(tmp_path: Path, call: str, found: str | None) -> None:
+    """datasets not installed: ``.map`` / ``.filter`` with ``num_proc=`` of what
+    ``load_dataset``, ``load_from_disk`` or ``Dataset.from_dict`` returns is flagged by name;
+    without ``num_proc`` (or with None or 0) they run in this process."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'prep'\n")
+    write(repo / "prep.py", DATASETS_HEAD + f"result = {call}\n")
+    done = run_guardfix(repo, "prep.py")
+    line = DATASETS_HEAD.count("\n") + 1
+    if found is None:
+        assert flagged(done.stdout) == {}, done.stdout
+    else:
+        assert flagged(done.stdout) == {"prep.py": [(
+            f"prep.py:{line}:10: GF001 {found} starts processes at module level, outside an "
+            '`if __name__ == "__main__":` guard'
+        )]}
+
+
+def test_datasets_known_by_name_only_when_not_installed(tmp_path: Path) -> None:
+    """A project of its own named ``datasets`` (a common folder name) is present: its
+    ``load_dataset(...).map(num_proc=...)`` is read, not taken by name."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'prep'\n")
+    write(repo / "datasets" / "__init__.py", "def load_dataset(name):\n    return [name]\n")
+    write(repo / "prep.py", "from datasets import load_dataset\n\nrows = load_dataset('x').map(len, num_proc=4)\n")
+    assert flagged(run_guardfix(repo, "prep.py").stdout) == {}
+# --- end datasets ---
