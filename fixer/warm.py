@@ -23,6 +23,7 @@ heavier (``fixer.config``, ``fixer.formats``) only for the runs that need it.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -70,12 +71,35 @@ class Fallback(Exception):
 
 def main() -> None:
     """The console entry point: the warm path when it can answer, else the command itself."""
-    code = answer(sys.argv[1:])
+    # The warm path makes many small objects (the record's tuples) and keeps them to the
+    # end: the cyclic collector would walk them for nothing (about 2% of a warm run).
+    gc.disable()
+    try:
+        code = answer(sys.argv[1:])
+    finally:
+        gc.enable()
     if code is not None:
-        sys.exit(code)
+        _exit_now(code)
     from fixer.cli import main as full
 
     full()
+
+
+def _exit_now(code: int) -> None:
+    """End the process with ``code`` once everything printed is flushed, without the
+    interpreter's teardown: freeing every object of the record one by one, and a last
+    collection, were a tenth of a warm run.  Nothing else is open by then (the record and
+    the trace are written and closed).  If a stream cannot be flushed, the ordinary exit
+    reports it as it always would, and so does a run under a profiler or a tracer
+    (coverage, cProfile), whose results are written at exit."""
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
 
 
 def answer(argv: List[str]) -> Optional[int]:
