@@ -248,6 +248,7 @@ class _Analyzer:
         self._reads_by_key_of: dict[int, bool] = {}  # id(function) -> see ``reads_by_key``
         self._folding: set = set()  # (id(scope), name) being folded (see ``_constant``)
         self._augmented: set = set()  # ids of the values of augmented assignments (``n += 1``)
+        self._getattr_nodes: dict = {}  # id(getattr call) -> (call, the attribute it reads)
         self._specialised_scopes: dict[tuple, _Scope] = {}  # (id(function), owner, binds) -> scope
         self._kept: dict[str, dict] = {}  # class -> attr -> how __init__ keeps a literal (see ``kept_attributes``)
         self._attribute_stores: Optional[tuple] = None  # see ``attribute_stores``
@@ -610,6 +611,12 @@ class _Analyzer:
         if isinstance(node, ast.Attribute):
             return self._eval_attribute(node, scope)
         if isinstance(node, ast.Call):
+            named = self._getattr_attribute(node, scope)
+            if named is not None:
+                # getattr(helpers, "run_all") / getattr(self, "compute"): the attribute
+                # itself, or the default a third argument gives
+                found = self._eval_attribute(named, scope)
+                return found | self.eval(node.args[2], scope) if len(node.args) == 3 else found
             return self._eval_call(node, scope)
         if isinstance(node, ast.Tuple) and not any(isinstance(elt, ast.Starred) for elt in node.elts):
             return frozenset([("tuple", tuple(self.eval(elt, scope) for elt in node.elts))])
@@ -650,6 +657,23 @@ class _Analyzer:
                 out |= self.eval(value, scope)
             return frozenset(out)
         return _NO_VALUES
+
+    def _getattr_attribute(self, call: ast.Call, scope: _Scope) -> Optional[ast.Attribute]:
+        """``getattr(obj, "name")`` (or with a default) of the built-in ``getattr``, with a
+        literal name, as the attribute ``obj.name`` it reads; else None."""
+        func = call.func
+        if (
+            not isinstance(func, ast.Name) or func.id != "getattr" or call.keywords
+            or len(call.args) not in (2, 3) or any(isinstance(arg, ast.Starred) for arg in call.args)
+            or not (isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str))
+            or not call.args[1].value.isidentifier() or self.is_bound("getattr", scope)
+        ):
+            return None
+        known = self._getattr_nodes.get(id(call))
+        if known is None or known[0] is not call:
+            node = ast.copy_location(ast.Attribute(value=call.args[0], attr=call.args[1].value, ctx=ast.Load()), call)
+            known = self._getattr_nodes[id(call)] = (call, node)  # the call kept alive with its id
+        return known[1]
 
     def _eval_attribute(self, node: ast.Attribute, scope: _Scope) -> frozenset:
         out: set = set()

@@ -1981,3 +1981,42 @@ def test_a_default_handed_back_by_an_unknown_mapping_is_followed() -> None:
     )
     findings = analyze_module(ast.parse(source), source).findings
     assert [(f.code.value, f.line) for f in findings] == [("GF002", 13)]
+
+
+GETATTR_CALLS = """\
+import multiprocessing
+from multiprocessing import Pool
+
+
+class Job:
+    def compute(self):
+        with Pool(2) as pool:
+            return pool.map(abs, [-1])
+
+    def serial(self):
+        return [abs(-1)]
+
+
+def run_pool():
+    return Job().compute()
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "call, codes",
+    [
+        pytest.param("getattr(Job(), 'compute')()", ["GF002"], id="method-by-literal-name"),
+        pytest.param("getattr(Job(), 'compute', None)()", ["GF002"], id="with-a-default"),
+        pytest.param("getattr(Job(), 'serial')()", [], id="serial-method"),
+        pytest.param("getattr(multiprocessing, 'Pool')(2)", ["GF001"], id="catalogued-attribute"),
+        pytest.param("getattr(Job(), 'missing', run_pool)()", ["GF002"], id="default-may-be-called"),
+        pytest.param("getattr(Job(), 'serial', abs)()", [], id="harmless-default"),
+        pytest.param("getattr = lambda obj, name: abs\ngetattr(Job(), 'compute')()", [], id="rebound-getattr"),
+    ],
+)
+def test_getattr_with_a_literal_name_is_the_attribute(call: str, codes: list) -> None:
+    text = GETATTR_CALLS + call + "\n"
+    findings = analyze_module(ast.parse(text), text).findings
+    assert [f.code.value for f in findings] == codes
