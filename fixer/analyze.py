@@ -94,6 +94,8 @@ _FLOWING = frozenset(
 _MAX_SPECIALISATIONS = 400
 
 _NO_VALUES: frozenset = frozenset()
+#: What a Process subclass of this module is, handed to another module (see ``portable``).
+_PROCESS_CLASS = "multiprocessing.Process"
 #: Built-ins whose result ``fold`` computes from literal arguments (``n = int(processes)``).
 _FOLDED_BUILTINS: dict = {"int": int, "float": float, "str": str, "bool": bool, "abs": abs, "max": max, "min": min}
 _PASS_THROUGH = ITERABLE_WRAPPERS | CALLABLE_WRAPPERS
@@ -1591,9 +1593,17 @@ class _Analyzer:
             # a test case class whose tests start processes: another module may run a suite
             # of it (run_case(CubeInChild) -> TestLoader().loadTestsFromTestCase(case))
             steps = self.test_chain(value[1])
-            if steps is None:
-                return None
-            return ("tests", ExternalChain(self.path, self.classes[value[1]].lineno, steps))
+            if steps is not None:
+                return ("tests", ExternalChain(self.path, self.classes[value[1]].lineno, steps))
+            # make_fleet(2, worker_cls=Worker) of another module, which calls worker_cls(i):
+            # a class whose __init__ starts processes starts them there
+            steps = self.chain(("init", value[1]))
+            if steps is not None:
+                return ("spawner", ExternalChain(self.path, self.classes[value[1]].lineno, steps))
+            if self.is_process_class(value[1]):
+                # a Process subclass: what it makes there starts on .start(), like a Process
+                return ("name", _PROCESS_CLASS)
+            return None
         if tag == "func" and value[1] in self.functions:
             steps = self.chain(value)
             if steps is None:
@@ -1609,7 +1619,11 @@ class _Analyzer:
             # executor=processor.futures_executor: another module's function that reaches a
             # start, handed to a third module that calls it
             external = self.resolver.chain_for(value[1])
-            return ("spawner", external) if external is not None else None
+            if external is not None:
+                return ("spawner", external)
+            # start_all(2, proc_cls=Worker) with Worker another module's Process subclass:
+            # the third module reads the same name (proc_cls(i).start() starts it)
+            return value if value[1][:1] != "_" and self.outside_process_class(value[1]) else None
         if tag == "list" and depth < 2:
             inner = frozenset(filter(None, (self.portable(v, depth + 1) for v in value[1])))
             return ("list", inner) if inner else None
