@@ -1874,7 +1874,9 @@ class _Analyzer:
             truth = self.truth(node.test, scope)
             return _UNKNOWN if truth is None else self.fold(node.body if truth else node.orelse, scope)
         if isinstance(node, ast.Compare):
-            if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) and _is_literal(node.left):
+            if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+                if not _is_literal(node.left):
+                    return _UNKNOWN  # (and not _decide: it asks fold about membership tests)
                 present = self._collected_key(node.comparators[0], node.left.value, scope)  # type: ignore[attr-defined]
                 if present is None:
                     return _UNKNOWN

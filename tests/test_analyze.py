@@ -1792,6 +1792,11 @@ def run_shadowed(values, processes="1"):
         Pool(2)
 
 
+def run_member(values, key="processes", **opts):
+    if key in opts or opts.get("mode") in ("pool", "processes") or len(values) in values:
+        Pool(2)
+
+
 def fill(mapping):
     mapping["processes"] = 4
 
@@ -1828,6 +1833,8 @@ def fill(mapping):
         pytest.param("run_augmented([])", True, id="augmented-assignment-is-not-its-value"),
         pytest.param("run_looped([])", True, id="rebound-in-a-loop"),
         pytest.param("run_shadowed([], processes='1')", True, id="shadowed-builtin"),
+        pytest.param("run_member([], processes=1)", True, id="membership-of-a-name-is-unknown"),
+        pytest.param("run_member([])", True, id="membership-of-a-name-with-no-keywords"),
     ],
 )
 def test_literal_arguments_decide_branches_through_kwargs_and_locals(call: str, flagged: bool) -> None:
