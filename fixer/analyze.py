@@ -94,6 +94,11 @@ _FLOWING = frozenset(
 _MAX_SPECIALISATIONS = 400
 
 _NO_VALUES: frozenset = frozenset()
+#: Nodes whose body may run more than once in one call of the function around them.
+_REPEATING = (
+    ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+)
 #: What a Process subclass of this module is, handed to another module (see ``portable``).
 _PROCESS_CLASS = "multiprocessing.Process"
 #: Built-ins whose result ``fold`` computes from literal arguments (``n = int(processes)``).
@@ -1458,6 +1463,17 @@ class _Analyzer:
                     reads[node.left.value] = reads.get(node.left.value, 0) + 1  # type: ignore[attr-defined]
         if any(reads[key] > 1 for key in popped):
             return False  # after the pop the key is gone: a second read sees the default
+        if popped:
+            repeated = {
+                id(inner) for node in self.body_nodes(func) if isinstance(node, _REPEATING)
+                for inner in walk(node) if inner is not node
+            }
+            if any(
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "pop"
+                and is_dict(node.func.value) and id(node) in repeated
+                for node in self.body_nodes(func)
+            ):
+                return False  # popped in a loop (or a nested function): later rounds see the default
         return all(id(node) in allowed for node in self.body_nodes(func) if is_dict(node))
 
     def bind_defaults(self, func: ast.AST, positional: list, given: int, values_of: dict) -> dict:

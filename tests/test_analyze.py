@@ -1797,6 +1797,12 @@ def run_member(values, key="processes", **opts):
         Pool(2)
 
 
+def run_pop_in_loop(values, **opts):
+    for _ in values:
+        if opts.pop("processes", 4) > 1:
+            Pool(2)
+
+
 def fill(mapping):
     mapping["processes"] = 4
 
@@ -1834,6 +1840,7 @@ def fill(mapping):
         pytest.param("run_looped([])", True, id="rebound-in-a-loop"),
         pytest.param("run_shadowed([], processes='1')", True, id="shadowed-builtin"),
         pytest.param("run_member([], processes=1)", True, id="membership-of-a-name-is-unknown"),
+        pytest.param("run_pop_in_loop([1, 2], processes=1)", True, id="popped-in-a-loop-then-the-default"),
         pytest.param("run_member([])", True, id="membership-of-a-name-with-no-keywords"),
     ],
 )
