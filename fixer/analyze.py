@@ -100,6 +100,15 @@ _FLOWING = frozenset(
 _MAX_SPECIALISATIONS = 400
 
 _NO_VALUES: frozenset = frozenset()
+#: Nodes whose body may run more than once in one call of the function around them.
+_REPEATING = (
+    ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+)
+#: What a Process subclass of this module is, handed to another module (see ``portable``).
+_PROCESS_CLASS = "multiprocessing.Process"
+#: Built-ins whose result ``fold`` computes from literal arguments (``n = int(processes)``).
+_FOLDED_BUILTINS: dict = {"int": int, "float": float, "str": str, "bool": bool, "abs": abs, "max": max, "min": min}
 _PASS_THROUGH = ITERABLE_WRAPPERS | CALLABLE_WRAPPERS
 #: Built-ins whose result holds the items of their arguments (see ``_eval_builtin_call``).
 _CONTAINER_BUILTINS = frozenset(
@@ -279,6 +288,10 @@ class _Analyzer:
         self._returns: dict[Tuple, frozenset] = {}  # callee -> what calling it returns
         self._outside: dict[tuple, object] = {}  # answers of the resolver about other modules
         self._early_exits: dict[int, frozenset] = {}  # id(function) -> parameters it returns on
+        self._reads_by_key_of: dict[int, bool] = {}  # id(function) -> see ``reads_by_key``
+        self._folding: set = set()  # (id(scope), name) being folded (see ``_constant``)
+        self._augmented: set = set()  # ids of the values of augmented assignments (``n += 1``)
+        self._getattr_nodes: dict = {}  # id(getattr call) -> (call, the attribute it reads)
         self._specialised_scopes: dict[tuple, _Scope] = {}  # (id(function), owner, binds) -> scope
         self._kept: dict[str, dict] = {}  # class -> attr -> how __init__ keeps a literal (see ``kept_attributes``)
         self._attribute_stores: Optional[tuple] = None  # see ``attribute_stores``
@@ -328,6 +341,9 @@ class _Analyzer:
                 for target in node.targets:
                     self._bind_target(scope, target, ("expr", node.value))
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+                if isinstance(node, ast.AugAssign):
+                    # ``n += 1``: the value is not what n becomes (see ``_constant``)
+                    self._augmented.add(id(node.value))
                 self._bind_target(scope, node.target, ("expr", node.value))
             elif isinstance(node, ast.NamedExpr):
                 self._bind_target(scope, node.target, ("expr", node.value))
@@ -666,6 +682,12 @@ class _Analyzer:
         if isinstance(node, ast.Attribute):
             return self._eval_attribute(node, scope)
         if isinstance(node, ast.Call):
+            named = self._getattr_attribute(node, scope)
+            if named is not None:
+                # getattr(helpers, "run_all") / getattr(self, "compute"): the attribute
+                # itself, or the default a third argument gives
+                found = self._eval_attribute(named, scope)
+                return found | self.eval(node.args[2], scope) if len(node.args) == 3 else found
             return self._eval_call(node, scope)
         if isinstance(node, ast.Tuple) and not any(isinstance(elt, ast.Starred) for elt in node.elts):
             return frozenset([("tuple", tuple(self.eval(elt, scope) for elt in node.elts))])
@@ -706,6 +728,23 @@ class _Analyzer:
                 out |= self.eval(value, scope)
             return frozenset(out)
         return _NO_VALUES
+
+    def _getattr_attribute(self, call: ast.Call, scope: _Scope) -> Optional[ast.Attribute]:
+        """``getattr(obj, "name")`` (or with a default) of the built-in ``getattr``, with a
+        literal name, as the attribute ``obj.name`` it reads; else None."""
+        func = call.func
+        if (
+            not isinstance(func, ast.Name) or func.id != "getattr" or call.keywords
+            or len(call.args) not in (2, 3) or any(isinstance(arg, ast.Starred) for arg in call.args)
+            or not (isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str))
+            or not call.args[1].value.isidentifier() or self.is_bound("getattr", scope)
+        ):
+            return None
+        known = self._getattr_nodes.get(id(call))
+        if known is None or known[0] is not call:
+            node = ast.copy_location(ast.Attribute(value=call.args[0], attr=call.args[1].value, ctx=ast.Load()), call)
+            known = self._getattr_nodes[id(call)] = (call, node)  # the call kept alive with its id
+        return known[1]
 
     def _eval_attribute(self, node: ast.Attribute, scope: _Scope) -> frozenset:
         out: set = set()
@@ -1546,7 +1585,88 @@ class _Analyzer:
         }
         if _complete(call):
             self.bind_defaults(func, positional, len(values_at), values_of)
+        collected = {
+            kw.arg: self._literal_value(kw.value, scope) for kw in call.keywords if kw.arg is not None and kw.arg not in named
+        }
+        self.bind_collected(func, collected, _complete(call), values_of)
         return self.with_arguments(callee, positional, values_at, values_of)
+
+    def bind_collected(self, func: ast.AST, collected: dict, complete: bool, values_of: dict) -> dict:
+        """Bind the ``**kwargs`` parameter of ``func`` to the keywords a call gives it
+        (``collected``: keyword -> its literal, or ``_UNKNOWN``; ``complete``: the call
+        passes no ``**mapping``, so a key it leaves out is absent), when ``func`` only reads
+        that dict by literal keys and an ``if`` may test what it reads
+        (``n = opts.get("processes", 1)`` then ``if n > 1:``)."""
+        kwarg = func.args.kwarg  # type: ignore[attr-defined]
+        if kwarg is None or kwarg.arg not in self.deciding_params(func) or not self.reads_by_key(func):
+            return values_of
+        items = tuple(sorted(
+            (key, ("const", value) if value is not _UNKNOWN else ("unknown",)) for key, value in collected.items()
+        ))
+        if complete or any(item[0] == "const" for _, item in items):
+            values_of[kwarg.arg] = frozenset([("kwargs", items, complete)])
+        return values_of
+
+    def reads_by_key(self, func: ast.AST) -> bool:
+        """Whether the body of ``func`` uses its ``**kwargs`` dict only to read it by literal
+        keys (``opts.get("k", d)``, ``opts["k"]``, ``"k" in opts``, a key popped once with
+        ``opts.pop("k", d)``) or to pass it on as ``**opts``, and never rebinds it: then
+        what it reads is what the call gave (anything else -- a store, ``update``,
+        ``setdefault``, passing the dict itself -- and the keys are unknown)."""
+        key = id(func)
+        found = self._reads_by_key_of.get(key)
+        if found is None:
+            found = self._reads_by_key_of[key] = self._reads_by_key(func)
+        return found
+
+    def _reads_by_key(self, func: ast.AST) -> bool:
+        name = func.args.kwarg.arg  # type: ignore[attr-defined]
+        sources = self.function_scope(func, self.owner_of(func)).bindings.get(name, [])
+        if len(sources) != 1:
+            return False  # opts = {...}, opts["k"] = v, opts.update(...): it is rebuilt
+        allowed: set = set()
+        reads: dict = {}
+        popped: set = set()
+
+        def is_dict(node: object) -> bool:
+            return isinstance(node, ast.Name) and node.id == name
+
+        for node in self.body_nodes(func):
+            if isinstance(node, ast.Call):
+                callee = node.func
+                if (
+                    isinstance(callee, ast.Attribute) and is_dict(callee.value) and callee.attr in ("get", "pop")
+                    and 1 <= len(node.args) <= 2 and not node.keywords and _is_literal(node.args[0])
+                    and isinstance(node.args[0].value, str)  # type: ignore[attr-defined]
+                ):
+                    allowed.add(id(callee.value))
+                    reads[node.args[0].value] = reads.get(node.args[0].value, 0) + 1  # type: ignore[attr-defined]
+                    if callee.attr == "pop":
+                        popped.add(node.args[0].value)  # type: ignore[attr-defined]
+                allowed.update(id(kw.value) for kw in node.keywords if kw.arg is None and is_dict(kw.value))
+            elif isinstance(node, ast.Subscript) and is_dict(node.value):
+                if not isinstance(node.ctx, ast.Load) or not _is_literal(node.slice):
+                    return False
+                allowed.add(id(node.value))
+                reads[node.slice.value] = reads.get(node.slice.value, 0) + 1  # type: ignore[attr-defined]
+            elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+                if is_dict(node.comparators[0]) and _is_literal(node.left):
+                    allowed.add(id(node.comparators[0]))
+                    reads[node.left.value] = reads.get(node.left.value, 0) + 1  # type: ignore[attr-defined]
+        if any(reads[key] > 1 for key in popped):
+            return False  # after the pop the key is gone: a second read sees the default
+        if popped:
+            repeated = {
+                id(inner) for node in self.body_nodes(func) if isinstance(node, _REPEATING)
+                for inner in walk(node) if inner is not node
+            }
+            if any(
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "pop"
+                and is_dict(node.func.value) and id(node) in repeated
+                for node in self.body_nodes(func)
+            ):
+                return False  # popped in a loop (or a nested function): later rounds see the default
+        return all(id(node) in allowed for node in self.body_nodes(func) if is_dict(node))
 
     def bind_defaults(self, func: ast.AST, positional: list, given: int, values_of: dict) -> dict:
         """Bind the literal defaults of the tested parameters a call leaves out (it passes
@@ -1592,10 +1712,18 @@ class _Analyzer:
             else frozenset(v for v in values if v[0] != "const")
             for index, values in enumerate(values_at)
         ]
-        if len(arguments) > 3 and arguments[3] is not None:  # the call passes no *args / **kwargs
+        complete = len(arguments) > 3 and arguments[3] is not None  # no *args / **kwargs
+        if complete:
             passed = {name: frozenset() for name in arguments[3]}  # keywords it passes, known or not
             merged = self.bind_defaults(func, positional, len(values_at), {**passed, **values_of})
             values_of = {name: values for name, values in merged.items() if values}
+        if func.args.kwarg is not None:  # type: ignore[attr-defined]
+            given = dict(keywords)
+            collected = {
+                name: _single_const(given.get(name, frozenset()))
+                for name in (arguments[3] if complete else given) if name not in named
+            }
+            self.bind_collected(func, collected, complete, values_of)
         specialised = self.with_arguments(callee, positional, list(values_at), values_of)
         if len(arguments) > 2 and arguments[2] and callee[0] == "method":
             # a method of an instance whose constructor was given arguments[2]
@@ -1673,9 +1801,17 @@ class _Analyzer:
             # a test case class whose tests start processes: another module may run a suite
             # of it (run_case(CubeInChild) -> TestLoader().loadTestsFromTestCase(case))
             steps = self.test_chain(value[1])
-            if steps is None:
-                return None
-            return ("tests", ExternalChain(self.path, self.classes[value[1]].lineno, steps))
+            if steps is not None:
+                return ("tests", ExternalChain(self.path, self.classes[value[1]].lineno, steps))
+            # make_fleet(2, worker_cls=Worker) of another module, which calls worker_cls(i):
+            # a class whose __init__ starts processes starts them there
+            steps = self.chain(("init", value[1]))
+            if steps is not None:
+                return ("spawner", ExternalChain(self.path, self.classes[value[1]].lineno, steps))
+            if self.is_process_class(value[1]):
+                # a Process subclass: what it makes there starts on .start(), like a Process
+                return ("name", _PROCESS_CLASS)
+            return None
         if tag == "func" and value[1] in self.functions:
             steps = self.chain(value)
             if steps is None:
@@ -1691,7 +1827,11 @@ class _Analyzer:
             # executor=processor.futures_executor: another module's function that reaches a
             # start, handed to a third module that calls it
             external = self.resolver.chain_for(value[1])
-            return ("spawner", external) if external is not None else None
+            if external is not None:
+                return ("spawner", external)
+            # start_all(2, proc_cls=Worker) with Worker another module's Process subclass:
+            # the third module reads the same name (proc_cls(i).start() starts it)
+            return value if value[1][:1] != "_" and self.outside_process_class(value[1]) else None
         if tag == "list" and depth < 2:
             inner = frozenset(filter(None, (self.portable(v, depth + 1) for v in value[1])))
             return ("list", inner) if inner else None
@@ -1731,12 +1871,28 @@ class _Analyzer:
         if found is None:
             args = func.args  # type: ignore[attr-defined]
             params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+            if args.kwarg is not None:
+                params.add(args.kwarg.arg)  # opts.get("processes", 1) may be tested
             names: set = set()
+            derived: dict = {}  # local name -> names its assignments read
             for node in self.body_nodes(func):
                 if isinstance(node, ast.If):
-                    names |= {n.id for n in walk(node.test) if isinstance(n, ast.Name)} & params
+                    names |= {n.id for n in walk(node.test) if isinstance(n, ast.Name)}
                 elif isinstance(node, ast.Call):  # handed on: the callee may test it
-                    names |= {a.id for a in _arguments(node) if isinstance(a, ast.Name)} & params
+                    names |= {a.id for a in _arguments(node) if isinstance(a, ast.Name)}
+                elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    derived.setdefault(node.targets[0].id, set()).update(
+                        n.id for n in walk(node.value) if isinstance(n, ast.Name)
+                    )
+            # a local computed from a parameter and tested (``n = opts.get("processes", 1)``
+            # then ``if n > 1:``; ``n = processes or 1``): the parameter decides the branch
+            pending = list(names)
+            while pending:
+                for read in derived.pop(pending.pop(), ()):
+                    if read not in names:
+                        names.add(read)
+                        pending.append(read)
+            names &= params
             owner = self.owner_of(func) if getattr(func, "name", "") == "__init__" else None
             if owner is not None:
                 # kept on self and tested by a method: Runner() with num_processes=0
@@ -1768,13 +1924,15 @@ class _Analyzer:
             return base
         args = func.args  # type: ignore[attr-defined]
         params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        if args.kwarg is not None:
+            params.add(args.kwarg.arg)  # bound to ("kwargs", ...) by ``bind_collected``
         bindings = dict(base.bindings)
         constants = False
         for name, values in binds:
             if name in params and name in bindings:
                 # the parameter's own source comes first (function_scope binds them first)
                 bindings[name] = [("value", v) for v in values] + bindings[name][1:]
-                constants = constants or any(v[0] == "const" or _carries_literals(v) for v in values)
+                constants = constants or any(_decides(v) for v in values)
         if constants:
             # ``if nprocs <= 0: nprocs += cpu_count()`` with nprocs=1: the rebinding in the
             # branch the literal rules out never happens
@@ -1854,7 +2012,7 @@ class _Analyzer:
     def truth(self, test: ast.expr, scope: _Scope) -> Optional[bool]:
         """Whether ``test`` is true, when literals bound to parameters decide it (see
         ``_decide``)."""
-        return _decide(test, lambda name: self._constant(name, scope, test))
+        return _decide(test, lambda name: self._constant(name, scope, test), lambda node: self.fold(node, scope))
 
     def _literal_value(self, arg: ast.expr, scope: _Scope) -> object:
         """The literal an argument surely is: a constant, or a name that a literal argument
@@ -1876,16 +2034,116 @@ class _Analyzer:
             return self._attribute_constant(base, attr, scope, at)
         if scope.kind != "function" or name in scope.globals_declared or name not in scope.bindings:
             return _UNKNOWN
+        key = (id(scope), name)
+        if key in self._folding:
+            return _UNKNOWN  # ``n = n or 1``: what n was before is not known here
         distinct = set()
-        for source in scope.bindings[name]:
-            if source[0] == "value" and source[1][0] == "const":
-                value = source[1][1]
-            elif source[0] == "expr" and _is_literal(source[1]):
-                value = source[1].value
-            else:
-                return _UNKNOWN
-            distinct.add((type(value), value))
+        self._folding.add(key)
+        try:
+            for source in scope.bindings[name]:
+                if source[0] == "value" and source[1][0] == "const":
+                    value = source[1][1]
+                elif source[0] == "expr" and id(source[1]) in self._augmented:
+                    return _UNKNOWN  # ``n += 1`` rebinds n to something else than 1
+                elif source[0] == "expr" and scope.constants:
+                    # ``n = processes or 1``, ``n = int(processes)``, ``n = opts.get("processes", 1)``
+                    value = self.fold(source[1], scope)
+                elif source[0] == "expr" and _is_literal(source[1]):
+                    value = source[1].value
+                else:
+                    return _UNKNOWN
+                if value is _UNKNOWN:
+                    return _UNKNOWN
+                distinct.add((type(value), value))
+        finally:
+            self._folding.discard(key)
         return next(iter(distinct))[1] if len(distinct) == 1 else _UNKNOWN
+
+    def fold(self, node: ast.expr, scope: _Scope) -> object:
+        """The literal an expression of a function surely evaluates to, from the literals
+        its parameters were given (``_constant``), or ``_UNKNOWN``: a literal, a name, ``a
+        or b`` / ``a and b``, ``x if test else y``, ``int`` / ``float`` / ``str`` / ``bool``
+        / ``abs`` / ``max`` / ``min`` of those (built-ins only), and reads of the keywords a
+        ``**kwargs`` parameter collected (``opts.get("k", d)``, ``opts.pop("k", d)``,
+        ``opts["k"]``, ``"k" in opts``).  Anything else is unknown: it may be > 1."""
+        if _is_literal(node):
+            return node.value  # type: ignore[attr-defined]
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            key = _decided_key(node)
+            return _UNKNOWN if key is None else self._constant(key, scope, node)
+        if isinstance(node, ast.BoolOp):
+            value: object = _UNKNOWN
+            for operand in node.values:
+                value = self.fold(operand, scope)
+                if value is _UNKNOWN or bool(value) == isinstance(node.op, ast.Or):
+                    return value  # (``or`` stops at the first true operand, ``and`` at a false one)
+            return value
+        if isinstance(node, ast.IfExp):
+            truth = self.truth(node.test, scope)
+            return _UNKNOWN if truth is None else self.fold(node.body if truth else node.orelse, scope)
+        if isinstance(node, ast.Compare):
+            if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+                if not _is_literal(node.left):
+                    return _UNKNOWN  # (and not _decide: it asks fold about membership tests)
+                present = self._collected_key(node.comparators[0], node.left.value, scope)  # type: ignore[attr-defined]
+                if present is None:
+                    return _UNKNOWN
+                return present if isinstance(node.ops[0], ast.In) else not present
+            truth = _decide(node, lambda name: self._constant(name, scope, node), lambda inner: self.fold(inner, scope))
+            return _UNKNOWN if truth is None else truth
+        if isinstance(node, ast.Subscript) and _is_literal(node.slice):
+            return self._collected_value(node.value, node.slice.value, None, scope)  # type: ignore[attr-defined]
+        if not isinstance(node, ast.Call) or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            return _UNKNOWN
+        callee = node.func
+        if (
+            isinstance(callee, ast.Attribute) and callee.attr in ("get", "pop")
+            and 1 <= len(node.args) <= 2 and _is_literal(node.args[0])
+        ):
+            default = node.args[1] if len(node.args) == 2 else (ast.Constant(None) if callee.attr == "get" else None)
+            return self._collected_value(callee.value, node.args[0].value, default, scope)  # type: ignore[attr-defined]
+        if isinstance(callee, ast.Name) and callee.id in _FOLDED_BUILTINS and node.args and not self.is_bound(callee.id, scope):
+            operands = [self.fold(arg, scope) for arg in node.args]
+            if any(operand is _UNKNOWN for operand in operands):
+                return _UNKNOWN
+            try:
+                result = _FOLDED_BUILTINS[callee.id](*operands)
+            except (TypeError, ValueError, OverflowError):
+                return _UNKNOWN
+            return result if result is None or isinstance(result, (bool, int, float, str)) else _UNKNOWN
+        return _UNKNOWN
+
+    def _collected(self, node: ast.expr, scope: _Scope) -> Optional[Tuple]:
+        """The ``("kwargs", items, complete)`` a ``**kwargs`` parameter named by ``node`` is
+        surely bound to (``bind_collected``), or None."""
+        if not isinstance(node, ast.Name) or scope.kind != "function" or node.id in scope.globals_declared:
+            return None
+        sources = scope.bindings.get(node.id, [])
+        if len(sources) == 1 and sources[0][0] == "value" and sources[0][1][0] == "kwargs":
+            return sources[0][1]
+        return None
+
+    def _collected_key(self, node: ast.expr, key: object, scope: _Scope) -> Optional[bool]:
+        """Whether the keywords of ``node`` (see ``_collected``) surely hold ``key``, or None."""
+        collected = self._collected(node, scope)
+        if collected is None:
+            return None
+        if any(name == key for name, _ in collected[1]):
+            return True
+        return False if collected[2] else None
+
+    def _collected_value(self, node: ast.expr, key: object, default: Optional[ast.expr], scope: _Scope) -> object:
+        """The literal read under ``key`` from the keywords of ``node`` (see ``_collected``),
+        ``default`` when the call surely left it out (None: the read raises), else ``_UNKNOWN``."""
+        collected = self._collected(node, scope)
+        if collected is None:
+            return _UNKNOWN
+        for name, item in collected[1]:
+            if name == key:
+                return item[1] if item[0] == "const" else _UNKNOWN
+        if not collected[2] or default is None:
+            return _UNKNOWN
+        return self.fold(default, scope)
 
     # ----- literals kept on self -------------------------------------------------------
     def _attribute_constant(self, base: str, attr: str, scope: _Scope, at: Optional[ast.AST]) -> object:
@@ -2694,15 +2952,19 @@ def _param_truth(test: ast.expr, consts: dict) -> Optional[bool]:
     return _decide(test, lambda name: consts.get(name, _UNKNOWN))
 
 
-def _decide(test: ast.expr, constant: Callable[[str], object]) -> Optional[bool]:
+def _decide(
+    test: ast.expr, constant: Callable[[str], object], fold: Optional[Callable[[ast.expr], object]] = None
+) -> Optional[bool]:
     """Whether ``test`` is true when ``constant(name)`` gives the literal a name surely
     holds (or ``_UNKNOWN``): a name, ``not``, ``and`` / ``or``, and one comparison of a name
-    with a literal.  None when the literals do not decide it."""
+    with a literal.  With ``fold`` (the literal an expression surely is, or ``_UNKNOWN``),
+    other expressions too (``if opts.get("processes", 1) > 1:``, ``if int(n) > 1:``).
+    None when the literals do not decide it."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _decide(test.operand, constant)
+        inner = _decide(test.operand, constant, fold)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
-        truths = [_decide(value, constant) for value in test.values]
+        truths = [_decide(value, constant, fold) for value in test.values]
         if isinstance(test.op, ast.And):
             return False if False in truths else (True if all(t is True for t in truths) else None)
         return True if True in truths else (False if all(t is False for t in truths) else None)
@@ -2722,7 +2984,20 @@ def _decide(test: ast.expr, constant: Callable[[str], object]) -> Optional[bool]
             return bool(_COMPARE[type(test.ops[0])](known, right.value))  # type: ignore[attr-defined]
         except (KeyError, TypeError):
             return None
-    return None
+    if fold is None:
+        return None
+    if isinstance(test, ast.Compare):
+        if len(test.ops) != 1 or not _is_literal(test.comparators[0]):
+            return fold(test) if isinstance(test.ops[0], (ast.In, ast.NotIn)) and len(test.ops) == 1 else None
+        known = fold(test.left)
+        if known is _UNKNOWN:
+            return None
+        try:
+            return bool(_COMPARE[type(test.ops[0])](known, test.comparators[0].value))  # type: ignore[attr-defined]
+        except (KeyError, TypeError):
+            return None
+    known = fold(test)
+    return None if known is _UNKNOWN else bool(known)
 
 
 def _decided_key(node: ast.expr) -> Optional[str]:
@@ -2790,7 +3065,22 @@ def _carried(value: Tuple, depth: int = 0) -> bool:
 
 
 def _binds_constants(binds: tuple) -> bool:
-    return any(v[0] == "const" or _carries_literals(v) for _, values in binds for v in values)
+    return any(_decides(v) for _, values in binds for v in values)
+
+
+def _single_const(values: frozenset) -> object:
+    """The literal of values that are one ``("const", literal)``, else ``_UNKNOWN``."""
+    if len(values) == 1:
+        value = next(iter(values))
+        if value[0] == "const":
+            return value[1]
+    return _UNKNOWN
+
+
+def _decides(value: Tuple) -> bool:
+    """A bound value that may decide a branch: a literal, the keywords a ``**kwargs``
+    parameter collected, an instance made with literals."""
+    return value[0] in ("const", "kwargs") or _carries_literals(value)
 
 
 #: The pseudo-parameter an instance carries when it was made by a constructor call the

@@ -62,6 +62,40 @@ def _module_name_for(path: str) -> tuple[str, Path]:
     return ".".join(parts), Path(folder)
 
 
+#: The dots of a relative import (``from . import base``, ``from ..util import f``).
+_RELATIVE_LEVEL = re.compile(rb"\bfrom[ \t]+(\.+)")
+
+
+@lru_cache(maxsize=65536)
+def namespace_package(real: str) -> tuple:
+    """For a module of a folder without ``__init__.py`` that imports relatively
+    (``from . import base`` in ``model/nerf.py``): the package it must have been imported
+    from, since Python refuses a relative import in a top-level module -- its folders'
+    names, as deep as its deepest relative import (``("model",)``: ``model.nerf``, as its
+    importer's ``import_module("model.nerf")`` names it), and the folder above them, which
+    was on ``sys.path`` then.  ``()`` for any other module (or when a folder's name cannot
+    be imported)."""
+    folder = os.path.dirname(real)
+    if "__init__.py" in _entries(folder) or "__init__.py" in _entries(os.path.dirname(folder)):
+        return ()  # a package's module, or a namespace portion of one (``_module_name_for``)
+    try:
+        data = read_bytes(Path(real))
+    except OSError:
+        return ()
+    if b"from" not in data:
+        return ()
+    depth = max((len(match.group(1)) for match in _RELATIVE_LEVEL.finditer(import_regions(data))), default=0)
+    names: list = []
+    current = folder
+    for _ in range(depth):
+        parent, name = os.path.split(current)
+        if parent == current or not name.isidentifier():
+            return ()
+        names.insert(0, name)
+        current = parent
+    return (tuple(names), current) if names else ()
+
+
 def find_module_file(dotted: str, search: Sequence) -> Optional[Path]:
     """``a.b`` -> ``DIR/a/b.py`` or ``DIR/a/b/__init__.py`` in the first folder that has it."""
     if type(search) is not tuple:  # (resolvers keep a tuple of strings: no copy then)
@@ -123,7 +157,10 @@ def _find_module_file(dotted: str, search: tuple) -> Optional[str]:
 
 def clear_caches() -> None:
     """Forget folder listings and module lookups (between runs in one process, and tests)."""
-    for cached in (_entries, _find_module_file, _find_module_path, _realpath, _module_name_for, _project_search, _project_roots, _words):
+    for cached in (
+        _entries, _find_module_file, _find_module_path, _realpath, _module_name_for, _project_search, _project_roots, _words,
+        namespace_package,
+    ):
         cached.cache_clear()
     clear_root_caches()
 
@@ -1014,11 +1051,21 @@ class FileResolver:
         imported_from = self.project._import_roots.get(_realpath(str(self.path)))
         if imported_from:
             self.search = tuple(dict.fromkeys(self.search + tuple(sorted(imported_from))))
+        self.namespace: tuple = ()  # the package names of a namespace module (``namespace_package``)
+        if "." not in self.module and self.path.name != "__init__.py":
+            found = namespace_package(_realpath(str(self.path)))
+            if found:
+                self.namespace = found[0]
+                self.search = tuple(dict.fromkeys(self.search + (found[1],)))
 
     def absolute(self, level: int, module: Optional[str]) -> Optional[str]:
         """The absolute name of a relative import (``from ..x import y`` -> ``pkg.x``)."""
         package = self.module.split(".") if self.path.name == "__init__.py" else self.module.split(".")[:-1]
         package = [p for p in package if p]
+        if level > len(package) and self.namespace:
+            # ``from . import base`` in model/nerf.py, a folder without __init__.py: it runs
+            # only as model.nerf, a module of the namespace package model
+            package = list(self.namespace)
         if level > len(package):
             return None  # beyond the top-level package: Python raises ImportError
         base = package[: len(package) - (level - 1)]

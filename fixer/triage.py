@@ -123,6 +123,13 @@ class _Scan:
         words.update(self.universe.intersection(attributes))
         if _RELATIVE.search(regions):
             words.update(chain)
+            if not chain:
+                # model/nerf.py's ``from . import base`` runs as model.nerf (see
+                # ``fixer.project.namespace_package``): its import names model.base
+                from fixer.project import namespace_package
+
+                found = namespace_package(real)
+                words.update(os.fsencode(part) for part in (found[0] if found else ()))
         # A file that adds folders to sys.path itself may import from anywhere they lead.
         adds_path = bytes_add_to_path(data)
         stamp = None
@@ -292,8 +299,12 @@ class _Walk:
             return self.project.resolver_for(self.paths[number]).search
         from fixer.project import _project_search
 
+        from fixer.project import namespace_package
+
         folder = os.path.dirname(self.reals[number])
-        return (folder, self.package_of(folder)[1], *_project_search(folder, self.project.settings))
+        found = namespace_package(self.reals[number])
+        above = (found[1],) if found else ()  # as FileResolver: the folder above its namespace package
+        return (folder, self.package_of(folder)[1], *_project_search(folder, self.project.settings), *above)
 
     def _imports_dynamically(self, number: int) -> bool:
         self.asked.add(number)

@@ -1704,6 +1704,152 @@ def test_literal_arguments_decide_branches(call: str, flagged: bool) -> None:
     assert [f.code.value for f in findings] == (["GF002"] if flagged else [])
 
 
+KWARGS_BRANCHES = """\
+from multiprocessing import Pool
+
+
+def run_get(values, **opts):
+    n = opts.get("processes", 1)
+    if n > 1:
+        Pool(n)
+
+
+def run_index(values, **opts):
+    if opts["processes"] > 1:
+        Pool(2)
+
+
+def run_pop(values, **kwargs):
+    n = kwargs.pop("processes", 1)
+    if n > 1:
+        Pool(n)
+
+
+def run_in(values, **opts):
+    if "processes" in opts:
+        Pool(2)
+
+
+def run_or(values, processes=None):
+    n = processes or 1
+    if n > 1:
+        Pool(n)
+
+
+def run_int(values, processes="1"):
+    if int(processes) > 1:
+        Pool(2)
+
+
+def run_ifexp(values, processes=None):
+    n = 1 if processes is None else processes
+    if n > 1:
+        Pool(n)
+
+
+def run_setdefault(values, **opts):
+    opts.setdefault("processes", 4)
+    if opts.get("processes", 1) > 1:
+        Pool(2)
+
+
+def run_store(values, **opts):
+    opts["processes"] = 4
+    if opts.get("processes", 1) > 1:
+        Pool(2)
+
+
+def run_pop_twice(values, **opts):
+    opts.pop("processes", 1)
+    if opts.pop("processes", 4) > 1:
+        Pool(2)
+
+
+def run_handed(values, **opts):
+    fill(opts)
+    if opts.get("processes", 1) > 1:
+        Pool(2)
+
+
+def run_augmented(values, processes=1):
+    n = processes or 1
+    n += 3
+    if n > 1:
+        Pool(n)
+
+
+def run_looped(values, processes=1):
+    n = processes
+    for _ in values:
+        n = n * 2
+    if n > 1:
+        Pool(n)
+
+
+def run_shadowed(values, processes="1"):
+    int = len
+    if int(processes) > 1:
+        Pool(2)
+
+
+def run_member(values, key="processes", **opts):
+    if key in opts or opts.get("mode") in ("pool", "processes") or len(values) in values:
+        Pool(2)
+
+
+def run_pop_in_loop(values, **opts):
+    for _ in values:
+        if opts.pop("processes", 4) > 1:
+            Pool(2)
+
+
+def fill(mapping):
+    mapping["processes"] = 4
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "call, flagged",
+    [
+        pytest.param("run_get([], processes=1)", False, id="get-literal"),
+        pytest.param("run_get([])", False, id="get-default-when-left-out"),
+        pytest.param("run_get([], processes=4)", True, id="get-literal-above-one"),
+        pytest.param("run_get([], processes=len('ab'))", True, id="get-not-a-literal"),
+        pytest.param("run_get([], **{'processes': 4})", True, id="get-from-unseen-mapping"),
+        pytest.param("run_get([], *[])", True, id="starred-call-keys-unknown"),
+        pytest.param("run_index([], processes=1)", False, id="subscript-literal"),
+        pytest.param("run_index([], processes=2)", True, id="subscript-above-one"),
+        pytest.param("run_pop([], processes=1)", False, id="pop-literal"),
+        pytest.param("run_pop([], processes=3)", True, id="pop-above-one"),
+        pytest.param("run_in([])", False, id="key-absent"),
+        pytest.param("run_in([], processes=1)", True, id="key-present"),
+        pytest.param("run_or([])", False, id="or-default"),
+        pytest.param("run_or([], processes=2)", True, id="or-literal-above-one"),
+        pytest.param("run_int([], processes='1')", False, id="int-of-literal"),
+        pytest.param("run_int([], processes='2')", True, id="int-above-one"),
+        pytest.param("run_int([], processes='x')", True, id="int-raises-unknown"),
+        pytest.param("run_ifexp([])", False, id="conditional-expression"),
+        pytest.param("run_ifexp([], processes=2)", True, id="conditional-expression-above-one"),
+        pytest.param("run_setdefault([], processes=1)", True, id="setdefault-makes-keys-unknown"),
+        pytest.param("run_store([], processes=1)", True, id="store-makes-keys-unknown"),
+        pytest.param("run_pop_twice([], processes=1)", True, id="second-pop-sees-the-default"),
+        pytest.param("run_handed([], processes=1)", True, id="dict-handed-on-may-change"),
+        pytest.param("run_augmented([])", True, id="augmented-assignment-is-not-its-value"),
+        pytest.param("run_looped([])", True, id="rebound-in-a-loop"),
+        pytest.param("run_shadowed([], processes='1')", True, id="shadowed-builtin"),
+        pytest.param("run_member([], processes=1)", True, id="membership-of-a-name-is-unknown"),
+        pytest.param("run_pop_in_loop([1, 2], processes=1)", True, id="popped-in-a-loop-then-the-default"),
+        pytest.param("run_member([])", True, id="membership-of-a-name-with-no-keywords"),
+    ],
+)
+def test_literal_arguments_decide_branches_through_kwargs_and_locals(call: str, flagged: bool) -> None:
+    text = KWARGS_BRANCHES + call + "\n"
+    findings = analyze_module(ast.parse(text), text).findings
+    assert [f.code.value for f in findings] == (["GF002"] if flagged else [])
+
+
 LITERAL_ATTRIBUTES = """\
 from multiprocessing import Pool
 
@@ -1849,3 +1995,42 @@ def test_a_default_handed_back_by_an_unknown_mapping_is_followed() -> None:
     )
     findings = analyze_module(ast.parse(source), source).findings
     assert [(f.code.value, f.line) for f in findings] == [("GF002", 13)]
+
+
+GETATTR_CALLS = """\
+import multiprocessing
+from multiprocessing import Pool
+
+
+class Job:
+    def compute(self):
+        with Pool(2) as pool:
+            return pool.map(abs, [-1])
+
+    def serial(self):
+        return [abs(-1)]
+
+
+def run_pool():
+    return Job().compute()
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    "call, codes",
+    [
+        pytest.param("getattr(Job(), 'compute')()", ["GF002"], id="method-by-literal-name"),
+        pytest.param("getattr(Job(), 'compute', None)()", ["GF002"], id="with-a-default"),
+        pytest.param("getattr(Job(), 'serial')()", [], id="serial-method"),
+        pytest.param("getattr(multiprocessing, 'Pool')(2)", ["GF001"], id="catalogued-attribute"),
+        pytest.param("getattr(Job(), 'missing', run_pool)()", ["GF002"], id="default-may-be-called"),
+        pytest.param("getattr(Job(), 'serial', abs)()", [], id="harmless-default"),
+        pytest.param("getattr = lambda obj, name: abs\ngetattr(Job(), 'compute')()", [], id="rebound-getattr"),
+    ],
+)
+def test_getattr_with_a_literal_name_is_the_attribute(call: str, codes: list) -> None:
+    text = GETATTR_CALLS + call + "\n"
+    findings = analyze_module(ast.parse(text), text).findings
+    assert [f.code.value for f in findings] == codes
