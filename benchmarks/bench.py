@@ -1,6 +1,6 @@
 """Side-by-side speed and memory figures for guardfix (issue 4's targets).
 
-    python benchmarks/bench.py [--rounds N] [--sample N] [--tree PATH ...]
+    python benchmarks/bench.py [--rounds N] [--sample N] [--tree PATH ...] [--baseline CMD] [--instructions]
 
 Measures, in one run and alternating the commands so that a noisy machine hurts both
 sides alike:
@@ -18,7 +18,11 @@ sides alike:
   sum of their RSS (the target) and of their PSS (shared pages counted once);
 * fixing one flagged 2,000-line script with ``guardfix --write``;
 * the naive design -- ``libcst.parse_module`` on every file -- timed on a sample and scaled
-  to the tree, against guardfix's cold run.
+  to the tree, against guardfix's cold run;
+* with ``--baseline CMD``: another guardfix (0.1 in its own virtual environment, say) run
+  cold in the same rounds, for a side-by-side ratio on each tree;
+* with ``--instructions``: the instructions of one warm rerun of guardfix and of ruff,
+  counted by valgrind (a figure other work on the machine does not change).
 
 Prints a table of medians and ratios, with the machine it ran on.  Needs ruff on PATH or in
 the environment (``pip install -e '.[bench]'``).
@@ -30,6 +34,7 @@ import argparse
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -259,6 +264,20 @@ def naive_seconds_per_file(tree: Path, sample: int) -> tuple[float, int]:
     return (time.perf_counter() - start) / max(1, len(chosen)), len(files)
 
 
+def instructions(cmd: list[str], cwd: Path, env: dict | None, tmp: Path) -> int:
+    """Instructions one run of ``cmd`` executes, counted by valgrind's callgrind (child
+    processes included).  Unlike a wall time, other work on the machine does not change it."""
+    out = tmp / "callgrind.out.%p"
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--trace-children=yes", f"--callgrind-out-file={out}", *cmd],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    total = sum(int(m.replace(",", "")) for m in re.findall(r"Collected : ([\d,]+)", done.stderr))
+    for leftover in tmp.glob("callgrind.out.*"):
+        leftover.unlink()
+    return total
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -268,12 +287,27 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="measurements per command (median reported)")
     parser.add_argument("--sample", type=int, default=150, help="files libcst parses for the naive baseline")
     parser.add_argument("--tree", action="append", type=Path, help="trees to measure (default: stdlib and site-packages)")
+    parser.add_argument(
+        "--baseline", metavar="GUARDFIX",
+        help="another guardfix command (say 0.1 installed in its own virtual environment) run cold "
+             "in the same rounds, alternating, for a side-by-side ratio",
+    )
+    parser.add_argument(
+        "--instructions", action="store_true",
+        help="also count the instructions of one warm rerun of guardfix and of ruff on each tree "
+             "(valgrind's callgrind): a figure a busy machine does not disturb",
+    )
     args = parser.parse_args()
+    baseline = args.baseline.split() if args.baseline else None
+    if args.instructions and shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind")
 
     trees = args.tree or [Path(sysconfig.get_paths()["stdlib"]), Path(sysconfig.get_paths()["purelib"])]
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
     rows = []
+    base_rows: list[tuple] = []
+    count_rows: list[tuple] = []
     # Compile guardfix's modules once (bytecode), as any installed tool has them.
     subprocess.run(guardfix_cmd("--version"), env=guardfix_env(), stdout=subprocess.DEVNULL, check=True)
     subprocess.run([sys.executable, "-c", "import fixer.rewrite, fixer.triage"], env=guardfix_env(), check=True)
@@ -285,6 +319,7 @@ def main() -> int:
             cache = tmp / f"cache{number}"
             env = guardfix_env(GUARDFIX_CACHE_DIR=str(cache))
             cold, warm, ruff, rss, ruff_warm, edited, ruff_edited = [], [], [], [], [], [], []
+            base_cold: list[float] = []
             codes = set()
             subprocess.run(guardfix_cmd("--check", "-q", "."), cwd=tree, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # primes the cache
@@ -298,6 +333,9 @@ def main() -> int:
                 codes.add(code)
                 wall, _, _ = timed(ruff_cmd("check", "--select", "E9", "--no-cache", "-q", "."), tree)
                 ruff.append(wall)
+                if baseline is not None:
+                    wall, _, _ = timed([*baseline, "--check", "-q", "--no-cache", "."], tree, env)
+                    base_cold.append(wall)
                 wall, _, _ = timed(guardfix_cmd("--check", "-q", "."), tree, env)
                 warm.append(wall)
                 wall, _, _ = timed(ruff_cmd("check", "--select", "E9", "-q", "."), tree)
@@ -319,6 +357,11 @@ def main() -> int:
             rows.append((source, count, median(cold), median(ruff), median(warm), max(r for r, _ in rss),
                          max(p for _, p in rss), per_file * total, median(ruff_warm), median(edited),
                          median(ruff_edited)))
+            if baseline is not None:
+                base_rows.append((source, median(cold), median(base_cold), median(ruff)))
+            if args.instructions:
+                count_rows.append((source, instructions(guardfix_cmd("--check", "-q", "."), tree, env, tmp),
+                                   instructions(ruff_cmd("check", "--select", "E9", "-q", "."), tree, None, tmp)))
 
         scale_rows = scaling(tmp, args.rounds)
         import importlib.util
@@ -358,6 +401,20 @@ def main() -> int:
         ok &= warm_ruff <= TARGETS["warm_ruff"] and edit_ruff <= TARGETS["edit_ruff"]
         print(f"{str(source)[-48:]:<48} {warm:>8.3f}s {ruff_warm:>6.3f}s {warm_ruff:>5.2f}x   "
               f"{edited:>8.3f}s {ruff_edited:>6.3f}s {edit_ruff:>5.2f}x")
+    if base_rows:
+        print()
+        header = f"{'cold, side by side with --baseline':<48} {'guardfix':>9} {'baseline':>9} {'ratio':>6} {'ruff':>7}"
+        print(header)
+        print("-" * len(header))
+        for source, ours, theirs, ruff in base_rows:
+            print(f"{str(source)[-48:]:<48} {ours:>8.2f}s {theirs:>8.2f}s {ours / theirs:>5.2f}x {ruff:>6.2f}s")
+    if count_rows:
+        print()
+        header = f"{'warm rerun, instructions (callgrind)':<48} {'guardfix':>14} {'ruff':>14} {'ratio':>6}"
+        print(header)
+        print("-" * len(header))
+        for source, ours, theirs in count_rows:
+            print(f"{str(source)[-48:]:<48} {ours:>14,} {theirs:>14,} {ours / theirs:>5.2f}x")
     fix = median(fix_times)
     ok &= fix <= TARGETS["fix_s"]
     print(f"\nfix one flagged 2,000-line script (guardfix --write, whole command): median {fix:.2f} s")
