@@ -133,6 +133,25 @@ SPAWNERS_WHEN_ABSENT = {
     "pymc": ("pymc.sample", "pymc.sampling.sample", "pymc.sampling.mcmc.sample"),
 }
 
+# --- PyTorch Lightning (a block of its own) --------------------------------------------------
+#: ``Trainer.fit/validate/test/predict`` start no process themselves: they iterate the
+#: DataLoaders they are given (``fixer.targets``, Kind.ITERATES_GIVEN), so only a loader with
+#: worker processes that reaches them makes one a finding.
+_TRAINER_METHODS = ("fit", "validate", "test", "predict")
+_TRAINERS = {
+    "lightning": (
+        "lightning.Trainer", "lightning.pytorch.Trainer", "lightning.pytorch.trainer.Trainer",
+        "lightning.pytorch.trainer.trainer.Trainer",
+    ),
+    "pytorch_lightning": (
+        "pytorch_lightning.Trainer", "pytorch_lightning.trainer.Trainer", "pytorch_lightning.trainer.trainer.Trainer",
+    ),
+}
+for _top, _classes in _TRAINERS.items():
+    SPAWNERS_WHEN_ABSENT[_top] = tuple(f"{cls}.{method}" for cls in _classes for method in _TRAINER_METHODS)
+del _top, _classes
+# --- end of PyTorch Lightning ------------------------------------------------------------------
+
 
 def presence_folders(environment: "Sequence[str]", src: "Sequence[str]", project_roots: "Sequence[str]") -> "List[str]":
     """Where a library counts as present for ``absent_spawners``: the environment's folders,

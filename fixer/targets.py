@@ -27,6 +27,7 @@ class Kind(enum.Enum):
     CONTEXT = "context"  # returns a context object carrying the same API
     SETUP = "setup"  # start-method set-up that belongs under the guard (GF003)
     BACKEND = "backend"  # a context manager that selects a process backend for what runs inside
+    ITERATES_GIVEN = "iterates"  # starts nothing itself; iterates the DataLoaders it is given
 
 
 class Condition(enum.Enum):
@@ -36,6 +37,7 @@ class Condition(enum.Enum):
     DASK_PROCESSES = "unless processes=False or an existing scheduler address is given"
     SCHEDULER_PROCESSES = "with scheduler='processes'"
     SEVERAL_CORES = "unless cores=1 or chains=1"
+    LOADER_GIVEN = "when a DataLoader with num_workers > 0 reaches it"
 
 
 @dataclass(frozen=True)
@@ -301,6 +303,26 @@ _WHY_ABSENT = {
     "gymnasium": (_ASYNC_ENV, Condition.ALWAYS),
     "pymc": (_SAMPLE, Condition.SEVERAL_CORES),
 }
+# --- PyTorch Lightning (a block of its own) --------------------------------------------------
+_TRAINER_ITERATES = (
+    "iterates the DataLoaders it is given (directly, from a datamodule's or the model's "
+    "*_dataloader() methods): a loader with worker processes starts them, and under spawn and "
+    "forkserver each re-imports the script (checked with lightning 2.6.6); not installed here, so "
+    "known by name"
+)
+_WHY_ABSENT.update({
+    "lightning": (_TRAINER_ITERATES, Condition.LOADER_GIVEN),
+    "pytorch_lightning": (_TRAINER_ITERATES, Condition.LOADER_GIVEN),
+})
+#: The loader methods of a LightningModule or LightningDataModule that each Trainer method
+#: calls and iterates (a fit runs the validation loop too).
+TRAINER_LOADER_HOOKS = {
+    "fit": ("train_dataloader", "val_dataloader"),
+    "validate": ("val_dataloader",),
+    "test": ("test_dataloader",),
+    "predict": ("predict_dataloader",),
+}
+# --- end of PyTorch Lightning ------------------------------------------------------------------
 #: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
 #: its library is installed nowhere imports resolve.
 WHEN_ABSENT: dict[str, Target] = {
@@ -308,6 +330,14 @@ WHEN_ABSENT: dict[str, Target] = {
     for top, qualnames in SPAWNERS_WHEN_ABSENT.items()
     for qualname in qualnames
 }
+# --- PyTorch Lightning (a block of its own): its Trainer methods iterate, they do not spawn ---
+for _top in ("lightning", "pytorch_lightning"):
+    for _qualname in SPAWNERS_WHEN_ABSENT[_top]:
+        WHEN_ABSENT[_qualname] = Target(
+            _qualname, Kind.ITERATES_GIVEN, _WHY_ABSENT[_top][0], _WHY_ABSENT[_top][1], library=_top
+        )
+del _top, _qualname
+# --- end of PyTorch Lightning ------------------------------------------------------------------
 
 
 def build_catalogue(extra: tuple[str, ...] = ()) -> dict[str, Target]:
