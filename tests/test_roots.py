@@ -440,7 +440,7 @@ def test_absent_spawners_are_those_of_libraries_no_folder_holds(tmp_path: Path) 
     folders = presence_folders([str(tmp_path / "site")], [], [str(tmp_path / "root")])
     left = absent_spawners(folders)
     assert not any(q.startswith(("stable_baselines3.", "gymnasium.")) for q in left)
-    assert left == tuple(q for q in every if q.startswith(("stable_baselines.", "pymc.")))
+    assert left == tuple(q for q in every if q.startswith(("stable_baselines.", "pymc.", "lightning.", "pytorch_lightning.")))
 
 
 def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed(tmp_path: Path) -> None:
@@ -483,3 +483,54 @@ def test_pymc_sample_known_by_name_unless_one_core_or_one_chain(tmp_path: Path) 
         'several.py:5:13: GF001 pm.sample(...) starts processes at module level, outside an '
         '`if __name__ == "__main__":` guard'
     ]}
+
+
+# --- PyTorch Lightning (a block of its own) -----------------------------------------------------
+LIGHTNING_SCRIPT = """\
+from lightning.pytorch import LightningModule, Trainer
+from torch.utils.data import DataLoader
+
+
+class Model(LightningModule):
+    def val_dataloader(self):
+        return DataLoader(range(8), batch_size=2, num_workers={val})
+
+
+trainer = Trainer(max_epochs=1)
+trainer.fit(Model(), DataLoader(range(8), batch_size=2, num_workers={train}))
+"""
+
+
+def test_lightning_trainer_known_by_name_only_when_a_loader_with_workers_reaches_it(tmp_path: Path) -> None:
+    """Checked without Lightning installed, Trainer.fit is known to iterate the loaders it
+    is given (the model's val_dataloader() too): a loader with workers makes the module-level
+    fit a GF002 finding, loaders without workers none.  With a Lightning installed in the
+    project's environment, guardfix reads its Trainer instead: one whose fit iterates nothing
+    is no finding."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'fit'\n")
+    write(repo / "train.py", LIGHTNING_SCRIPT.format(val=0, train=2))
+    write(repo / "validate.py", LIGHTNING_SCRIPT.format(val=3, train=0))
+    write(repo / "serial.py", LIGHTNING_SCRIPT.format(val=0, train=0))
+    absent = run_guardfix(repo, ".", "-v")
+    assert flagged(absent.stdout) == {
+        "train.py": ["train.py:11:1: GF002 calls trainer.fit(...) → iterating DataLoader(range(8), batch_size=2, "
+                     "num_workers=2) at line 11"],
+        "validate.py": ["validate.py:11:1: GF002 calls trainer.fit(...) → iterating Model().val_dataloader() at line 6"],
+    }
+    assert "not installed, so known by name: lightning.pytorch.Trainer.fit" in absent.stderr
+    make_venv_dir(repo / ".venv", {
+        "lightning/__init__.py": "",
+        "lightning/pytorch/__init__.py": "from lightning.pytorch.trainer import Trainer\n\n\nclass LightningModule:\n    pass\n",
+        "lightning/pytorch/trainer.py": "class Trainer:\n    def __init__(self, **options):\n        self.options = options\n\n"
+                                        "    def fit(self, model, loader=None):\n        return model\n",
+    })
+    installed = run_guardfix(repo, ".", "-v")
+    assert flagged(installed.stdout) == {}
+    assert "known by name: lightning." not in installed.stderr
+    site = repo / ".venv" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    write(site / "lightning/pytorch/trainer.py",
+          "class Trainer:\n    def fit(self, model, loader=None):\n        for batch in loader:\n            pass\n")
+    iterating = flagged(run_guardfix(repo, ".").stdout)
+    assert list(iterating) == ["train.py"] and iterating["train.py"][0].endswith("lightning/pytorch/trainer.py:3)")
+# --- end of PyTorch Lightning ---------------------------------------------------------------------
