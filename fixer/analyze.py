@@ -1453,6 +1453,41 @@ class _Analyzer:
         return None
     # --- end of PyTorch Lightning ---------------------------------------------------------------
 
+    # --- Hugging Face transformers (a block of its own) --------------------------------------
+    def trainer_args_workers(self, call: ast.Call, scope: _Scope) -> bool:
+        """``trainer.train()`` where ``trainer = Trainer(model, args=TrainingArguments(...,
+        dataloader_num_workers=N))``, traced through the names that hold them: whether N may be
+        > 0 (and ``dataloader_multiprocessing_context`` is not ``"fork"``).  Arguments not
+        seen being made (parsed from the command line, a parameter) count as the default, 0."""
+        if not isinstance(call.func, ast.Attribute):
+            return False
+        for trainer in self._made_by(call.func.value, scope):
+            given = _argument(trainer, 1, "args")
+            for made in self._made_by(given, scope) if given is not None else ():
+                if _literal_kw(made, "dataloader_multiprocessing_context") == "fork":
+                    continue
+                values = [kw.value for kw in made.keywords if kw.arg == "dataloader_num_workers"]
+                for kw in made.keywords:
+                    if kw.arg is None:
+                        values += self.dict_entries(kw.value, "dataloader_num_workers", scope)
+                if any(self.may_be_nonzero(value, scope) for value in values):
+                    return True
+        return False
+
+    def _made_by(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> list:
+        """The calls whose result ``expr`` may be: itself, or what the names it reads were
+        assigned from (only plain assignments are followed)."""
+        if isinstance(expr, ast.Call):
+            return [expr]
+        if isinstance(expr, ast.Name) and depth < 6:
+            out: list = []
+            for source in self.sources_of(expr.id, scope) or ():
+                if source[0] == "expr":
+                    out += self._made_by(source[1], scope, depth + 1)
+            return out
+        return []
+    # --- end of Hugging Face transformers ------------------------------------------------------
+
     def argument_runs(self, call: ast.Call, values: frozenset, scope: _Scope) -> list:
         """Hooks for the function a call runs in this process (``RUNS_ARGUMENT``: a thread's
         target, ``map(run, items)``; a method of a thread pool, ``THREAD_POOLS``)."""
@@ -2111,6 +2146,8 @@ class _Analyzer:
             return True
         if condition is Condition.SCHEDULER_PROCESSES:
             return self._process_scheduler(call)
+        if condition is Condition.ARGS_WORKERS:  # transformers' trainer.train()
+            return self.trainer_args_workers(call, scope or self.module)
         if condition is Condition.SEVERAL_CORES:  # pymc.sample: one core or one chain runs in-process
             return not any(_literal_kw(call, name) == 1 for name in ("cores", "chains"))
         return True

@@ -152,6 +152,18 @@ for _top, _classes in _TRAINERS.items():
 del _top, _classes
 # --- end of PyTorch Lightning ------------------------------------------------------------------
 
+# --- Hugging Face transformers (a block of its own) ------------------------------------------
+#: ``Trainer.train/evaluate/predict`` build and iterate DataLoaders with
+#: ``TrainingArguments.dataloader_num_workers`` workers (``fixer.targets``: only when the
+#: Trainer was given such arguments).
+SPAWNERS_WHEN_ABSENT["transformers"] = tuple(
+    f"{cls}.{method}"
+    for cls in ("transformers.Trainer", "transformers.trainer.Trainer", "transformers.Seq2SeqTrainer",
+                "transformers.trainer_seq2seq.Seq2SeqTrainer")
+    for method in ("train", "evaluate", "predict")
+)
+# --- end of Hugging Face transformers ----------------------------------------------------------
+
 
 def presence_folders(environment: "Sequence[str]", src: "Sequence[str]", project_roots: "Sequence[str]") -> "List[str]":
     """Where a library counts as present for ``absent_spawners``: the environment's folders,

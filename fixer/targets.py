@@ -38,6 +38,7 @@ class Condition(enum.Enum):
     SCHEDULER_PROCESSES = "with scheduler='processes'"
     SEVERAL_CORES = "unless cores=1 or chains=1"
     LOADER_GIVEN = "when a DataLoader with num_workers > 0 reaches it"
+    ARGS_WORKERS = "when the Trainer was given TrainingArguments(dataloader_num_workers > 0)"
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,14 @@ TRAINER_LOADER_HOOKS = {
     "predict": ("predict_dataloader",),
 }
 # --- end of PyTorch Lightning ------------------------------------------------------------------
+# --- Hugging Face transformers (a block of its own) ------------------------------------------
+_HF_TRAINER = (
+    "builds and iterates DataLoaders with TrainingArguments.dataloader_num_workers worker processes: "
+    "under spawn and forkserver each re-imports the script (checked with transformers 5.17); not "
+    "installed here, so known by name"
+)
+_WHY_ABSENT["transformers"] = (_HF_TRAINER, Condition.ARGS_WORKERS)
+# --- end of Hugging Face transformers ----------------------------------------------------------
 #: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
 #: its library is installed nowhere imports resolve.
 WHEN_ABSENT: dict[str, Target] = {

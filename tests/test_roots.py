@@ -440,7 +440,7 @@ def test_absent_spawners_are_those_of_libraries_no_folder_holds(tmp_path: Path) 
     folders = presence_folders([str(tmp_path / "site")], [], [str(tmp_path / "root")])
     left = absent_spawners(folders)
     assert not any(q.startswith(("stable_baselines3.", "gymnasium.")) for q in left)
-    assert left == tuple(q for q in every if q.startswith(("stable_baselines.", "pymc.", "lightning.", "pytorch_lightning.")))
+    assert left == tuple(q for q in every if q.startswith(("stable_baselines.", "pymc.", "lightning.", "pytorch_lightning.", "transformers.")))
 
 
 def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed(tmp_path: Path) -> None:
@@ -534,3 +534,35 @@ def test_lightning_trainer_known_by_name_only_when_a_loader_with_workers_reaches
     iterating = flagged(run_guardfix(repo, ".").stdout)
     assert list(iterating) == ["train.py"] and iterating["train.py"][0].endswith("lightning/pytorch/trainer.py:3)")
 # --- end of PyTorch Lightning ---------------------------------------------------------------------
+
+
+# --- Hugging Face transformers (a block of its own) ---------------------------------------------
+HF_SCRIPT = """\
+from transformers import Trainer, TrainingArguments
+
+args = TrainingArguments(output_dir="out", {workers})
+trainer = Trainer(model=None, args=args)
+trainer.train()
+"""
+
+
+def test_transformers_trainer_known_by_name_only_with_dataloader_workers(tmp_path: Path) -> None:
+    """Checked without transformers installed, ``trainer.train()`` is a finding only when
+    the Trainer's TrainingArguments ask for loader workers (positive, or only known at run
+    time); 0, the default, or a fork context is none."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'tune'\n")
+    write(repo / "workers.py", HF_SCRIPT.format(workers="dataloader_num_workers=4"))
+    write(repo / "counted.py", "import os\n" + HF_SCRIPT.format(workers="dataloader_num_workers=os.cpu_count()"))
+    write(repo / "serial.py", HF_SCRIPT.format(workers="dataloader_num_workers=0"))
+    write(repo / "default.py", HF_SCRIPT.format(workers="max_steps=2"))
+    write(repo / "forked.py", HF_SCRIPT.format(workers="dataloader_num_workers=4, dataloader_multiprocessing_context='fork'"))
+    absent = run_guardfix(repo, ".", "-v")
+    assert flagged(absent.stdout) == {
+        "counted.py": ['counted.py:6:1: GF001 trainer.train() starts processes at module level, outside an '
+                       '`if __name__ == "__main__":` guard'],
+        "workers.py": ['workers.py:5:1: GF001 trainer.train() starts processes at module level, outside an '
+                       '`if __name__ == "__main__":` guard'],
+    }
+    assert "not installed, so known by name: transformers.Trainer.train" in absent.stderr
+# --- end of Hugging Face transformers -------------------------------------------------------------
