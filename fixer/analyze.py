@@ -39,6 +39,7 @@ from fixer.targets import (
     TEST_PROGRAMS,
     THREAD_POOL_METHODS,
     THREAD_POOLS,
+    TRAINER_LOADER_HOOKS,
     Condition,
     Kind,
     Target,
@@ -1377,6 +1378,13 @@ class _Analyzer:
                         if external is not None:
                             candidates.append(("ext", value[1], external))
                     continue
+                if target.kind is Kind.ITERATES_GIVEN:
+                    # trainer.fit(model, train_loader) of a Trainer known by name: it starts
+                    # nothing itself, but iterates the loaders it is given
+                    given = self.given_loader_chain(target, call, scope)
+                    if given is not None:
+                        candidates.append(("ext", value[1], given))
+                    continue
                 if target.kind is Kind.STARTS_ON_CALL and self._condition_holds(target, call, scope):
                     return Event("direct", line, col, label)
                 if target.kind is Kind.SETUP:
@@ -1452,6 +1460,88 @@ class _Analyzer:
         if callee is not None:
             return Event("via", line, col, label, callee)
         return setup
+
+    # --- PyTorch Lightning (a block of its own) ------------------------------------------------
+    def given_loader_chain(self, target: Target, call: ast.Call, scope: _Scope) -> Optional[ExternalChain]:
+        """How a call of ``Kind.ITERATES_GIVEN`` (``trainer.fit(model, train_loader)``)
+        starts worker processes: the first argument that brings a DataLoader with workers,
+        itself (also in a list or dict of loaders) or as what a ``*_dataloader()`` method of
+        a module-level class's instance returns (the model's, a datamodule's; which methods
+        each Trainer method runs: ``TRAINER_LOADER_HOOKS``).  None when none does."""
+        hooks = TRAINER_LOADER_HOOKS.get(target.label, ())
+        for arg in _arguments(call):
+            expr = arg.value if isinstance(arg, ast.Starred) else arg
+            found = self._loader_source(self.eval(expr, scope), hooks)
+            if found is None:
+                continue
+            hook, line = found
+            text = _unparse(expr)
+            step = ChainStep(f"iterating {text}.{hook}()", line, self.path) if hook else (
+                ChainStep(f"iterating {text}", expr.lineno, self.path)
+            )
+            return ExternalChain(self.path, 0, (step,))  # (no definition to show)
+        return None
+
+    def _loader_source(self, values: frozenset, hooks: tuple, depth: int = 0) -> Optional[tuple]:
+        """("", 0) when ``values`` hold a DataLoader with workers (or a container of one);
+        (hook, line of its definition) when they hold an instance of a module-level class
+        whose ``hook`` method returns one; else None."""
+        if depth > 3:
+            return None
+        for value in values:
+            tag = value[0]
+            if tag == "loader" and value[1]:
+                return ("", 0)
+            items = [value[1]] if tag == "list" else list(value[1]) if tag == "tuple" else []
+            for item in items:
+                if self._loader_source(item, (), depth + 1) is not None:
+                    return ("", 0)
+            if tag == "instance" and value[1] in self.classes:
+                for hook in hooks:
+                    func = self.find_method(value[1], hook)
+                    if func is None:
+                        continue
+                    method = ("method", value[1], hook) + ((value[2],) if len(value) > 2 else ())
+                    returned = self.returns(self.with_self(method[:3], method))
+                    if self._loader_source(returned, (), depth + 1) is not None:
+                        return (hook, func.lineno)  # type: ignore[attr-defined]
+        return None
+    # --- end of PyTorch Lightning ---------------------------------------------------------------
+
+    # --- Hugging Face transformers (a block of its own) --------------------------------------
+    def trainer_args_workers(self, call: ast.Call, scope: _Scope) -> bool:
+        """``trainer.train()`` where ``trainer = Trainer(model, args=TrainingArguments(...,
+        dataloader_num_workers=N))``, traced through the names that hold them: whether N may be
+        > 0 (and ``dataloader_multiprocessing_context`` is not ``"fork"``).  Arguments not
+        seen being made (parsed from the command line, a parameter) count as the default, 0."""
+        if not isinstance(call.func, ast.Attribute):
+            return False
+        for trainer in self._made_by(call.func.value, scope):
+            given = _argument(trainer, 1, "args")
+            for made in self._made_by(given, scope) if given is not None else ():
+                if _literal_kw(made, "dataloader_multiprocessing_context") == "fork":
+                    continue
+                values = [kw.value for kw in made.keywords if kw.arg == "dataloader_num_workers"]
+                for kw in made.keywords:
+                    if kw.arg is None:
+                        values += self.dict_entries(kw.value, "dataloader_num_workers", scope)
+                if any(self.may_be_nonzero(value, scope) for value in values):
+                    return True
+        return False
+
+    def _made_by(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> list:
+        """The calls whose result ``expr`` may be: itself, or what the names it reads were
+        assigned from (only plain assignments are followed)."""
+        if isinstance(expr, ast.Call):
+            return [expr]
+        if isinstance(expr, ast.Name) and depth < 6:
+            out: list = []
+            for source in self.sources_of(expr.id, scope) or ():
+                if source[0] == "expr":
+                    out += self._made_by(source[1], scope, depth + 1)
+            return out
+        return []
+    # --- end of Hugging Face transformers ------------------------------------------------------
 
     def argument_runs(self, call: ast.Call, values: frozenset, scope: _Scope) -> list:
         """Hooks for the function a call runs in this process (``RUNS_ARGUMENT``: a thread's
@@ -2338,6 +2428,8 @@ class _Analyzer:
             return True
         if condition is Condition.SCHEDULER_PROCESSES:
             return self._process_scheduler(call)
+        if condition is Condition.ARGS_WORKERS:  # transformers' trainer.train()
+            return self.trainer_args_workers(call, scope or self.module)
         if condition is Condition.SEVERAL_CORES:  # pymc.sample: one core or one chain runs in-process
             return not any(_literal_kw(call, name) == 1 for name in ("cores", "chains"))
         if condition is Condition.ASYNCHRONOUS:  # gym.vector.make(id, num_envs, asynchronous)

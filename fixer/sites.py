@@ -191,6 +191,37 @@ SPAWNERS_WHEN_ABSENT = {
     # --- end datasets ---
 }
 
+# --- PyTorch Lightning (a block of its own) --------------------------------------------------
+#: ``Trainer.fit/validate/test/predict`` start no process themselves: they iterate the
+#: DataLoaders they are given (``fixer.targets``, Kind.ITERATES_GIVEN), so only a loader with
+#: worker processes that reaches them makes one a finding.
+_TRAINER_METHODS = ("fit", "validate", "test", "predict")
+_TRAINERS = {
+    "lightning": (
+        "lightning.Trainer", "lightning.pytorch.Trainer", "lightning.pytorch.trainer.Trainer",
+        "lightning.pytorch.trainer.trainer.Trainer",
+    ),
+    "pytorch_lightning": (
+        "pytorch_lightning.Trainer", "pytorch_lightning.trainer.Trainer", "pytorch_lightning.trainer.trainer.Trainer",
+    ),
+}
+for _top, _classes in _TRAINERS.items():
+    SPAWNERS_WHEN_ABSENT[_top] = tuple(f"{cls}.{method}" for cls in _classes for method in _TRAINER_METHODS)
+del _top, _classes
+# --- end of PyTorch Lightning ------------------------------------------------------------------
+
+# --- Hugging Face transformers (a block of its own) ------------------------------------------
+#: ``Trainer.train/evaluate/predict`` build and iterate DataLoaders with
+#: ``TrainingArguments.dataloader_num_workers`` workers (``fixer.targets``: only when the
+#: Trainer was given such arguments).
+SPAWNERS_WHEN_ABSENT["transformers"] = tuple(
+    f"{cls}.{method}"
+    for cls in ("transformers.Trainer", "transformers.trainer.Trainer", "transformers.Seq2SeqTrainer",
+                "transformers.trainer_seq2seq.Seq2SeqTrainer")
+    for method in ("train", "evaluate", "predict")
+)
+# --- end of Hugging Face transformers ----------------------------------------------------------
+
 
 def presence_folders(environment: "Sequence[str]", src: "Sequence[str]", project_roots: "Sequence[str]") -> "List[str]":
     """Where a library counts as present for ``absent_spawners``: the environment's folders,

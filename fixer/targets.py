@@ -27,6 +27,7 @@ class Kind(enum.Enum):
     CONTEXT = "context"  # returns a context object carrying the same API
     SETUP = "setup"  # start-method set-up that belongs under the guard (GF003)
     BACKEND = "backend"  # a context manager that selects a process backend for what runs inside
+    ITERATES_GIVEN = "iterates"  # starts nothing itself; iterates the DataLoaders it is given
 
 
 class Condition(enum.Enum):
@@ -41,6 +42,8 @@ class Condition(enum.Enum):
     FUTURES_EXECUTOR = "with executor=futures_executor / FuturesExecutor"
     WORKERS_GIVEN = "with workers= other than 1 or None (an int, -1 for every CPU)"
     NUM_PROC_GIVEN = "with num_proc= given (not None or 0)"
+    LOADER_GIVEN = "when a DataLoader with num_workers > 0 reaches it"
+    ARGS_WORKERS = "when the Trainer was given TrainingArguments(dataloader_num_workers > 0)"
 
 
 @dataclass(frozen=True)
@@ -364,6 +367,34 @@ _WHY_ABSENT = {
     "datasets": (_NUM_PROC, Condition.NUM_PROC_GIVEN),
     # --- end datasets ---
 }
+# --- PyTorch Lightning (a block of its own) --------------------------------------------------
+_TRAINER_ITERATES = (
+    "iterates the DataLoaders it is given (directly, from a datamodule's or the model's "
+    "*_dataloader() methods): a loader with worker processes starts them, and under spawn and "
+    "forkserver each re-imports the script (checked with lightning 2.6.6); not installed here, so "
+    "known by name"
+)
+_WHY_ABSENT.update({
+    "lightning": (_TRAINER_ITERATES, Condition.LOADER_GIVEN),
+    "pytorch_lightning": (_TRAINER_ITERATES, Condition.LOADER_GIVEN),
+})
+#: The loader methods of a LightningModule or LightningDataModule that each Trainer method
+#: calls and iterates (a fit runs the validation loop too).
+TRAINER_LOADER_HOOKS = {
+    "fit": ("train_dataloader", "val_dataloader"),
+    "validate": ("val_dataloader",),
+    "test": ("test_dataloader",),
+    "predict": ("predict_dataloader",),
+}
+# --- end of PyTorch Lightning ------------------------------------------------------------------
+# --- Hugging Face transformers (a block of its own) ------------------------------------------
+_HF_TRAINER = (
+    "builds and iterates DataLoaders with TrainingArguments.dataloader_num_workers worker processes: "
+    "under spawn and forkserver each re-imports the script (checked with transformers 5.17); not "
+    "installed here, so known by name"
+)
+_WHY_ABSENT["transformers"] = (_HF_TRAINER, Condition.ARGS_WORKERS)
+# --- end of Hugging Face transformers ----------------------------------------------------------
 #: What a spawner of ``sites.SPAWNERS_WHEN_ABSENT`` does, when the run catalogues it because
 #: its library is installed nowhere imports resolve.
 WHEN_ABSENT: dict[str, Target] = {
@@ -378,6 +409,14 @@ COFFEA_FUTURES_EXECUTORS = frozenset(
     for module in ("", "executor.")
     for name in ("futures_executor", "FuturesExecutor")
 )
+# --- PyTorch Lightning (a block of its own): its Trainer methods iterate, they do not spawn ---
+for _top in ("lightning", "pytorch_lightning"):
+    for _qualname in SPAWNERS_WHEN_ABSENT[_top]:
+        WHEN_ABSENT[_qualname] = Target(
+            _qualname, Kind.ITERATES_GIVEN, _WHY_ABSENT[_top][0], _WHY_ABSENT[_top][1], library=_top
+        )
+del _top, _qualname
+# --- end of PyTorch Lightning ------------------------------------------------------------------
 
 
 def build_catalogue(extra: tuple[str, ...] = ()) -> dict[str, Target]:

@@ -442,7 +442,9 @@ def test_absent_spawners_are_those_of_libraries_no_folder_holds(tmp_path: Path) 
     assert not any(q.startswith(("stable_baselines3.", "gymnasium.")) for q in left)
     assert left == tuple(q for q in every if not q.startswith(("stable_baselines3.", "gymnasium.")))
     assert any(q.startswith("gym.") for q in left)  # gym is not gymnasium
-    assert {q.split(".")[0] for q in left} >= {"stable_baselines", "pymc", "scipy", "datasets", "gym"}
+    assert {q.split(".")[0] for q in left} >= {
+        "stable_baselines", "pymc", "scipy", "datasets", "gym", "lightning", "pytorch_lightning", "transformers",
+    }
 
 
 def test_a_spawner_of_an_absent_library_is_known_by_name_and_read_when_installed(tmp_path: Path) -> None:
@@ -666,3 +668,84 @@ def test_datasets_known_by_name_only_when_not_installed(tmp_path: Path) -> None:
     write(repo / "prep.py", "from datasets import load_dataset\n\nrows = load_dataset('x').map(len, num_proc=4)\n")
     assert flagged(run_guardfix(repo, "prep.py").stdout) == {}
 # --- end datasets ---
+# --- PyTorch Lightning (a block of its own) -----------------------------------------------------
+LIGHTNING_SCRIPT = """\
+from lightning.pytorch import LightningModule, Trainer
+from torch.utils.data import DataLoader
+
+
+class Model(LightningModule):
+    def val_dataloader(self):
+        return DataLoader(range(8), batch_size=2, num_workers={val})
+
+
+trainer = Trainer(max_epochs=1)
+trainer.fit(Model(), DataLoader(range(8), batch_size=2, num_workers={train}))
+"""
+
+
+def test_lightning_trainer_known_by_name_only_when_a_loader_with_workers_reaches_it(tmp_path: Path) -> None:
+    """Checked without Lightning installed, Trainer.fit is known to iterate the loaders it
+    is given (the model's val_dataloader() too): a loader with workers makes the module-level
+    fit a GF002 finding, loaders without workers none.  With a Lightning installed in the
+    project's environment, guardfix reads its Trainer instead: one whose fit iterates nothing
+    is no finding."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'fit'\n")
+    write(repo / "train.py", LIGHTNING_SCRIPT.format(val=0, train=2))
+    write(repo / "validate.py", LIGHTNING_SCRIPT.format(val=3, train=0))
+    write(repo / "serial.py", LIGHTNING_SCRIPT.format(val=0, train=0))
+    absent = run_guardfix(repo, ".", "-v")
+    assert flagged(absent.stdout) == {
+        "train.py": ["train.py:11:1: GF002 calls trainer.fit(...) → iterating DataLoader(range(8), batch_size=2, "
+                     "num_workers=2) at line 11"],
+        "validate.py": ["validate.py:11:1: GF002 calls trainer.fit(...) → iterating Model().val_dataloader() at line 6"],
+    }
+    assert "not installed, so known by name: lightning.pytorch.Trainer.fit" in absent.stderr
+    make_venv_dir(repo / ".venv", {
+        "lightning/__init__.py": "",
+        "lightning/pytorch/__init__.py": "from lightning.pytorch.trainer import Trainer\n\n\nclass LightningModule:\n    pass\n",
+        "lightning/pytorch/trainer.py": "class Trainer:\n    def __init__(self, **options):\n        self.options = options\n\n"
+                                        "    def fit(self, model, loader=None):\n        return model\n",
+    })
+    installed = run_guardfix(repo, ".", "-v")
+    assert flagged(installed.stdout) == {}
+    assert "known by name: lightning." not in installed.stderr
+    site = repo / ".venv" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    write(site / "lightning/pytorch/trainer.py",
+          "class Trainer:\n    def fit(self, model, loader=None):\n        for batch in loader:\n            pass\n")
+    iterating = flagged(run_guardfix(repo, ".").stdout)
+    assert list(iterating) == ["train.py"] and iterating["train.py"][0].endswith("lightning/pytorch/trainer.py:3)")
+# --- end of PyTorch Lightning ---------------------------------------------------------------------
+
+
+# --- Hugging Face transformers (a block of its own) ---------------------------------------------
+HF_SCRIPT = """\
+from transformers import Trainer, TrainingArguments
+
+args = TrainingArguments(output_dir="out", {workers})
+trainer = Trainer(model=None, args=args)
+trainer.train()
+"""
+
+
+def test_transformers_trainer_known_by_name_only_with_dataloader_workers(tmp_path: Path) -> None:
+    """Checked without transformers installed, ``trainer.train()`` is a finding only when
+    the Trainer's TrainingArguments ask for loader workers (positive, or only known at run
+    time); 0, the default, or a fork context is none."""
+    repo = tmp_path / "repo"
+    write(repo / "pyproject.toml", "[project]\nname = 'tune'\n")
+    write(repo / "workers.py", HF_SCRIPT.format(workers="dataloader_num_workers=4"))
+    write(repo / "counted.py", "import os\n" + HF_SCRIPT.format(workers="dataloader_num_workers=os.cpu_count()"))
+    write(repo / "serial.py", HF_SCRIPT.format(workers="dataloader_num_workers=0"))
+    write(repo / "default.py", HF_SCRIPT.format(workers="max_steps=2"))
+    write(repo / "forked.py", HF_SCRIPT.format(workers="dataloader_num_workers=4, dataloader_multiprocessing_context='fork'"))
+    absent = run_guardfix(repo, ".", "-v")
+    assert flagged(absent.stdout) == {
+        "counted.py": ['counted.py:6:1: GF001 trainer.train() starts processes at module level, outside an '
+                       '`if __name__ == "__main__":` guard'],
+        "workers.py": ['workers.py:5:1: GF001 trainer.train() starts processes at module level, outside an '
+                       '`if __name__ == "__main__":` guard'],
+    }
+    assert "not installed, so known by name: transformers.Trainer.train" in absent.stderr
+# --- end of Hugging Face transformers -------------------------------------------------------------
