@@ -31,6 +31,8 @@ from fixer.targets import WORD, attribute_words, import_regions, PREFILTER_TOKEN
 
 #: How deep a chain may go through other modules before the search gives up.
 MAX_DEPTH = 12
+#: Methods that run when a class is called: a file reaches them through the class's name.
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
 #: How many modules' bytes the project keeps (read again after that).
 RECENT_MODULES = 64
 
@@ -871,7 +873,10 @@ class Project:
             for name, cls in analyzer.classes.items():  # type: ignore[attr-defined]
                 index.setdefault(name, []).append(("class", name))
                 for stmt in cls.body:
-                    if hasattr(stmt, "args"):
+                    # (a constructor is reached by naming the class, or what returns or
+                    # binds it, never by its own name: a file that writes ``__init__`` for
+                    # its own classes asks nothing about these)
+                    if hasattr(stmt, "args") and stmt.name not in _CONSTRUCTORS:
                         index.setdefault(stmt.name, []).append(("class", name))
             for name in analyzer.command_groups():  # type: ignore[attr-defined]
                 index.setdefault(name, []).append(("commands", name))  # app() of a Typer app

@@ -77,6 +77,22 @@ def test_most_files_are_left_out(tmp_path: Path) -> None:
     assert [found.candidates[n].path.name for n in sorted(triage.send)] == ["run.py"]
 
 
+def test_a_constructor_is_reached_through_its_class_name_not_its_own(tmp_path: Path) -> None:
+    """A file that spells ``__init__`` (for a class of its own) does not reach the classes
+    of a module it imports whose constructors start processes; naming the class does."""
+    write(tmp_path, {
+        "workers.py": b"from multiprocessing import Process\n\n\nclass Farm:\n"
+                      b"    def __init__(self):\n        Process(target=print).start()\n",
+        "own.py": b"import workers\n\n\nclass Local:\n    def __init__(self):\n        self.n = 1\n\n\n"
+                  b"print(workers.__name__, Local().n)\n",
+        "uses.py": b"import workers\n\nworkers.Farm()\n",
+    })
+    found = discover([tmp_path])
+    triage, _ = triage_of([c.path for c in found.candidates], found.coverage, tmp_path)
+    assert sorted(found.candidates[n].path.name for n in triage.send) == ["uses.py", "workers.py"]
+    assert missed_by_triage(tmp_path)[1] == []
+
+
 def run(root: Path, paths: list | None = None, coverage: bool = True, jobs: int = 1) -> list:
     found = discover(paths or [root])
     runner = Runner(
