@@ -1048,6 +1048,11 @@ class FileResolver:
         if installed and is_below(_realpath(str(self.path)), installed):
             # An installed module imports from the environment, never from the project
             # that uses it (its answers then hold for every project: ``fixer.libstore``).
+            # A module of an installed package is imported, never run as a script: its own
+            # folder is not on ``sys.path`` (Python 3 has no implicit relative imports), and
+            # every module of the environment then shares one search (and its lookups).
+            if "." in self.module:
+                own = [str(root)]
             self.search = tuple(dict.fromkeys(own + list(installed)))
         elif self.project.adds_to_path(self.path):
             self.search = tuple(dict.fromkeys(own + [r.folder for r in self.project.search_roots(self.path)]))

@@ -390,6 +390,26 @@ def test_own_dependencies_are_not_followed(tmp_path: Path) -> None:
     assert project.module_file("pytest", tmp_path / "s.py") is not None  # a test dependency, not guardfix's
 
 
+def test_a_module_of_an_installed_package_does_not_search_its_own_folder(tmp_path: Path) -> None:
+    """``import helper`` in site-packages/libpkg/core.py is an absolute import: Python 3
+    looks in sys.path (site-packages), never in libpkg/ (no implicit relative imports).
+    A top-level installed module's folder is site-packages itself, which is searched."""
+    from fixer.project import Project
+    from fixer.roots import SearchSettings
+
+    site = make_venv_dir(
+        tmp_path / "env",
+        {"libpkg/__init__.py": "", "libpkg/core.py": "import helper\n", "libpkg/helper.py": "", "single.py": "import other\n", "other.py": ""},
+    )
+    write(tmp_path / "proj" / "s.py", "import libpkg.core\n")
+    env = find_environment(str(tmp_path / "env"), [])
+    project = Project(files=[tmp_path / "proj" / "s.py"], cwd=tmp_path / "proj", settings=SearchSettings((), env))
+    assert project.module_file("helper", site / "libpkg" / "core.py") is None
+    assert project.module_file("libpkg.helper", site / "libpkg" / "core.py") == site / "libpkg" / "helper.py"
+    assert project.module_file("other", site / "single.py") == site / "other.py"
+    assert str(site / "libpkg") not in project.resolver_for(site / "libpkg" / "core.py").search
+
+
 @pytest.mark.parametrize(
     "source, expected",
     [
