@@ -762,7 +762,7 @@ class Project:
 
     def imported_names(self, data: bytes, path: Path) -> list:
         """The codebase module names a file's import lines may import (no catalogued ones)."""
-        return [d for d in scan_imports(data, self.resolver_for(path)) if not is_catalogue_module(d)]
+        return [d for d in dict.fromkeys(scan_imports(data, self.resolver_for(path))) if not is_catalogue_module(d)]
 
     @staticmethod
     def real_path(path: Path) -> str:

@@ -235,6 +235,7 @@ class _Walk:
         self._imported: Dict[int, list] = {}  # file -> the module names it imports (scanned)
         #: Names of what the run did not see (left out, or outside the walked folders).
         self.unknown: Optional[Set[bytes]] = None
+        self._unknown_spelled: Dict[str, bool] = {}
 
     def _adds_path(self, number: int) -> bool:
         """Whether the file adds folders to sys.path itself: any import may lead there."""
@@ -334,7 +335,7 @@ class _Walk:
         if module >= 0:  # an import spells the module's name last
             names = [d for d in names if os.fsencode(d.rpartition(".")[2]) in self.leaves[module]]
         elif self.unknown is not None:  # a module the run did not see is spelled by a name it left out
-            names = [d for d in names if any(os.fsencode(part) in self.unknown for part in d.split("."))] if not self._adds_path(number) else names
+            names = [d for d in names if self._spells_unknown(d)] if not self._adds_path(number) else names
         for dotted in names:
             found = self.project.module_file(dotted, path)
             if found is None:
@@ -351,6 +352,15 @@ class _Walk:
                 if self.project.imports_reaching(data, path, found):
                     return True
         return False
+
+    def _spells_unknown(self, dotted: str) -> bool:
+        """Whether a part of the module name ``dotted`` is a name the run did not see (the
+        same names recur in file after file: each is decided once)."""
+        answer = self._unknown_spelled.get(dotted)
+        if answer is None:
+            unknown = self.unknown or ()
+            answer = self._unknown_spelled[dotted] = any(os.fsencode(part) in unknown for part in dotted.split("."))
+        return answer
 
     def _could_name(self, number: int, module: int) -> bool:
         """Whether file ``number`` spells every part of a name under which it could import
