@@ -249,6 +249,23 @@ class ModuleAnalysis:
     analyzer: Optional["_Analyzer"] = None  # for further questions (other modules, hazards)
 
 
+
+def _kept_candidates(init: ast.AST) -> list:
+    """Attribute names ``self.attr = ...`` statements of an ``__init__`` body assign (the
+    only statements ``kept_attributes`` keeps a literal from)."""
+    positional = init.args.posonlyargs + init.args.args  # type: ignore[attr-defined]
+    if not positional:
+        return []
+    me = positional[0].arg
+    found = []
+    for stmt in init.body:  # type: ignore[attr-defined]
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else (
+            stmt.target if isinstance(stmt, ast.AnnAssign) and stmt.value is not None else None
+        )
+        if target is not None and _is_self_attribute(target, me):
+            found.append(target.attr)  # type: ignore[attr-defined]
+    return found
+
 class _Analyzer:
     def __init__(
         self,
@@ -475,6 +492,17 @@ class _Analyzer:
         if found is None:
             found = self._spelled[word] = any(word in line for line in self.lines)
         return found
+
+    def spells_twice(self, word: str) -> bool:
+        """Whether the module's text holds ``word`` at least twice (a name stored once and
+        read elsewhere is spelled at both places)."""
+        count = 0
+        for line in self.lines:
+            if word in line:
+                count += line.count(word)
+                if count >= 2:
+                    return True
+        return False
 
     def nodes_of(self, *kinds: type) -> list[ast.AST]:
         """Every node of the module of these classes (exact types), from one pass over the
@@ -2289,8 +2317,16 @@ class _Analyzer:
             return found
         found = self._kept[cls_name] = {}
         init = self.find_method(cls_name, "__init__")
+        if init is None:
+            return found
+        # The attributes it could keep, read off __init__'s own statements: most classes
+        # keep none that the module's text spells a second time after a dot (an ``if`` or
+        # a call that reads ``x.attr``), and then the module-wide walks below are not needed.
+        candidates = _kept_candidates(init)
+        if not any(self.spells_twice("." + attr) for attr in candidates):
+            return found
         decided = self.decided_attributes()
-        if init is None or not decided or self.external_bases(cls_name):
+        if not decided or self.external_bases(cls_name):
             return found
         counts, by_name = self.attribute_stores()
         if by_name:

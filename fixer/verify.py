@@ -53,6 +53,7 @@ def verify_rewrite(
         moved_line_numbers(old_tree, plan) - frozenset(hoisted),
         moved_region(new_tree, plan, len(_lines(new_text))),
         hoisted,
+        footer_comment_lines(old_text, old_tree, plan) - frozenset(hoisted),
     )
     if problem:
         return problem
@@ -244,6 +245,7 @@ def check_lines_preserved(
     moved_lines: frozenset = frozenset(),
     moved_region: frozenset | None = None,
     hoisted_lines: dict | None = None,
+    either_lines: frozenset = frozenset(),
 ) -> str:
     """Every non-blank input line survives: lines of kept statements unchanged, lines of moved
     statements (``moved_lines``, 1-based) indented by ``indent`` -- or unchanged, for lines
@@ -258,16 +260,22 @@ def check_lines_preserved(
     blocks to module level: they lose that many levels of indentation (or none, inside
     multi-line strings).
 
+    ``either_lines`` (1-based input lines, comments only) may survive kept or moved: the
+    comments between a block and a moved statement after it (``footer_comment_lines``).
+
     New lines are only blank lines and guardfix's own scaffolding (``def main():``,
     ``global ...``, the guard and its call).
     """
     kept: Counter = Counter()
     moved: Counter = Counter()
     hoisted: Counter = Counter()  # (dedented, original) pairs
+    either: Counter = Counter()
     for number, line in enumerate(_lines(old_text), start=1):
         if not line.strip():
             continue
-        if hoisted_lines and number in hoisted_lines:
+        if number in either_lines:
+            either[line] += 1
+        elif hoisted_lines and number in hoisted_lines:
             prefix = indent * hoisted_lines[number]
             hoisted[(line[len(prefix):] if line.startswith(prefix) else line, line)] += 1
         else:
@@ -287,7 +295,7 @@ def check_lines_preserved(
     problem = ""
     for deeper_first in orders:
         problem = _match_new_lines(new_text, indent, Counter(kept), Counter(moved), Counter(hoisted),
-                                   moved_region, deeper_first)
+                                   moved_region, deeper_first, Counter(either))
         if not problem:
             break
     if problem:
@@ -298,8 +306,15 @@ def check_lines_preserved(
 
 
 def _match_new_lines(new_text: str, indent: str, kept: Counter, moved: Counter, hoisted: Counter,
-                     moved_region: frozenset | None, deeper_first: bool) -> str:
+                     moved_region: frozenset | None, deeper_first: bool, either: Counter) -> str:
     """``check_lines_preserved``'s matching of the new text's lines against the input's."""
+
+    def take_either(line: str) -> bool:
+        for text in (line, line[len(indent):] if line.startswith(indent) else None):
+            if text is not None and either[text] > 0:
+                either[text] -= 1
+                return True
+        return False
 
     def take_hoisted(line: str) -> bool:
         for pair in [p for p in hoisted if hoisted[p] > 0 and p[0] == line] or [
@@ -315,7 +330,7 @@ def _match_new_lines(new_text: str, indent: str, kept: Counter, moved: Counter, 
         if moved_region is not None and number not in moved_region:
             if kept[line] > 0:
                 kept[line] -= 1
-            elif take_hoisted(line):
+            elif take_hoisted(line) or take_either(line):
                 pass
             elif not _is_scaffolding(line):
                 return f"the rewrite contains a line that is not in the input: {line.strip()[:60]!r}"
@@ -331,11 +346,11 @@ def _match_new_lines(new_text: str, indent: str, kept: Counter, moved: Counter, 
         elif line.startswith(indent) and kept[line[len(indent):]] > 0:
             # the statements of a one-line guard, or code moved into an existing guard
             kept[line[len(indent):]] -= 1
-        elif take_hoisted(line):
+        elif take_hoisted(line) or take_either(line):
             pass
         elif not _is_scaffolding(line):
             return f"the rewrite contains a line that is not in the input: {line.strip()[:60]!r}"
-    lost = [line for line, count in (kept + moved).items() if count > 0]
+    lost = [line for line, count in (kept + moved + either).items() if count > 0]
     lost += [pair[1] for pair, count in hoisted.items() if count > 0]
     if lost:
         return f"the rewrite lost a line of the input: {lost[0].strip()[:60]!r}"
@@ -392,6 +407,31 @@ def moved_line_numbers(tree: ast.Module, plan: Plan) -> frozenset:
             start = previous_end + 1 if previous_end else stmt.lineno
             numbers.update(range(start, end + 1))
         previous_end = end
+    return frozenset(numbers)
+
+
+#: Statements that end with an indented block (whose footer may own comments after it).
+_BLOCKS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+           ast.With, ast.AsyncWith, ast.Try) + tuple(
+    getattr(ast, name) for name in ("TryStar", "Match") if hasattr(ast, name)
+)
+
+
+def footer_comment_lines(text: str, tree: ast.Module, plan: Plan) -> frozenset:
+    """Comment lines between a block statement and a moved statement right after it.
+    libcst gives an indented block the comments after its last statement up to the last
+    one indented as deep as the block (``def f(): ...`` then ``    # note`` stays with
+    ``f``), the rest to the next statement (they move with it): either is sound, since a
+    comment's place changes nothing, and the line-by-line check accepts both."""
+    lines = _lines(text)
+    numbers: set[int] = set()
+    for previous, stmt, action in zip(tree.body, tree.body[1:], plan.actions[1:]):
+        if action is not Action.MOVE or not isinstance(previous, _BLOCKS):
+            continue
+        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+        for number in range((previous.end_lineno or previous.lineno) + 1, first):
+            if lines[number - 1].lstrip().startswith("#"):
+                numbers.add(number)
     return frozenset(numbers)
 
 

@@ -2034,3 +2034,26 @@ def test_getattr_with_a_literal_name_is_the_attribute(call: str, codes: list) ->
     text = GETATTR_CALLS + call + "\n"
     findings = analyze_module(ast.parse(text), text).findings
     assert [f.code.value for f in findings] == codes
+
+
+def test_kept_attributes_skip_the_module_walks_when_no_kept_attribute_is_read_again() -> None:
+    """``kept_attributes`` needs the module-wide walks (tested attributes, attribute
+    stores) only for an ``__init__`` that keeps an attribute the text spells again after
+    a dot; a class whose kept attributes are never read again asks none of them, and a
+    class whose attribute an ``if`` tests still keeps it."""
+    from fixer.analyze import make_analyzer
+
+    quiet = make_analyzer(
+        "class Job:\n    def __init__(self, workers):\n        self.workers = workers\n",
+        "m.py", None, None, "m.py",
+    )
+    assert quiet.kept_attributes("Job") == {}
+    assert quiet._decided_attributes is None and quiet._attribute_stores is None
+
+    tested = make_analyzer(
+        "class Job:\n    def __init__(self, workers):\n        self.workers = workers\n\n"
+        "    def run(self):\n        if self.workers > 1:\n            return 1\n",
+        "m.py", None, None, "m.py",
+    )
+    assert set(tested.kept_attributes("Job")) == {"workers"}
+    assert tested._decided_attributes is not None
